@@ -1,0 +1,287 @@
+//! Semantic diff of two snapshots. Pure: no I/O.
+//!
+//! Collections are compared by identity key, sets by element, free-form JSON (claims) key by
+//! key; toggled durations compare as one value. A path missing on one side is `added`/`removed`
+//! only when that side observed its surroundings; when that side's coverage says it was not
+//! observed it is `unobserved` (lost coverage, reported as incomplete data) or `newly_observed`
+//! (gained coverage, not drift).
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::path::Path;
+use crate::snapshot::Snapshot;
+use crate::snapshot::schema::{self, Kind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Changed,
+    Added,
+    Removed,
+    /// Observed in the baseline, not observed now.
+    Unobserved,
+    /// Not observed in the baseline, observed now.
+    NewlyObserved,
+}
+
+impl ChangeKind {
+    /// Whether this kind is drift (a setting really differs).
+    pub fn is_drift(self) -> bool {
+        matches!(
+            self,
+            ChangeKind::Changed | ChangeKind::Added | ChangeKind::Removed
+        )
+    }
+}
+
+/// One difference.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub path: Path,
+    pub kind: ChangeKind,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// All differences, in path order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Drift {
+    pub changes: Vec<Change>,
+}
+
+impl Drift {
+    pub fn count(&self, kind: ChangeKind) -> usize {
+        self.changes.iter().filter(|c| c.kind == kind).count()
+    }
+
+    pub fn has_drift(&self) -> bool {
+        self.changes.iter().any(|c| c.kind.is_drift())
+    }
+
+    /// The current side lost coverage the baseline had.
+    pub fn is_incomplete(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| c.kind == ChangeKind::Unobserved)
+    }
+}
+
+/// Compares `baseline` with `current`.
+pub fn diff(baseline: &Snapshot, current: &Snapshot) -> Drift {
+    let mut w = Walker {
+        baseline,
+        current,
+        out: Vec::new(),
+    };
+    w.walk(
+        &Path::root(),
+        Some(&baseline.settings),
+        Some(&current.settings),
+    );
+    w.out.sort_by(|a, b| a.path.cmp(&b.path));
+    Drift { changes: w.out }
+}
+
+struct Walker<'a> {
+    baseline: &'a Snapshot,
+    current: &'a Snapshot,
+    out: Vec<Change>,
+}
+
+impl Walker<'_> {
+    fn push(
+        &mut self,
+        path: Path,
+        kind: ChangeKind,
+        before: Option<&Value>,
+        after: Option<&Value>,
+    ) {
+        self.out.push(Change {
+            path,
+            kind,
+            before: before.cloned(),
+            after: after.cloned(),
+        });
+    }
+
+    fn walk(&mut self, path: &Path, before: Option<&Value>, after: Option<&Value>) {
+        let (before, after) = match (before, after) {
+            (None, None) => return,
+            (Some(b), None) => {
+                let kind = if self.current.unobserved_reason(path).is_some() {
+                    ChangeKind::Unobserved
+                } else {
+                    ChangeKind::Removed
+                };
+                self.push(path.clone(), kind, Some(b), None);
+                return;
+            }
+            (None, Some(a)) => {
+                let kind = if self.baseline.unobserved_reason(path).is_some() {
+                    ChangeKind::NewlyObserved
+                } else {
+                    ChangeKind::Added
+                };
+                self.push(path.clone(), kind, None, Some(a));
+                return;
+            }
+            (Some(b), Some(a)) => (b, a),
+        };
+        let kind = schema::kind_of(path);
+        match (kind, before, after) {
+            (Some(Kind::Struct) | None, Value::Object(b), Value::Object(a)) => {
+                for key in union(b.keys(), a.keys()) {
+                    self.walk(&path.field(key), b.get(key), a.get(key));
+                }
+            }
+            (Some(Kind::Map), Value::Object(b), Value::Object(a)) => {
+                for key in union(b.keys(), a.keys()) {
+                    let entry = path.key(key);
+                    match (b.get(key), a.get(key)) {
+                        (Some(x), None) => self.push(entry, ChangeKind::Removed, Some(x), None),
+                        (None, Some(y)) => self.push(entry, ChangeKind::Added, None, Some(y)),
+                        (x, y) => self.walk(&entry, x, y),
+                    }
+                }
+            }
+            (Some(Kind::Json), Value::Object(b), Value::Object(a)) => {
+                for key in union(b.keys(), a.keys()) {
+                    let child = path.field(key);
+                    match (b.get(key), a.get(key)) {
+                        (Some(x), None) => self.push(child, ChangeKind::Removed, Some(x), None),
+                        (None, Some(y)) => self.push(child, ChangeKind::Added, None, Some(y)),
+                        (Some(x), Some(y)) if x != y => {
+                            self.push(child, ChangeKind::Changed, Some(x), Some(y))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            (Some(Kind::StrSet), Value::Array(b), Value::Array(a)) => {
+                let b: BTreeSet<String> = b.iter().map(element_key).collect();
+                let a: BTreeSet<String> = a.iter().map(element_key).collect();
+                for gone in b.difference(&a) {
+                    self.push(
+                        path.key(gone),
+                        ChangeKind::Removed,
+                        Some(&Value::String(gone.clone())),
+                        None,
+                    );
+                }
+                for new in a.difference(&b) {
+                    self.push(
+                        path.key(new),
+                        ChangeKind::Added,
+                        None,
+                        Some(&Value::String(new.clone())),
+                    );
+                }
+            }
+            _ if before != after => {
+                self.push(path.clone(), ChangeKind::Changed, Some(before), Some(after))
+            }
+            _ => {}
+        }
+    }
+}
+
+fn element_key(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn union<'a>(
+    a: impl Iterator<Item = &'a String>,
+    b: impl Iterator<Item = &'a String>,
+) -> BTreeSet<&'a String> {
+    a.chain(b).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::model::{Coverage, Meta, Unobserved};
+    use serde_json::json;
+
+    fn snap(settings: Value, unobserved: &[&str]) -> Snapshot {
+        Snapshot {
+            schema_version: 1,
+            settings,
+            provenance: Default::default(),
+            conflicts: vec![],
+            coverage: Coverage {
+                sources: Default::default(),
+                unobserved: unobserved
+                    .iter()
+                    .map(|p| Unobserved {
+                        path: (*p).to_owned(),
+                        reason: "not observed".into(),
+                    })
+                    .collect(),
+            },
+            meta: Meta::default(),
+        }
+    }
+
+    fn lines(d: &Drift) -> Vec<String> {
+        d.changes
+            .iter()
+            .map(|c| format!("{:?} {}", c.kind, c.path))
+            .collect()
+    }
+
+    #[test]
+    fn identical_snapshots_have_no_changes() {
+        let s = snap(
+            json!({"session": {"multi_session": true}, "jwt_templates": {"a": {"claims": {"aud": "x"}}}}),
+            &[],
+        );
+        assert!(diff(&s, &s).changes.is_empty());
+    }
+
+    #[test]
+    fn collections_sets_and_claims_are_compared_by_identity() {
+        let a = snap(
+            json!({"instance": {"allowed_origins": ["https://a", "https://b"]},
+                   "jwt_templates": {"sb": {"lifetime": 60, "claims": {"aud": "x", "role": "r"}}, "old": {"lifetime": 60, "claims": {}}},
+                   "session": {"inactivity_timeout": {"enabled": true, "seconds": 1800}}}),
+            &[],
+        );
+        let b = snap(
+            json!({"instance": {"allowed_origins": ["https://b", "http://c"]},
+                   "jwt_templates": {"sb": {"lifetime": 3600, "claims": {"role": "r"}}, "new": {"lifetime": 60, "claims": {}}},
+                   "session": {"inactivity_timeout": {"enabled": false, "seconds": 1800}}}),
+            &[],
+        );
+        assert_eq!(
+            lines(&diff(&a, &b)),
+            vec![
+                "Added instance.allowed_origins[\"http://c\"]",
+                "Removed instance.allowed_origins[\"https://a\"]",
+                "Added jwt_templates[new]",
+                "Removed jwt_templates[old]",
+                "Removed jwt_templates[sb].claims.aud",
+                "Changed jwt_templates[sb].lifetime",
+                "Changed session.inactivity_timeout",
+            ]
+        );
+    }
+
+    #[test]
+    fn lost_coverage_is_unobserved_not_removed() {
+        let a = snap(json!({"session": {"multi_session": true}}), &[]);
+        let b = snap(json!({"session": {}}), &["session.multi_session"]);
+        let d = diff(&a, &b);
+        assert_eq!(lines(&d), vec!["Unobserved session.multi_session"]);
+        assert!(d.is_incomplete());
+        assert!(!d.has_drift());
+        let back = diff(&b, &a);
+        assert_eq!(lines(&back), vec!["NewlyObserved session.multi_session"]);
+        assert!(!back.has_drift());
+    }
+}

@@ -1,0 +1,709 @@
+//! Policy files: TOML → spanned raw rules → validated [`Policy`], with every problem reported at
+//! once as a diagnostic with `file:line:col`, a caret and a `help:` line.
+//!
+//! ```toml
+//! [[rule]]
+//! id = "session.inactivity-timeout"
+//! title = "Idle sessions end within 30 minutes"
+//! severity = "high"
+//! path = "session.inactivity_timeout"
+//! max = "30m"
+//! ```
+//! A rule names one `path` (or, with `each`, a path inside every entry of a collection) and
+//! exactly one assertion. See docs/policy.md.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+
+use regex::Regex;
+use serde::Deserialize;
+use serde_json::Value;
+use toml::Spanned;
+
+use crate::diag::{self, Diagnostic};
+use crate::path::Path;
+use crate::snapshot::schema::{self, Kind};
+
+/// Finding severity, least severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a rule asserts about the value at its path.
+#[derive(Debug, Clone)]
+pub enum Assertion {
+    Equals(Value),
+    NotEquals(Value),
+    OneOf(Vec<Value>),
+    /// Numbers, or seconds for durations; a disabled toggled duration counts as unlimited.
+    Min(f64),
+    Max(f64),
+    Matches(Regex),
+    NotMatches(Regex),
+    /// A set element, an object key or a substring.
+    Contains(Value),
+    NotContains(Value),
+    ContainsAny(Vec<Value>),
+    Exists(bool),
+}
+
+/// A precondition: the rule applies only when it holds.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    pub path: Path,
+    pub assertion: Assertion,
+    /// Schema kind of `path`, for duration-aware comparison and display.
+    pub kind: Option<Kind>,
+}
+
+/// A validated rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub rationale: Option<String>,
+    pub remediation: Option<String>,
+    pub message: Option<String>,
+    pub controls: BTreeMap<String, Vec<String>>,
+    /// The collection iterated by `each`.
+    pub each: Option<Path>,
+    /// Absolute path, or relative to each entry when `each` is set (empty: the entry itself).
+    pub path: Path,
+    pub assertion: Assertion,
+    pub when: Option<Condition>,
+    /// Schema kind of the asserted value.
+    pub kind: Option<Kind>,
+}
+
+/// A validated policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub origin: String,
+    pub rules: Vec<Rule>,
+}
+
+/// A policy file that did not validate; `Display` renders every diagnostic.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{rendered}{origin}: {count} error(s); the policy was not evaluated")]
+pub struct Error {
+    pub origin: String,
+    pub count: usize,
+    pub rendered: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    #[serde(default)]
+    rule: Vec<Spanned<RawRule>>,
+}
+
+/// Declares a raw TOML table with the given fields plus every assertion key, all spanned.
+/// (`#[serde(flatten)]` would lose both `deny_unknown_fields` and the spans.)
+macro_rules! with_assertions {
+    ($name:ident { $($(#[$attr:meta])* $field:ident : $ty:ty,)* }) => {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct $name {
+            $($(#[$attr])* $field: $ty,)*
+            #[serde(default)] equals: Option<Spanned<toml::Value>>,
+            #[serde(default)] not_equals: Option<Spanned<toml::Value>>,
+            #[serde(default)] one_of: Option<Spanned<toml::Value>>,
+            #[serde(default)] min: Option<Spanned<toml::Value>>,
+            #[serde(default)] max: Option<Spanned<toml::Value>>,
+            #[serde(default)] matches: Option<Spanned<toml::Value>>,
+            #[serde(default)] not_matches: Option<Spanned<toml::Value>>,
+            #[serde(default)] contains: Option<Spanned<toml::Value>>,
+            #[serde(default)] not_contains: Option<Spanned<toml::Value>>,
+            #[serde(default)] contains_any: Option<Spanned<toml::Value>>,
+            #[serde(default)] exists: Option<Spanned<toml::Value>>,
+        }
+
+        impl $name {
+            /// The assertion keys that are set, in declaration order.
+            fn assertions(&self) -> Vec<(&'static str, &Spanned<toml::Value>)> {
+                [
+                    ("equals", &self.equals),
+                    ("not_equals", &self.not_equals),
+                    ("one_of", &self.one_of),
+                    ("min", &self.min),
+                    ("max", &self.max),
+                    ("matches", &self.matches),
+                    ("not_matches", &self.not_matches),
+                    ("contains", &self.contains),
+                    ("not_contains", &self.not_contains),
+                    ("contains_any", &self.contains_any),
+                    ("exists", &self.exists),
+                ]
+                .into_iter()
+                .filter_map(|(name, v)| v.as_ref().map(|v| (name, v)))
+                .collect()
+            }
+        }
+    };
+}
+
+with_assertions!(RawRule {
+    id: Spanned<String>,
+    title: Spanned<String>,
+    severity: Spanned<String>,
+    #[serde(default)] path: Option<Spanned<String>>,
+    #[serde(default)] each: Option<Spanned<String>>,
+    #[serde(default)] message: Option<String>,
+    #[serde(default)] rationale: Option<String>,
+    #[serde(default)] remediation: Option<String>,
+    #[serde(default)] controls: BTreeMap<String, Vec<String>>,
+    #[serde(default)] when: Option<Spanned<RawCondition>>,
+});
+
+with_assertions!(RawCondition {
+    path: Spanned<String>,
+});
+
+/// The keys a rule may hold, for help text.
+const RULE_KEYS: &str = "id, title, severity, path, each, when, message, rationale, remediation, controls, and one of equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists";
+
+impl Policy {
+    /// Parses and validates a policy; `origin` names the file in diagnostics.
+    pub fn parse(text: &str, origin: &str) -> Result<Policy, Error> {
+        let fail = |diagnostics: Vec<Diagnostic>| Error {
+            origin: origin.to_owned(),
+            count: diagnostics.len(),
+            rendered: diag::render(origin, text, &diagnostics),
+            diagnostics,
+        };
+        let raw: RawPolicy = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                let message = e.message().trim().to_owned();
+                let mut d = Diagnostic::new(span, message.clone());
+                if message.starts_with("unknown field") {
+                    d = d.help(format!("a rule holds: {RULE_KEYS}"));
+                } else if message.starts_with("invalid type") {
+                    d = d.help("check the value's type against docs/policy.md");
+                }
+                return Err(fail(vec![d]));
+            }
+        };
+        let mut v = Validator::default();
+        let mut rules = Vec::new();
+        let mut ids: BTreeMap<String, Range<usize>> = BTreeMap::new();
+        for rule in raw.rule {
+            let span = rule.span();
+            let rule = rule.into_inner();
+            if let Some(first) = ids.get(rule.id.get_ref()) {
+                let (line, _) = diag::line_col(text, first.start);
+                v.push(
+                    Diagnostic::new(
+                        rule.id.span(),
+                        format!("duplicate rule id `{}`", rule.id.get_ref()),
+                    )
+                    .help(format!(
+                        "the first rule with this id is on line {line}; rule ids must be unique"
+                    )),
+                );
+            } else {
+                ids.insert(rule.id.get_ref().clone(), rule.id.span());
+            }
+            if let Some(r) = v.rule(rule, span) {
+                rules.push(r);
+            }
+        }
+        if v.diags.is_empty() {
+            Ok(Policy {
+                origin: origin.to_owned(),
+                rules,
+            })
+        } else {
+            v.diags.sort_by_key(|d| d.span.start);
+            Err(fail(v.diags))
+        }
+    }
+}
+
+#[derive(Default)]
+struct Validator {
+    diags: Vec<Diagnostic>,
+}
+
+impl Validator {
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn rule(&mut self, raw: RawRule, span: Range<usize>) -> Option<Rule> {
+        let before = self.diags.len();
+        let id = raw.id.get_ref().clone();
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        {
+            self.push(
+                Diagnostic::new(raw.id.span(), format!("invalid rule id `{id}`")).help(
+                    "ids use letters, digits, `.`, `-` and `_`, e.g. `session.inactivity-timeout`",
+                ),
+            );
+        }
+        let severity = Severity::parse(raw.severity.get_ref());
+        if severity.is_none() {
+            self.push(
+                Diagnostic::new(
+                    raw.severity.span(),
+                    format!("unknown severity `{}`", raw.severity.get_ref()),
+                )
+                .help("severity is one of critical, high, medium, low, info"),
+            );
+        }
+        let each = raw.each.as_ref().and_then(|e| {
+            self.path(
+                e,
+                |k| matches!(k, Kind::Map | Kind::StrSet),
+                "a collection (a keyed map or a set)",
+            )
+        });
+        let rel = match &raw.path {
+            Some(p) => match Path::parse(p.get_ref()) {
+                Ok(path) => Some(path),
+                Err(e) => {
+                    self.push(Diagnostic::new(p.span(), e.to_string()));
+                    None
+                }
+            },
+            None if raw.each.is_some() => Some(Path::root()),
+            None => {
+                self.push(Diagnostic::new(raw.id.span(), format!("rule `{id}` has no `path`"))
+                    .help("add `path = \"section.setting\"`; run `clerk-drift snapshot` to see the paths"));
+                None
+            }
+        };
+        // The absolute pattern the rule reads, checked against the schema.
+        let mut kind = None;
+        if let Some(rel) = &rel {
+            let full = match (&each, &raw.each) {
+                (Some(each), _) => Some(each.key("*").join(rel)),
+                (None, Some(_)) => None,
+                (None, None) => Some(rel.clone()),
+            };
+            if let Some(full) = full {
+                kind = schema::kind_of(&full);
+                let each_is_set = each
+                    .as_ref()
+                    .is_some_and(|e| schema::kind_of(e) == Some(Kind::StrSet));
+                if each_is_set {
+                    kind = Some(Kind::Str);
+                    if !rel.is_empty() {
+                        if let Some(p) = &raw.path {
+                            self.push(
+                                Diagnostic::new(
+                                    p.span(),
+                                    "a rule over a set's elements takes no `path`",
+                                )
+                                .help("remove `path`; the assertion applies to each element"),
+                            );
+                        }
+                    }
+                } else if kind.is_none() {
+                    let span = raw.path.as_ref().map_or(raw.id.span(), Spanned::span);
+                    self.push(unknown_path(span, &full.pattern()));
+                }
+            }
+        }
+        let assertion = self.assertions(raw.assertions(), kind, raw.id.span(), &id);
+        let when = raw.when.as_ref().and_then(|w| {
+            let cond = w.get_ref();
+            let path = self.path(&cond.path, |_| true, "");
+            let k = path.as_ref().and_then(schema::kind_of);
+            let a = self.assertions(cond.assertions(), k, w.span(), &id);
+            Some(Condition {
+                path: path?,
+                assertion: a?,
+                kind: k,
+            })
+        });
+        if self.diags.len() != before {
+            return None;
+        }
+        let _ = span;
+        Some(Rule {
+            id,
+            title: raw.title.into_inner(),
+            severity: severity?,
+            rationale: raw.rationale,
+            remediation: raw.remediation,
+            message: raw.message,
+            controls: raw.controls,
+            each,
+            path: rel?,
+            assertion: assertion?,
+            when,
+            kind,
+        })
+    }
+
+    /// Parses an absolute path and checks it against the schema.
+    fn path(
+        &mut self,
+        raw: &Spanned<String>,
+        ok: impl Fn(Kind) -> bool,
+        what: &str,
+    ) -> Option<Path> {
+        let path = match Path::parse(raw.get_ref()) {
+            Ok(p) => p,
+            Err(e) => {
+                self.push(Diagnostic::new(raw.span(), e.to_string()));
+                return None;
+            }
+        };
+        match schema::kind_of(&path) {
+            None => {
+                self.push(unknown_path(raw.span(), &path.pattern()));
+                None
+            }
+            Some(k) if !ok(k) => {
+                self.push(Diagnostic::new(raw.span(), format!("`{path}` is not {what}"))
+                    .help("`each` takes a collection such as `jwt_templates`, `oauth_providers` or `instance.allowed_origins`"));
+                None
+            }
+            Some(_) => Some(path),
+        }
+    }
+
+    fn assertions(
+        &mut self,
+        present: Vec<(&'static str, &Spanned<toml::Value>)>,
+        kind: Option<Kind>,
+        at: Range<usize>,
+        id: &str,
+    ) -> Option<Assertion> {
+        let (name, value) = match present.as_slice() {
+            [one] => *one,
+            [] => {
+                self.push(Diagnostic::new(at, format!("rule `{id}` asserts nothing"))
+                    .help("add one assertion: equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any or exists"));
+                return None;
+            }
+            [_, second, ..] => {
+                let names: Vec<&str> = present.iter().map(|(n, _)| *n).collect();
+                self.push(
+                    Diagnostic::new(
+                        second.1.span(),
+                        format!("several assertions in one rule: {}", names.join(", ")),
+                    )
+                    .help("give each assertion its own rule, so each has its own id and severity"),
+                );
+                return None;
+            }
+        };
+        let span = value.span();
+        let json = |v: &toml::Value| serde_json::to_value(v).unwrap_or(Value::Null);
+        // An unknown path was reported already; accept durations rather than pile on errors.
+        let durations = matches!(kind, Some(Kind::Duration | Kind::ToggledDuration) | None);
+        let scalar = |this: &mut Self, v: &toml::Value| -> Option<Value> {
+            if durations {
+                if let toml::Value::String(s) = v {
+                    return match crate::duration::parse_seconds(s) {
+                        Ok(secs) => Some(Value::from(secs)),
+                        Err(e) => {
+                            this.push(Diagnostic::new(span.clone(), e));
+                            None
+                        }
+                    };
+                }
+            }
+            if kind == Some(Kind::Bool) && !v.is_bool() {
+                this.push(Diagnostic::new(
+                    span.clone(),
+                    format!("`{name}` on a boolean setting needs true or false"),
+                ));
+                return None;
+            }
+            Some(json(v))
+        };
+        let list = |this: &mut Self| -> Option<Vec<toml::Value>> {
+            match value.get_ref() {
+                toml::Value::Array(items) => Some(items.clone()),
+                _ => {
+                    this.push(Diagnostic::new(
+                        span.clone(),
+                        format!("`{name}` takes an array"),
+                    ));
+                    None
+                }
+            }
+        };
+        let regex = |this: &mut Self| -> Option<Regex> {
+            let toml::Value::String(s) = value.get_ref() else {
+                this.push(Diagnostic::new(
+                    span.clone(),
+                    format!("`{name}` takes a regular expression string"),
+                ));
+                return None;
+            };
+            match Regex::new(s) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    let detail = e.to_string();
+                    let last = detail.lines().last().unwrap_or("invalid").trim().to_owned();
+                    this.push(Diagnostic::new(span.clone(), format!("invalid regular expression: {last}"))
+                        .help("the syntax is Rust's `regex` crate (no look-around or back-references)"));
+                    None
+                }
+            }
+        };
+        let number = |this: &mut Self| -> Option<f64> {
+            if !matches!(
+                kind,
+                Some(Kind::Int | Kind::Duration | Kind::ToggledDuration | Kind::Json) | None
+            ) {
+                this.push(Diagnostic::new(
+                    span.clone(),
+                    format!("`{name}` compares numbers and durations; this setting is neither"),
+                ));
+                return None;
+            }
+            match value.get_ref() {
+                toml::Value::Integer(i) => Some(*i as f64),
+                toml::Value::Float(f) => Some(*f),
+                toml::Value::String(s) if durations => match crate::duration::parse_seconds(s) {
+                    Ok(secs) => Some(secs as f64),
+                    Err(e) => {
+                        this.push(Diagnostic::new(span.clone(), e));
+                        None
+                    }
+                },
+                _ => {
+                    this.push(Diagnostic::new(
+                        span.clone(),
+                        format!(
+                            "`{name}` takes a number{}",
+                            if durations {
+                                " or a duration like \"30m\""
+                            } else {
+                                ""
+                            }
+                        ),
+                    ));
+                    None
+                }
+            }
+        };
+        let collection_like = |this: &mut Self| -> bool {
+            let ok = matches!(
+                kind,
+                Some(Kind::StrSet | Kind::Json | Kind::Map | Kind::Str) | None
+            );
+            if !ok {
+                this.push(Diagnostic::new(
+                    span.clone(),
+                    format!("`{name}` applies to sets, objects and strings"),
+                ));
+            }
+            ok
+        };
+        Some(match name {
+            "equals" => Assertion::Equals(scalar(self, value.get_ref())?),
+            "not_equals" => Assertion::NotEquals(scalar(self, value.get_ref())?),
+            "one_of" => {
+                let items = list(self)?;
+                let mut out = Vec::new();
+                for item in &items {
+                    out.push(scalar(self, item)?);
+                }
+                Assertion::OneOf(out)
+            }
+            "min" => Assertion::Min(number(self)?),
+            "max" => Assertion::Max(number(self)?),
+            "matches" => Assertion::Matches(regex(self)?),
+            "not_matches" => Assertion::NotMatches(regex(self)?),
+            "contains" => {
+                if !collection_like(self) {
+                    return None;
+                }
+                Assertion::Contains(json(value.get_ref()))
+            }
+            "not_contains" => {
+                if !collection_like(self) {
+                    return None;
+                }
+                Assertion::NotContains(json(value.get_ref()))
+            }
+            "contains_any" => {
+                if !collection_like(self) {
+                    return None;
+                }
+                Assertion::ContainsAny(list(self)?.iter().map(json).collect())
+            }
+            _ => match value.get_ref() {
+                toml::Value::Boolean(b) => Assertion::Exists(*b),
+                _ => {
+                    self.push(Diagnostic::new(span, "`exists` takes true or false"));
+                    return None;
+                }
+            },
+        })
+    }
+}
+
+fn unknown_path(span: Range<usize>, pattern: &str) -> Diagnostic {
+    let d = Diagnostic::new(span, format!("unknown snapshot path `{pattern}`"));
+    match closest(pattern) {
+        Some(best) => d.help(format!(
+            "did you mean `{best}`? (docs/snapshot.md lists every path)"
+        )),
+        None => d.help("docs/snapshot.md lists every path"),
+    }
+}
+
+/// The schema pattern nearest to `pattern` by edit distance, if any is close.
+fn closest(pattern: &str) -> Option<&'static str> {
+    schema::NODES
+        .iter()
+        .map(|n| (edit_distance(pattern, n.pattern), n.pattern))
+        .filter(|(d, _)| *d <= 3.max(pattern.len() / 5))
+        .min()
+        .map(|(_, p)| p)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> String {
+        match Policy::parse(text, "p.toml") {
+            Ok(_) => panic!("policy should not validate"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn the_builtin_pack_validates() {
+        let p = Policy::parse(crate::policy::BUILTIN, crate::policy::BUILTIN_NAME)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(p.rules.len() >= 12);
+    }
+
+    #[test]
+    fn unknown_key_is_located_with_help() {
+        let out = errors(
+            "[[rule]]\nid = \"a\"\ntitle = \"t\"\nsevrity = \"high\"\npath = \"password.min_length\"\nmin = 8\n",
+        );
+        assert!(out.contains("p.toml:4:1: unknown field `sevrity`"), "{out}");
+        assert!(out.contains("help: a rule holds:"), "{out}");
+    }
+
+    #[test]
+    fn wrong_type_is_located() {
+        let out = errors(
+            "[[rule]]\nid = \"a\"\ntitle = \"t\"\nseverity = 3\npath = \"password.min_length\"\nmin = 8\n",
+        );
+        assert!(
+            out.contains("p.toml:4:12: invalid type: integer `3`, expected a string"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn semantic_errors_are_all_reported_at_once() {
+        let text = r#"
+[[rule]]
+id = "a"
+title = "t"
+severity = "urgent"
+path = "session.inactivty_timeout"
+max = "30m"
+
+[[rule]]
+id = "a"
+title = "t"
+severity = "high"
+path = "jwt_templates"
+matches = "("
+"#;
+        let out = errors(text);
+        assert!(
+            out.contains("p.toml:5:12: unknown severity `urgent`"),
+            "{out}"
+        );
+        assert!(
+            out.contains("p.toml:6:8: unknown snapshot path `session.inactivty_timeout`"),
+            "{out}"
+        );
+        assert!(
+            out.contains("did you mean `session.inactivity_timeout`?"),
+            "{out}"
+        );
+        assert!(out.contains("p.toml:10:6: duplicate rule id `a`"), "{out}");
+        assert!(
+            out.contains("p.toml:14:11: invalid regular expression"),
+            "{out}"
+        );
+        assert!(out.contains("4 error(s)"), "{out}");
+    }
+
+    #[test]
+    fn durations_and_kinds_are_checked() {
+        let out = errors(
+            "[[rule]]\nid = \"a\"\ntitle = \"t\"\nseverity = \"high\"\npath = \"session.inactivity_timeout\"\nmax = \"soon\"\n",
+        );
+        assert!(out.contains("p.toml:6:7:"), "{out}");
+        let out = errors(
+            "[[rule]]\nid = \"a\"\ntitle = \"t\"\nseverity = \"high\"\npath = \"password.breach_detection\"\nequals = \"yes\"\n",
+        );
+        assert!(out.contains("needs true or false"), "{out}");
+    }
+}

@@ -1,0 +1,392 @@
+//! Evaluates a [`Policy`] against a [`Snapshot`]. Pure: no I/O.
+//!
+//! A rule over a setting that was not observed yields `unknown` with the reason from coverage,
+//! never `pass`. A rule with `each` yields one finding per entry, targeted by the entry's path.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::cfg::{Assertion, Condition, Policy, Rule, Severity};
+use crate::path::Path;
+use crate::report::display_value;
+use crate::snapshot::Snapshot;
+use crate::snapshot::schema::{self, Kind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Fail,
+    Unknown,
+    Pass,
+    /// The rule's `when` did not hold (e.g. a production-only rule on a development instance).
+    NotApplicable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Fail => "fail",
+            Status::Unknown => "unknown",
+            Status::Pass => "pass",
+            Status::NotApplicable => "n/a",
+        }
+    }
+}
+
+/// The verdict of one rule on one target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub status: Status,
+    /// The path judged (`jwt_templates[supabase].lifetime`).
+    pub target: String,
+    /// What was found and what was expected, or why it is unknown.
+    pub detail: String,
+}
+
+/// Evaluates every rule; findings come in rule order, then target order.
+pub fn evaluate(policy: &Policy, snapshot: &Snapshot) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in &policy.rules {
+        evaluate_rule(rule, snapshot, &mut out);
+    }
+    out
+}
+
+fn finding(rule: &Rule, status: Status, target: &Path, detail: String) -> Finding {
+    Finding {
+        rule_id: rule.id.clone(),
+        title: rule.title.clone(),
+        severity: rule.severity,
+        status,
+        target: target.to_string(),
+        detail,
+    }
+}
+
+fn evaluate_rule(rule: &Rule, snap: &Snapshot, out: &mut Vec<Finding>) {
+    let anchor = rule.each.clone().unwrap_or_else(|| rule.path.clone());
+    if let Some(cond) = &rule.when {
+        match holds(cond, snap) {
+            Verdict::Pass => {}
+            Verdict::Fail(detail) => {
+                out.push(finding(
+                    rule,
+                    Status::NotApplicable,
+                    &anchor,
+                    format!("applies only when {}: {detail}", describe_condition(cond)),
+                ));
+                return;
+            }
+            Verdict::Unknown(reason) => {
+                out.push(finding(
+                    rule,
+                    Status::Unknown,
+                    &anchor,
+                    format!(
+                        "cannot tell whether the rule applies: {} {reason}",
+                        cond.path
+                    ),
+                ));
+                return;
+            }
+        }
+    }
+    let Some(each) = &rule.each else {
+        let v = judge(&rule.path, rule.kind, &rule.assertion, snap);
+        out.push(to_finding(rule, &rule.path, v));
+        return;
+    };
+    match snap.get(each) {
+        None => {
+            let reason = snap.unobserved_reason(each).unwrap_or("not observed");
+            out.push(finding(rule, Status::Unknown, each, reason.to_owned()));
+        }
+        Some(Value::Object(entries)) => {
+            for key in entries.keys() {
+                let target = each.key(key).join(&rule.path);
+                let v = judge(&target, rule.kind, &rule.assertion, snap);
+                out.push(to_finding(rule, &target, v));
+            }
+        }
+        Some(Value::Array(items)) => {
+            let mut items: Vec<&Value> = items.iter().collect();
+            items.sort_by_key(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+            for item in items {
+                let key = item
+                    .as_str()
+                    .map_or_else(|| item.to_string(), str::to_owned);
+                let target = each.key(&key);
+                let v = check(&rule.assertion, Some(item), rule.kind);
+                out.push(to_finding(rule, &target, v));
+            }
+        }
+        Some(other) => out.push(finding(
+            rule,
+            Status::Unknown,
+            each,
+            format!("expected a collection, found {other}"),
+        )),
+    }
+}
+
+fn to_finding(rule: &Rule, target: &Path, v: Verdict) -> Finding {
+    match v {
+        Verdict::Pass => finding(rule, Status::Pass, target, String::new()),
+        Verdict::Fail(detail) => finding(rule, Status::Fail, target, detail),
+        Verdict::Unknown(reason) => finding(rule, Status::Unknown, target, reason),
+    }
+}
+
+enum Verdict {
+    Pass,
+    Fail(String),
+    Unknown(String),
+}
+
+fn holds(cond: &Condition, snap: &Snapshot) -> Verdict {
+    judge(&cond.path, cond.kind, &cond.assertion, snap)
+}
+
+fn describe_condition(cond: &Condition) -> String {
+    format!("{} {}", cond.path, expectation(&cond.assertion, cond.kind))
+}
+
+/// Looks a path up and checks the assertion, telling "not observed" from "not set".
+fn judge(path: &Path, kind: Option<Kind>, assertion: &Assertion, snap: &Snapshot) -> Verdict {
+    match snap.get(path) {
+        Some(v) => check(assertion, Some(v), kind),
+        None => {
+            if let Some(reason) = snap.unobserved_reason(path) {
+                return Verdict::Unknown(reason.to_owned());
+            }
+            // The parent was observed, so the value is really absent (a claim not set).
+            let parent_observed = path.0.len() > 1
+                && snap
+                    .get(&Path(path.0[..path.0.len() - 1].to_vec()))
+                    .is_some();
+            if parent_observed || schema::inside_json(path) {
+                check(assertion, None, kind)
+            } else {
+                Verdict::Unknown("not observed".to_owned())
+            }
+        }
+    }
+}
+
+/// Applies an assertion to a value (`None`: definitely absent).
+fn check(assertion: &Assertion, value: Option<&Value>, kind: Option<Kind>) -> Verdict {
+    let shown = value.map_or_else(|| "not set".to_owned(), |v| display_value(kind, v));
+    let fail = || {
+        Verdict::Fail(format!(
+            "found {shown}, expected {}",
+            expectation(assertion, kind)
+        ))
+    };
+    let ok = |b: bool| if b { Verdict::Pass } else { fail() };
+    match (assertion, value) {
+        (Assertion::Exists(want), v) => ok(v.is_some_and(|v| !v.is_null()) == *want),
+        (_, None) => fail(),
+        (Assertion::Equals(want), Some(v)) => ok(v == want),
+        (Assertion::NotEquals(want), Some(v)) => ok(v != want),
+        (Assertion::OneOf(options), Some(v)) => ok(options.contains(v)),
+        (Assertion::Min(min), Some(v)) => match number(v, kind) {
+            Some(n) => ok(n >= *min),
+            None => Verdict::Unknown(format!("found {shown}, not a number")),
+        },
+        (Assertion::Max(max), Some(v)) => match number(v, kind) {
+            Some(n) => ok(n <= *max),
+            None => Verdict::Unknown(format!("found {shown}, not a number")),
+        },
+        (Assertion::Matches(re), Some(v)) => ok(re.is_match(&text(v))),
+        (Assertion::NotMatches(re), Some(v)) => ok(!re.is_match(&text(v))),
+        (Assertion::Contains(x), Some(v)) => ok(contains(v, x)),
+        (Assertion::NotContains(x), Some(v)) => ok(!contains(v, x)),
+        (Assertion::ContainsAny(xs), Some(v)) => ok(xs.iter().any(|x| contains(v, x))),
+    }
+}
+
+/// A number to compare; a disabled toggled duration is unlimited.
+fn number(v: &Value, kind: Option<Kind>) -> Option<f64> {
+    if kind == Some(Kind::ToggledDuration) {
+        let enabled = v.get("enabled")?.as_bool()?;
+        return if enabled {
+            v.get("seconds")?.as_f64()
+        } else {
+            Some(f64::INFINITY)
+        };
+    }
+    v.as_f64()
+}
+
+/// A value as text for regular expressions: strings as they are, anything else as JSON.
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn contains(haystack: &Value, needle: &Value) -> bool {
+    match haystack {
+        Value::Array(items) => items.contains(needle),
+        Value::Object(map) => needle.as_str().is_some_and(|k| map.contains_key(k)),
+        Value::String(s) => needle.as_str().is_some_and(|n| s.contains(n)),
+        _ => false,
+    }
+}
+
+/// What an assertion expects, in words.
+pub fn expectation(a: &Assertion, kind: Option<Kind>) -> String {
+    let num = |n: f64| {
+        if matches!(kind, Some(Kind::Duration | Kind::ToggledDuration)) && n.is_finite() {
+            crate::duration::humanize(n as i64)
+        } else {
+            n.to_string()
+        }
+    };
+    let val = |v: &Value| display_value(kind.filter(|k| *k != Kind::ToggledDuration), v);
+    match a {
+        Assertion::Equals(v) => val(v),
+        Assertion::NotEquals(v) => format!("anything but {}", val(v)),
+        Assertion::OneOf(vs) => format!(
+            "one of {}",
+            vs.iter().map(val).collect::<Vec<_>>().join(", ")
+        ),
+        Assertion::Min(n) => format!("at least {}", num(*n)),
+        Assertion::Max(n) => format!("at most {}", num(*n)),
+        Assertion::Matches(re) => format!("a match for `{re}`"),
+        Assertion::NotMatches(re) => format!("no match for `{re}`"),
+        Assertion::Contains(v) => format!("to contain {v}"),
+        Assertion::NotContains(v) => format!("not to contain {v}"),
+        Assertion::ContainsAny(vs) => format!(
+            "to contain one of {}",
+            vs.iter()
+                .map(Value::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Assertion::Exists(true) => "to be set".to_owned(),
+        Assertion::Exists(false) => "not to be set".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::model::{Coverage, Meta, Unobserved};
+    use serde_json::json;
+
+    fn snap(settings: Value, unobserved: &[&str]) -> Snapshot {
+        Snapshot {
+            schema_version: 1,
+            settings,
+            provenance: Default::default(),
+            conflicts: vec![],
+            coverage: Coverage {
+                sources: Default::default(),
+                unobserved: unobserved
+                    .iter()
+                    .map(|p| Unobserved {
+                        path: (*p).to_owned(),
+                        reason: format!("no source for {p}"),
+                    })
+                    .collect(),
+            },
+            meta: Meta::default(),
+        }
+    }
+
+    fn run(policy: &str, s: &Snapshot) -> Vec<(Status, String)> {
+        let p = Policy::parse(policy, "t.toml").unwrap_or_else(|e| panic!("{e}"));
+        evaluate(&p, s)
+            .into_iter()
+            .map(|f| (f.status, f.target))
+            .collect()
+    }
+
+    const IDLE: &str = "[[rule]]\nid = \"idle\"\ntitle = \"t\"\nseverity = \"high\"\npath = \"session.inactivity_timeout\"\nmax = \"30m\"\n";
+
+    #[test]
+    fn toggled_duration_disabled_is_unlimited() {
+        let off = snap(
+            json!({"session": {"inactivity_timeout": {"enabled": false, "seconds": 600}}}),
+            &[],
+        );
+        let on = snap(
+            json!({"session": {"inactivity_timeout": {"enabled": true, "seconds": 600}}}),
+            &[],
+        );
+        assert_eq!(run(IDLE, &off)[0].0, Status::Fail);
+        assert_eq!(run(IDLE, &on)[0].0, Status::Pass);
+    }
+
+    #[test]
+    fn unobserved_is_unknown_never_pass() {
+        let s = snap(json!({"session": {}}), &["session.inactivity_timeout"]);
+        let p = Policy::parse(IDLE, "t.toml").unwrap_or_else(|e| panic!("{e}"));
+        let f = evaluate(&p, &s);
+        assert_eq!(f[0].status, Status::Unknown);
+        assert_eq!(f[0].detail, "no source for session.inactivity_timeout");
+    }
+
+    #[test]
+    fn each_reports_every_offender_by_key() {
+        let s = snap(
+            json!({"jwt_templates": {"a": {"claims": {"aud": "x"}}, "b": {"claims": {}}}}),
+            &[],
+        );
+        let rule = "[[rule]]\nid = \"aud\"\ntitle = \"t\"\nseverity = \"medium\"\neach = \"jwt_templates\"\npath = \"claims.aud\"\nexists = true\n";
+        assert_eq!(
+            run(rule, &s),
+            vec![
+                (Status::Pass, "jwt_templates[a].claims.aud".into()),
+                (Status::Fail, "jwt_templates[b].claims.aud".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn each_over_a_set_checks_elements() {
+        let s = snap(
+            json!({"instance": {"allowed_origins": ["https://ok.example", "http://bad.example"]}}),
+            &[],
+        );
+        let rule = "[[rule]]\nid = \"o\"\ntitle = \"t\"\nseverity = \"high\"\neach = \"instance.allowed_origins\"\nnot_matches = \"^http://\"\n";
+        assert_eq!(
+            run(rule, &s),
+            vec![
+                (
+                    Status::Fail,
+                    "instance.allowed_origins[\"http://bad.example\"]".into()
+                ),
+                (
+                    Status::Pass,
+                    "instance.allowed_origins[\"https://ok.example\"]".into()
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn when_gates_applicability() {
+        let rule = "[[rule]]\nid = \"t\"\ntitle = \"t\"\nseverity = \"high\"\npath = \"instance.test_mode\"\nequals = false\nwhen = { path = \"instance.environment\", equals = \"production\" }\n";
+        let dev = snap(
+            json!({"instance": {"environment": "development", "test_mode": true}}),
+            &[],
+        );
+        let prod = snap(
+            json!({"instance": {"environment": "production", "test_mode": true}}),
+            &[],
+        );
+        let unknown = snap(
+            json!({"instance": {"test_mode": true}}),
+            &["instance.environment"],
+        );
+        assert_eq!(run(rule, &dev)[0].0, Status::NotApplicable);
+        assert_eq!(run(rule, &prod)[0].0, Status::Fail);
+        assert_eq!(run(rule, &unknown)[0].0, Status::Unknown);
+    }
+}

@@ -1,0 +1,13 @@
+//! Policies: TOML rules over snapshot paths (`cfg`), and their evaluation (`eval`).
+//! The built-in pack `policies/clerk-hardening.toml` is embedded in the binary.
+
+pub mod cfg;
+pub mod eval;
+
+pub use cfg::{Assertion, Policy, Rule, Severity};
+pub use eval::{Finding, Status, evaluate};
+
+/// File name shown for the built-in pack in messages.
+pub const BUILTIN_NAME: &str = "policies/clerk-hardening.toml";
+/// The built-in pack.
+pub const BUILTIN: &str = include_str!("../../policies/clerk-hardening.toml");

@@ -1,0 +1,161 @@
+//! Plain-text rendering of drift, findings and the plan verdict.
+
+use std::fmt::Write as _;
+
+use crate::diff::{Change, ChangeKind, Drift};
+use crate::path::{Path, Seg};
+use crate::policy::{Finding, Severity, Status};
+use crate::report::display_value;
+use crate::snapshot::Snapshot;
+use crate::snapshot::schema;
+
+fn sigil(kind: ChangeKind) -> char {
+    match kind {
+        ChangeKind::Changed => '~',
+        ChangeKind::Added => '+',
+        ChangeKind::Removed => '-',
+        ChangeKind::Unobserved => '?',
+        ChangeKind::NewlyObserved => '*',
+    }
+}
+
+fn section(path: &Path) -> String {
+    match path.0.first() {
+        Some(Seg::Field(f) | Seg::Key(f)) => f.clone(),
+        None => String::new(),
+    }
+}
+
+fn change_line(c: &Change, current: &Snapshot) -> String {
+    let kind = schema::kind_of(&c.path);
+    let show = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .map_or_else(String::new, |v| display_value(kind, v))
+    };
+    let is_set_element = matches!(c.path.0.last(), Some(Seg::Key(_)))
+        && schema::kind_of(&Path(c.path.0[..c.path.0.len() - 1].to_vec()))
+            == Some(schema::Kind::StrSet);
+    let s = sigil(c.kind);
+    match c.kind {
+        ChangeKind::Changed => format!("{s} {}: {} -> {}", c.path, show(&c.before), show(&c.after)),
+        ChangeKind::Added | ChangeKind::NewlyObserved if is_set_element => {
+            format!("{s} {}", c.path)
+        }
+        ChangeKind::Removed if is_set_element => format!("{s} {}", c.path),
+        ChangeKind::Added | ChangeKind::NewlyObserved => {
+            format!("{s} {} = {}", c.path, show(&c.after))
+        }
+        ChangeKind::Removed => format!("{s} {} (was {})", c.path, show(&c.before)),
+        ChangeKind::Unobserved => {
+            let reason = current.unobserved_reason(&c.path).unwrap_or("not observed");
+            format!("{s} {} (was {}): {reason}", c.path, show(&c.before))
+        }
+    }
+}
+
+/// Drift grouped by section, then lost and gained coverage, then a summary line.
+pub fn render_drift(out: &mut String, drift: &Drift, current: &Snapshot) {
+    let drifted: Vec<&Change> = drift.changes.iter().filter(|c| c.kind.is_drift()).collect();
+    if drifted.is_empty() {
+        out.push_str("No drift: the current settings match the baseline.\n");
+    } else {
+        let mut last = String::new();
+        for c in &drifted {
+            let sec = section(&c.path);
+            if sec != last {
+                let _ = writeln!(out, "{sec}");
+                last = sec;
+            }
+            let _ = writeln!(out, "  {}", change_line(c, current));
+        }
+    }
+    for (kind, heading) in [
+        (
+            ChangeKind::Unobserved,
+            "Observed in the baseline but not now (incomplete data):",
+        ),
+        (
+            ChangeKind::NewlyObserved,
+            "Newly observed (not in the baseline; not drift):",
+        ),
+    ] {
+        let list: Vec<&Change> = drift.changes.iter().filter(|c| c.kind == kind).collect();
+        if !list.is_empty() {
+            let _ = writeln!(out, "\n{heading}");
+            for c in list {
+                let _ = writeln!(out, "  {}", change_line(c, current));
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nDrift: {} changed, {} added, {} removed · {} no longer observed",
+        drift.count(ChangeKind::Changed),
+        drift.count(ChangeKind::Added),
+        drift.count(ChangeKind::Removed),
+        drift.count(ChangeKind::Unobserved),
+    );
+}
+
+/// Failing and unknown findings (and, with `verbose`, passing and not-applicable ones), then a
+/// summary line.
+pub fn render_findings(out: &mut String, findings: &[Finding], policy_origin: &str, verbose: bool) {
+    let _ = writeln!(out, "Policy {policy_origin}:");
+    let mut sorted: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| verbose || matches!(f.status, Status::Fail | Status::Unknown))
+        .collect();
+    sorted.sort_by(|a, b| {
+        a.status
+            .cmp(&b.status)
+            .then(b.severity.cmp(&a.severity))
+            .then(a.rule_id.cmp(&b.rule_id))
+            .then(a.target.cmp(&b.target))
+    });
+    if sorted.is_empty() {
+        out.push_str("  every rule passed\n");
+    }
+    let width = sorted.iter().map(|f| f.rule_id.len()).max().unwrap_or(0);
+    for f in sorted {
+        let status = f.status.as_str().to_uppercase();
+        let _ = write!(
+            out,
+            "  {status:<7} {:<8} {:<width$}  {}",
+            f.severity.as_str(),
+            f.rule_id,
+            f.target
+        );
+        if !f.detail.is_empty() {
+            let _ = write!(out, ": {}", f.detail);
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "\n{}", findings_summary(findings));
+}
+
+/// `Policy: 3 failed (2 high, 1 medium), 12 passed, 1 unknown, 2 not applicable`
+pub fn findings_summary(findings: &[Finding]) -> String {
+    let count = |s: Status| findings.iter().filter(|f| f.status == s).count();
+    let by_sev: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|sev| {
+            let n = findings
+                .iter()
+                .filter(|f| f.status == Status::Fail && f.severity == *sev)
+                .count();
+            (n > 0).then(|| format!("{n} {sev}"))
+        })
+        .collect();
+    let failed = count(Status::Fail);
+    let failed = if by_sev.is_empty() {
+        format!("{failed} failed")
+    } else {
+        format!("{failed} failed ({})", by_sev.join(", "))
+    };
+    format!(
+        "Policy: {failed}, {} passed, {} unknown, {} not applicable",
+        count(Status::Pass),
+        count(Status::Unknown),
+        count(Status::NotApplicable)
+    )
+}

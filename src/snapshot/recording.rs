@@ -1,0 +1,182 @@
+//! Recordings: a directory of raw Clerk API responses, one JSON file per endpoint, in the layout
+//! other tools and tests depend on. Every file is optional. List endpoints hold all pages merged
+//! into one array, or Clerk's `{"data": [...], "total_count": N}` envelope.
+//!
+//! This module reads files and JSON syntax only; what the JSON means is `normalize`'s business.
+
+use std::collections::BTreeMap;
+use std::path::{Path as FsPath, PathBuf};
+
+use serde_json::Value;
+
+use super::model::Source;
+
+/// One endpoint of the recording layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Endpoint {
+    /// File path relative to the recording directory.
+    pub file: &'static str,
+    pub source: Source,
+    /// The request, as documented in the spec (for messages and the live collector).
+    pub request: &'static str,
+    /// List endpoints: the file holds an array or a `{data, total_count}` envelope.
+    pub list: bool,
+}
+
+macro_rules! endpoints {
+    ($($file:literal, $source:ident, $request:literal, $list:literal;)*) => {
+        &[$(Endpoint { file: $file, source: Source::$source, request: $request, list: $list }),*]
+    };
+}
+
+/// The recording layout (public contract; see docs/snapshot.md).
+pub static LAYOUT: &[Endpoint] = endpoints! {
+    "fapi/environment.json", Fapi, "GET {fapi}/v1/environment", false;
+    "bapi/instance.json", Bapi, "GET /v1/instance", false;
+    "bapi/organization_settings.json", Bapi, "GET /v1/instance/organization_settings", false;
+    "bapi/protect.json", Bapi, "GET /v1/instance/protect", false;
+    "bapi/oauth_application_settings.json", Bapi, "GET /v1/instance/oauth_application_settings", false;
+    "bapi/domains.json", Bapi, "GET /v1/domains", true;
+    "bapi/jwt_templates.json", Bapi, "GET /v1/jwt_templates", true;
+    "bapi/allowlist_identifiers.json", Bapi, "GET /v1/allowlist_identifiers", true;
+    "bapi/blocklist_identifiers.json", Bapi, "GET /v1/blocklist_identifiers", true;
+    "bapi/redirect_urls.json", Bapi, "GET /v1/redirect_urls", true;
+    "bapi/oauth_applications.json", Bapi, "GET /v1/oauth_applications", true;
+    "bapi/enterprise_connections.json", Bapi, "GET /v1/enterprise_connections", true;
+    "bapi/organization_roles.json", Bapi, "GET /v1/organization_roles", true;
+    "bapi/organization_permissions.json", Bapi, "GET /v1/organization_permissions", true;
+    "plapi/config.json", Plapi, "GET /v1/platform/applications/{app}/instances/{instance}/config", false;
+};
+
+/// Errors reading a recording.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("recording directory {0} does not exist or is not a directory")]
+    NotADirectory(PathBuf),
+    #[error(
+        "{0} holds no recorded responses (expected files such as fapi/environment.json, bapi/instance.json, plapi/config.json)"
+    )]
+    Empty(PathBuf),
+    #[error("reading {path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: invalid JSON: {message}")]
+    Json {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: `$`: expected {expected}, found {found}")]
+    Shape {
+        path: PathBuf,
+        expected: &'static str,
+        found: &'static str,
+    },
+}
+
+/// Raw responses by endpoint file. Built from a directory here, or in memory by a live pull.
+#[derive(Debug, Clone, Default)]
+pub struct Recording {
+    /// Endpoint file → body. List bodies are always stored as a plain array.
+    pub bodies: BTreeMap<&'static str, Value>,
+    /// Where the recording came from, for messages (`examples/acme-prod/`).
+    pub origin: String,
+}
+
+impl Recording {
+    pub fn get(&self, file: &str) -> Option<&Value> {
+        self.bodies.get(file)
+    }
+
+    /// Inserts a body, unwrapping a list envelope.
+    pub fn insert(
+        &mut self,
+        endpoint: &Endpoint,
+        body: Value,
+        origin: &FsPath,
+    ) -> Result<(), Error> {
+        let body = if endpoint.list {
+            unwrap_list(body).map_err(|found| Error::Shape {
+                path: origin.to_path_buf(),
+                expected: "an array or a {\"data\": [...], \"total_count\": N} object",
+                found,
+            })?
+        } else {
+            if !body.is_object() {
+                return Err(Error::Shape {
+                    path: origin.to_path_buf(),
+                    expected: "an object",
+                    found: type_name(&body),
+                });
+            }
+            body
+        };
+        self.bodies.insert(endpoint.file, body);
+        Ok(())
+    }
+
+    /// Reads every layout file present under `dir`.
+    pub fn load(dir: &FsPath) -> Result<Self, Error> {
+        if !dir.is_dir() {
+            return Err(Error::NotADirectory(dir.to_path_buf()));
+        }
+        let mut rec = Recording {
+            origin: dir.display().to_string(),
+            ..Recording::default()
+        };
+        for endpoint in LAYOUT {
+            let path = dir.join(endpoint.file);
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(source) => return Err(Error::Io { path, source }),
+            };
+            let body: Value = serde_json::from_str(&text).map_err(|e| Error::Json {
+                path: path.clone(),
+                line: e.line(),
+                column: e.column(),
+                message: strip_position(&e.to_string()),
+            })?;
+            rec.insert(endpoint, body, &path)?;
+        }
+        if rec.bodies.is_empty() {
+            return Err(Error::Empty(dir.to_path_buf()));
+        }
+        Ok(rec)
+    }
+}
+
+fn unwrap_list(body: Value) -> Result<Value, &'static str> {
+    match body {
+        Value::Array(_) => Ok(body),
+        Value::Object(mut map) => match map.remove("data") {
+            Some(data @ Value::Array(_)) => Ok(data),
+            Some(other) => Err(type_name(&other)),
+            None => Err("an object without `data`"),
+        },
+        other => Err(type_name(&other)),
+    }
+}
+
+/// serde_json appends " at line L column C"; we print the position up front instead.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

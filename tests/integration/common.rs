@@ -1,0 +1,93 @@
+//! Shared helpers: running the binary, copying recordings, walking JSON.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn example(name: &str) -> PathBuf {
+    root().join("examples").join(name)
+}
+
+pub fn baseline() -> PathBuf {
+    root().join("baselines").join("acme-prod.json")
+}
+
+/// Runs clerk-drift with `args` in the repository root; never panics on a non-zero exit.
+pub fn run(args: &[&str]) -> Output {
+    Command::cargo_bin("clerk-drift")
+        .expect("binary builds")
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally")
+}
+
+/// Every JSON file below `dir`, relative path → parsed body.
+pub fn json_files(dir: &Path) -> Vec<(PathBuf, Value)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("readable dir") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                let text = std::fs::read_to_string(&path).expect("readable file");
+                let rel = path.strip_prefix(dir).expect("below dir").to_path_buf();
+                out.push((rel, serde_json::from_str(&text).expect("valid JSON")));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Writes `files` as a recording under `dir`.
+pub fn write_recording(dir: &Path, files: &[(PathBuf, Value)]) {
+    for (rel, body) in files {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(body).expect("serializes"),
+        )
+        .expect("write");
+    }
+}
+
+/// Applies `f` to every array in a JSON tree, depth first.
+pub fn map_arrays(v: &mut Value, f: &mut dyn FnMut(&mut Vec<Value>)) {
+    match v {
+        Value::Array(items) => {
+            for item in items.iter_mut() {
+                map_arrays(item, f);
+            }
+            f(items);
+        }
+        Value::Object(map) => {
+            for item in map.values_mut() {
+                map_arrays(item, f);
+            }
+        }
+        _ => {}
+    }
+}

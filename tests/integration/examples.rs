@@ -1,0 +1,260 @@
+//! The shipped examples: determinism, the drift the drifted example must show, and findings.
+
+use std::collections::BTreeSet;
+
+use crate::common::*;
+
+#[test]
+fn normalizing_twice_gives_identical_bytes_and_matches_the_shipped_baseline() {
+    for name in ["acme-prod", "acme-prod-drifted"] {
+        let dir = example(name);
+        let dir = dir.to_str().expect("utf-8 path");
+        let a = run(&["snapshot", "--from-dir", dir]);
+        let b = run(&["snapshot", "--from-dir", dir]);
+        assert_eq!(code(&a), 0, "{}", stderr(&a));
+        assert_eq!(a.stdout, b.stdout, "{name}: two runs differ");
+    }
+    let fresh = run(&["snapshot", "--from-dir", "examples/acme-prod"]);
+    let shipped = std::fs::read(baseline()).expect("baseline exists");
+    assert_eq!(
+        fresh.stdout, shipped,
+        "baselines/acme-prod.json is stale: regenerate it with `clerk-drift snapshot --from-dir examples/acme-prod -o baselines/acme-prod.json`"
+    );
+}
+
+#[test]
+fn reversing_and_rotating_every_list_changes_nothing() {
+    let original = run(&["snapshot", "--from-dir", "examples/acme-prod-drifted"]);
+    let files = json_files(&example("acme-prod-drifted"));
+    for (label, op) in [("reversed", 0usize), ("rotated", 1)] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut changed = files.clone();
+        for (_, body) in &mut changed {
+            map_arrays(body, &mut |items| {
+                if op == 0 {
+                    items.reverse();
+                } else if !items.is_empty() {
+                    items.rotate_left(1);
+                }
+            });
+        }
+        write_recording(tmp.path(), &changed);
+        let out = run(&[
+            "snapshot",
+            "--from-dir",
+            tmp.path().to_str().expect("utf-8"),
+        ]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert_eq!(
+            out.stdout, original.stdout,
+            "{label} lists changed the snapshot"
+        );
+    }
+}
+
+/// The drift lines of a plan or diff: indented lines starting with a sigil.
+fn drift_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| {
+            l.starts_with("  ")
+                && matches!(
+                    l.trim_start().chars().next(),
+                    Some('~' | '+' | '-' | '?' | '*')
+                )
+        })
+        .map(|l| l.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn plan_of_the_drifted_example_lists_every_edit_and_nothing_else() {
+    let out = run(&[
+        "plan",
+        "--snapshot",
+        "examples/acme-prod-drifted",
+        "--baseline",
+        "baselines/acme-prod.json",
+    ]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 2 | 4, "{text}{}", stderr(&out));
+    // One group per edit listed in scripts/make-examples.py (DRIFT).
+    let expected = [
+        // lockout threshold raised
+        "~ attack_protection.lockout.max_attempts: 5 -> 100",
+        // plain-http staging origin
+        "+ instance.allowed_origins[\"http://staging.acme.com\"]",
+        // supabase template: aud removed, email added, lifetime raised
+        "- jwt_templates[supabase].claims.aud (was \"authenticated\")",
+        "+ jwt_templates[supabase].claims.email = \"{{user.primary_email_address}}\"",
+        "~ jwt_templates[supabase].lifetime: 1m -> 1h",
+        // GitHub on shared credentials (and the factors FAPI lists for it)
+        "+ oauth_providers[github] = {\"authenticatable\":true,\"block_email_subaddresses\":false,\"client_secret\":\"absent\",\"credentials\":\"shared\"}",
+        "~ password.breach_detection: true -> false",
+        "~ session.inactivity_timeout: 30m -> disabled",
+        "+ sign_in.first_factors[oauth_github]",
+        "+ sign_in.identifiers[oauth_github]",
+        "~ sign_up.captcha.enabled: true -> false",
+    ];
+    assert_eq!(drift_lines(&text), expected, "{text}");
+    assert!(
+        text.contains("Drift: 5 changed, 5 added, 1 removed · 0 no longer observed"),
+        "{text}"
+    );
+    let verdict = text.lines().last().expect("verdict line");
+    assert!(
+        verdict.starts_with(
+            "Verdict: drift (11 change(s)); 5 policy violation(s) at or above high → exit 6"
+        ),
+        "{verdict}"
+    );
+}
+
+#[test]
+fn plan_of_the_baseline_against_itself_is_clean() {
+    let out = run(&[
+        "plan",
+        "--snapshot",
+        "baselines/acme-prod.json",
+        "--baseline",
+        "baselines/acme-prod.json",
+    ]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 0, "{text}{}", stderr(&out));
+    assert!(drift_lines(&text).is_empty(), "{text}");
+    assert!(text.contains("No drift"), "{text}");
+}
+
+#[test]
+fn diff_of_the_recording_against_its_own_baseline_is_clean_and_volatile_fields_are_ignored() {
+    // The drifted recording also changes ids' timestamps and config_version; those live in meta.
+    let out = run(&["diff", "baselines/acme-prod.json", "examples/acme-prod"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let out = run(&[
+        "diff",
+        "baselines/acme-prod.json",
+        "examples/acme-prod-drifted",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(!stdout(&out).contains("updated_at") && !stdout(&out).contains("config_version"));
+}
+
+fn failing_rules(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter_map(|l| l.trim_start().strip_prefix("FAIL"))
+        .filter_map(|rest| rest.split_whitespace().nth(1).map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn check_of_the_drifted_example_names_the_violated_rules() {
+    let out = run(&["check", "examples/acme-prod-drifted"]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 4, "{text}{}", stderr(&out));
+    let expected: BTreeSet<String> = [
+        "oauth.custom-credentials",
+        "origins.https-only",
+        "password.breach-detection",
+        "session.inactivity-timeout",
+        "sign-up.captcha",
+        "jwt.audience",
+        "jwt.lifetime",
+        "jwt.no-pii-claims",
+        "lockout.threshold",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    assert_eq!(failing_rules(&text), expected, "{text}");
+}
+
+#[test]
+fn check_of_the_hardened_example_passes_and_fail_on_moves_the_gate() {
+    let out = run(&["check", "examples/acme-prod"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("Policy: 0 failed"),
+        "{}",
+        stdout(&out)
+    );
+    // Only medium failures remain when gating on critical: exit 0; gating on medium: exit 4.
+    let drifted = example("acme-prod-drifted");
+    let drifted = drifted.to_str().expect("utf-8");
+    assert_eq!(code(&run(&["check", drifted, "--fail-on", "critical"])), 0);
+    assert_eq!(code(&run(&["check", drifted, "--fail-on", "none"])), 0);
+    assert_eq!(code(&run(&["check", drifted, "--fail-on", "medium"])), 4);
+}
+
+#[test]
+fn unobserved_settings_are_unknown_never_pass() {
+    // FAPI only: session lifetimes and device trust come from the Platform config.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let files: Vec<_> = json_files(&example("acme-prod"))
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("fapi"))
+        .collect();
+    write_recording(tmp.path(), &files);
+    let dir = tmp.path().to_str().expect("utf-8");
+    let out = run(&["check", dir]);
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.contains("session.inactivity-timeout"))
+        .unwrap_or_else(|| panic!("rule missing from output:\n{text}"));
+    assert!(line.trim_start().starts_with("UNKNOWN"), "{line}");
+    assert!(line.contains("plapi/config.json not recorded"), "{line}");
+    assert!(!failing_rules(&text).contains("session.inactivity-timeout"));
+
+    let snap = run(&["snapshot", "--from-dir", dir]);
+    let snap: serde_json::Value = serde_json::from_slice(&snap.stdout).expect("JSON snapshot");
+    assert!(
+        snap["settings"]["session"]
+            .get("inactivity_timeout")
+            .is_none(),
+        "unobserved must be absent, not false/0"
+    );
+    let unobserved: Vec<&str> = snap["coverage"]["unobserved"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|u| u["path"].as_str())
+        .collect();
+    assert!(
+        unobserved.contains(&"session.inactivity_timeout")
+            && unobserved.contains(&"password.device_trust"),
+        "{unobserved:?}"
+    );
+}
+
+#[test]
+fn lost_coverage_makes_diff_and_plan_exit_1() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let files: Vec<_> = json_files(&example("acme-prod"))
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with("plapi"))
+        .collect();
+    write_recording(tmp.path(), &files);
+    let out = run(&[
+        "diff",
+        "baselines/acme-prod.json",
+        tmp.path().to_str().expect("utf-8"),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 1, "{text}");
+    assert!(
+        text.contains(
+            "? session.inactivity_timeout (was 30m): not observed: plapi/config.json not recorded"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn snapshot_schema_doc_is_in_step_with_the_code() {
+    let out = run(&["schema"]);
+    let doc =
+        std::fs::read_to_string(root().join("docs/snapshot.md")).expect("docs/snapshot.md exists");
+    assert!(
+        doc.contains(&stdout(&out)),
+        "docs/snapshot.md is stale: paste the output of `clerk-drift schema` into it"
+    );
+}

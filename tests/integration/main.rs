@@ -1,0 +1,6 @@
+//! End-to-end tests of the real binary. One test binary, as ripgrep and zizmor do.
+
+mod common;
+mod errors;
+mod examples;
+mod secrets;

@@ -1,0 +1,68 @@
+//! Secrets from the fixtures never reach a snapshot or any output.
+
+use serde_json::Value;
+
+use crate::common::*;
+
+fn collect_secrets(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == "client_secret" {
+                    if let Some(s) = v.as_str().filter(|s| !s.is_empty()) {
+                        out.push(s.to_owned());
+                    }
+                }
+                collect_secrets(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_secrets(i, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn no_client_secret_from_the_examples_appears_in_any_output() {
+    let mut secrets = Vec::new();
+    for name in ["acme-prod", "acme-prod-drifted"] {
+        for (_, body) in json_files(&example(name)) {
+            collect_secrets(&body, &mut secrets);
+        }
+    }
+    assert!(
+        secrets.iter().any(|s| s.contains("CANARY")),
+        "the examples must carry canary secrets: {secrets:?}"
+    );
+    let outputs = [
+        run(&["snapshot", "--from-dir", "examples/acme-prod"]),
+        run(&["snapshot", "--from-dir", "examples/acme-prod-drifted"]),
+        run(&[
+            "plan",
+            "--snapshot",
+            "examples/acme-prod-drifted",
+            "--baseline",
+            "examples/acme-prod",
+            "--verbose",
+        ]),
+        run(&["check", "examples/acme-prod-drifted", "--verbose"]),
+        run(&["diff", "examples/acme-prod", "examples/acme-prod-drifted"]),
+    ];
+    let shipped = std::fs::read_to_string(baseline()).expect("baseline");
+    for secret in &secrets {
+        assert!(
+            !shipped.contains(secret.as_str()),
+            "baseline leaks {secret}"
+        );
+        for o in &outputs {
+            assert!(
+                !stdout(o).contains(secret.as_str()) && !stderr(o).contains(secret.as_str()),
+                "output leaks {secret}"
+            );
+        }
+    }
+    let snap: Value = serde_json::from_slice(&outputs[0].stdout).expect("snapshot JSON");
+    assert_eq!(
+        snap["settings"]["oauth_providers"]["google"]["client_secret"],
+        "present"
+    );
+}
