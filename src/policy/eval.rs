@@ -276,27 +276,10 @@ pub fn expectation(a: &Assertion, kind: Option<Kind>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::model::{Coverage, Meta, Unobserved};
     use serde_json::json;
 
     fn snap(settings: Value, unobserved: &[&str]) -> Snapshot {
-        Snapshot {
-            schema_version: 1,
-            settings,
-            provenance: Default::default(),
-            conflicts: vec![],
-            coverage: Coverage {
-                sources: Default::default(),
-                unobserved: unobserved
-                    .iter()
-                    .map(|p| Unobserved {
-                        path: (*p).to_owned(),
-                        reason: format!("no source for {p}"),
-                    })
-                    .collect(),
-            },
-            meta: Meta::default(),
-        }
+        Snapshot::for_test(settings, unobserved)
     }
 
     fn run(policy: &str, s: &Snapshot) -> Vec<(Status, String)> {

@@ -121,3 +121,27 @@ pub fn lookup<'a>(root: &'a Value, path: &Path) -> Option<&'a Value> {
         Seg::Field(k) | Seg::Key(k) => v.as_object()?.get(k),
     })
 }
+
+#[cfg(test)]
+impl Snapshot {
+    /// A snapshot for unit tests: `settings`, with `unobserved` paths listed in coverage.
+    pub fn for_test(settings: Value, unobserved: &[&str]) -> Snapshot {
+        Snapshot {
+            schema_version: crate::snapshot::schema::SCHEMA_VERSION,
+            settings,
+            provenance: BTreeMap::new(),
+            conflicts: Vec::new(),
+            coverage: Coverage {
+                sources: BTreeMap::new(),
+                unobserved: unobserved
+                    .iter()
+                    .map(|p| Unobserved {
+                        path: (*p).to_owned(),
+                        reason: format!("no source for {p}"),
+                    })
+                    .collect(),
+            },
+            meta: Meta::default(),
+        }
+    }
+}

@@ -2,6 +2,15 @@
 
 use crate::common::*;
 
+/// A recording holding one raw file, `rel` → `text`.
+fn one_file_recording(rel: &str, text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(rel);
+    std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+    dir
+}
+
 fn policy_file(text: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("policy.toml");
@@ -50,13 +59,10 @@ fn a_policy_wrong_type_exits_1_with_file_line_col() {
 
 #[test]
 fn invalid_json_in_a_recording_names_file_line_and_column() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir_all(tmp.path().join("bapi")).expect("mkdir");
-    std::fs::write(
-        tmp.path().join("bapi/instance.json"),
+    let tmp = one_file_recording(
+        "bapi/instance.json",
         "{\n  \"id\": \"ins_1\",\n  \"environment_type\": production\n}\n",
-    )
-    .expect("write");
+    );
     let out = run(&[
         "snapshot",
         "--from-dir",
@@ -72,13 +78,10 @@ fn invalid_json_in_a_recording_names_file_line_and_column() {
 
 #[test]
 fn a_wrongly_typed_field_names_the_json_path() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir_all(tmp.path().join("fapi")).expect("mkdir");
-    std::fs::write(
-        tmp.path().join("fapi/environment.json"),
+    let tmp = one_file_recording(
+        "fapi/environment.json",
         r#"{"user_settings": {"password_settings": {"min_length": "twelve"}}}"#,
-    )
-    .expect("write");
+    );
     let out = run(&[
         "snapshot",
         "--from-dir",
@@ -137,9 +140,7 @@ fn snapshot_output_is_written_whole_or_not_at_all() {
     let target = tmp.path().join("snap.json");
     std::fs::write(&target, "previous contents").expect("write");
     // A failing normalization leaves the previous file untouched and no temp files behind.
-    let bad = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir_all(bad.path().join("bapi")).expect("mkdir");
-    std::fs::write(bad.path().join("bapi/instance.json"), "{").expect("write");
+    let bad = one_file_recording("bapi/instance.json", "{");
     let out = run(&[
         "snapshot",
         "--from-dir",
