@@ -134,7 +134,7 @@ pub struct Error {
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
     #[serde(default)]
-    rule: Vec<Spanned<RawRule>>,
+    rule: Vec<RawRule>,
 }
 
 /// Declares a raw TOML table with the given fields plus every assertion key, all spanned.
@@ -229,8 +229,6 @@ impl Policy {
         let mut rules = Vec::new();
         let mut ids: BTreeMap<String, Range<usize>> = BTreeMap::new();
         for rule in raw.rule {
-            let span = rule.span();
-            let rule = rule.into_inner();
             if let Some(first) = ids.get(rule.id.get_ref()) {
                 let (line, _) = diag::line_col(text, first.start);
                 v.push(
@@ -245,7 +243,7 @@ impl Policy {
             } else {
                 ids.insert(rule.id.get_ref().clone(), rule.id.span());
             }
-            if let Some(r) = v.rule(rule, span) {
+            if let Some(r) = v.rule(rule) {
                 rules.push(r);
             }
         }
@@ -271,7 +269,7 @@ impl Validator {
         self.diags.push(d);
     }
 
-    fn rule(&mut self, raw: RawRule, span: Range<usize>) -> Option<Rule> {
+    fn rule(&mut self, raw: RawRule) -> Option<Rule> {
         let before = self.diags.len();
         let id = raw.id.get_ref().clone();
         if id.is_empty()
@@ -364,7 +362,6 @@ impl Validator {
         if self.diags.len() != before {
             return None;
         }
-        let _ = span;
         Some(Rule {
             id,
             title: raw.title.into_inner(),

@@ -37,6 +37,13 @@ fn change_line(c: &Change, current: &Snapshot) -> String {
             == Some(schema::Kind::StrSet);
     let s = sigil(c.kind);
     match c.kind {
+        // A change the human form hides (the length of a disabled timeout) shows as raw JSON.
+        ChangeKind::Changed if show(&c.before) == show(&c.after) => {
+            let raw = |v: &Option<serde_json::Value>| {
+                v.as_ref().map_or_else(String::new, ToString::to_string)
+            };
+            format!("{s} {}: {} -> {}", c.path, raw(&c.before), raw(&c.after))
+        }
         ChangeKind::Changed => format!("{s} {}: {} -> {}", c.path, show(&c.before), show(&c.after)),
         ChangeKind::Added | ChangeKind::NewlyObserved if is_set_element => {
             format!("{s} {}", c.path)
@@ -158,4 +165,44 @@ pub fn findings_summary(findings: &[Finding]) -> String {
         count(Status::Unknown),
         count(Status::NotApplicable)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn line(path: &str, before: serde_json::Value, after: serde_json::Value) -> String {
+        let c = Change {
+            path: Path::parse(path).expect("path"),
+            kind: ChangeKind::Changed,
+            before: Some(before),
+            after: Some(after),
+        };
+        change_line(&c, &Snapshot::for_test(json!({}), &[]))
+    }
+
+    #[test]
+    fn changes_read_in_human_units() {
+        assert_eq!(
+            line(
+                "session.inactivity_timeout",
+                json!({"enabled": true, "seconds": 1800}),
+                json!({"enabled": false, "seconds": 1800})
+            ),
+            "~ session.inactivity_timeout: 30m -> disabled"
+        );
+    }
+
+    #[test]
+    fn a_change_the_human_form_hides_falls_back_to_raw_values() {
+        assert_eq!(
+            line(
+                "session.inactivity_timeout",
+                json!({"enabled": false, "seconds": 1800}),
+                json!({"enabled": false, "seconds": 600})
+            ),
+            "~ session.inactivity_timeout: {\"enabled\":false,\"seconds\":1800} -> {\"enabled\":false,\"seconds\":600}"
+        );
+    }
 }

@@ -554,12 +554,6 @@ impl<'r> Builder<'r> {
     ) -> Result<Map<String, Value>, Error> {
         let mut out = Map::new();
         for &(from, to, xf) in fields {
-            let m = Mapping {
-                path: "",
-                file,
-                ptr: "",
-                xf,
-            };
             let ptr = format!("/{i}/{from}");
             let Some(raw) = item.get(from) else { continue };
             let value = match xf {
@@ -581,7 +575,7 @@ impl<'r> Builder<'r> {
                 Xf::Str => self.opt_str(file, &ptr, raw)?,
                 Xf::StrSet => self.str_set(file, &ptr, raw)?,
                 _ => {
-                    debug_assert!(false, "unsupported field transform {:?}", m.xf);
+                    debug_assert!(false, "unsupported field transform {xf:?}");
                     continue;
                 }
             };
