@@ -1402,6 +1402,24 @@ mod tests {
     }
 
     #[test]
+    fn fields_clerk_adds_later_are_ignored() {
+        let base = normalize(&rec(&[
+            (FAPI, json!({"auth_config": {"test_mode": false}})),
+            (
+                JWT,
+                json!([{"name": "a", "lifetime": 60, "claims": {"aud": "x"}}]),
+            ),
+        ]))
+        .expect("normalizes");
+        let newer = normalize(&rec(&[
+            (FAPI, json!({"auth_config": {"test_mode": false, "quantum_mode": "on"}, "brand_new_block": {"x": [1]}})),
+            (JWT, json!([{"name": "a", "lifetime": 60, "claims": {"aud": "x"}, "rotation_policy": {"days": 30}}])),
+        ]))
+        .expect("normalizes");
+        assert_eq!(base.settings, newer.settings);
+    }
+
+    #[test]
     fn duplicate_keys_get_stable_suffixes_whatever_the_order() {
         let a = json!([{"name": "x", "provider": "saml_okta"}, {"name": "x", "provider": "oidc_custom"}]);
         let mut b = a.clone();
