@@ -12,8 +12,6 @@ pub mod policy;
 pub mod report;
 pub mod snapshot;
 
-use std::path::Path as FsPath;
-
 use anyhow::{Context, Result};
 
 use cli::{Cli, Command, FailOn, PolicyArgs};
@@ -54,8 +52,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             }
         }
         Command::Diff(args) => {
-            let baseline = load(&args.baseline)?;
-            let current = load(&args.current)?;
+            let baseline = io::load(&args.baseline)?;
+            let current = io::load(&args.current)?;
             let drift = diff::diff(&baseline, &current);
             let mut out = String::new();
             report::text::render_drift(&mut out, &drift, &current);
@@ -65,7 +63,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             })
         }
         Command::Check(args) => {
-            let snap = load(&args.snapshot)?;
+            let snap = io::load(&args.snapshot)?;
             let policy = load_policy(&args.policy)?;
             let findings = policy::evaluate(&policy, &snap);
             let mut out = String::new();
@@ -76,8 +74,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             })
         }
         Command::Plan(args) => {
-            let baseline = load(&args.baseline)?;
-            let current = load(&args.snapshot)?;
+            let baseline = io::load(&args.baseline)?;
+            let current = io::load(&args.snapshot)?;
             let policy = load_policy(&args.policy)?;
             let drift = diff::diff(&baseline, &current);
             let findings = policy::evaluate(&policy, &current);
@@ -104,10 +102,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             code: exit::CLEAN,
         }),
     }
-}
-
-fn load(path: &FsPath) -> Result<snapshot::Snapshot> {
-    io::load(path)
 }
 
 fn load_policy(args: &PolicyArgs) -> Result<Policy> {

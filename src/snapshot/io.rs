@@ -7,7 +7,7 @@ use std::path::Path as FsPath;
 use anyhow::{Context, Result, bail};
 
 use super::model::Snapshot;
-use super::recording::Recording;
+use super::recording::{Recording, json_error_message};
 use super::schema::SCHEMA_VERSION;
 
 /// The canonical text: pretty JSON with sorted keys and a trailing newline. Equal snapshots
@@ -25,7 +25,7 @@ pub fn from_text(text: &str, origin: &str) -> Result<Snapshot> {
             "{origin}:{}:{}: invalid JSON: {}",
             e.line(),
             e.column(),
-            strip(&e)
+            json_error_message(&e)
         )
     })?;
     match version
@@ -38,16 +38,14 @@ pub fn from_text(text: &str, origin: &str) -> Result<Snapshot> {
         ),
         None => bail!("{origin}: `$.schema_version` missing: not a clerk-drift snapshot"),
     }
-    serde_json::from_str(text)
-        .map_err(|e| anyhow::anyhow!("{origin}:{}:{}: {}", e.line(), e.column(), strip(&e)))
-}
-
-fn strip(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].to_owned(),
-        None => s,
-    }
+    serde_json::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "{origin}:{}:{}: {}",
+            e.line(),
+            e.column(),
+            json_error_message(&e)
+        )
+    })
 }
 
 /// Reads a snapshot file, or normalizes a recording directory.

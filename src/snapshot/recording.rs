@@ -139,7 +139,7 @@ impl Recording {
                 path: path.clone(),
                 line: e.line(),
                 column: e.column(),
-                message: strip_position(&e.to_string()),
+                message: json_error_message(&e),
             })?;
             rec.insert(endpoint, body, &path)?;
         }
@@ -162,11 +162,13 @@ fn unwrap_list(body: Value) -> Result<Value, &'static str> {
     }
 }
 
-/// serde_json appends " at line L column C"; we print the position up front instead.
-fn strip_position(message: &str) -> String {
+/// A serde_json error without its trailing " at line L column C": callers print the position
+/// up front, as `file:line:col`.
+pub(crate) fn json_error_message(e: &serde_json::Error) -> String {
+    let message = e.to_string();
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
+        None => message,
     }
 }
 
