@@ -12,6 +12,15 @@ Exit codes:
   2  drift from the baseline
   4  policy violations at or above --fail-on";
 
+const ENVIRONMENT: &str = "\
+Environment (Clerk's own names):
+  CLERK_PUBLISHABLE_KEY    pk_live_… / pk_test_…: the Frontend API host and the instance type
+  CLERK_SECRET_KEY         Backend API secret key (or CLERK_SECRET_KEY_FILE, or the OS keyring)
+  CLERK_PLATFORM_API_KEY   Platform API key (or CLERK_PLATFORM_API_KEY_FILE, or the OS keyring)
+  CLERK_APPLICATION_ID     Platform API application id (as --app)
+  CLERK_FRONTEND_API_URL, CLERK_BACKEND_API_URL, CLERK_PLATFORM_API_URL   base-URL overrides
+Only GET requests are sent. Plain http:// is refused except to loopback hosts.";
+
 /// Keeps a Clerk instance's security configuration honest: normalize its settings into a
 /// snapshot, diff against a last-known-good baseline, and evaluate a hardening policy.
 #[derive(Debug, Parser)]
@@ -23,20 +32,114 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Pull the live configuration from Clerk (read-only) and write a snapshot.
+    #[command(after_help = format!("{ENVIRONMENT}\n\n{EXIT_CODES}"))]
+    Pull(PullArgs),
     /// Normalize a recording directory of raw Clerk API responses into a snapshot.
     #[command(after_help = "The recording layout is documented in docs/snapshot.md.")]
     Snapshot(SnapshotArgs),
     /// Show the semantic drift between two snapshots (or recording directories).
     #[command(after_help = EXIT_CODES)]
     Diff(DiffArgs),
-    /// Evaluate a policy against a snapshot (or recording directory).
-    #[command(after_help = EXIT_CODES)]
+    /// Evaluate a policy against a snapshot (or recording directory, or the live instance).
+    #[command(after_help = format!("{ENVIRONMENT}\n\n{EXIT_CODES}"))]
     Check(CheckArgs),
     /// The CI view: drift from the baseline, then policy findings, then a one-line verdict.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = format!("{ENVIRONMENT}\n\n{EXIT_CODES}"))]
     Plan(PlanArgs),
     /// Print the snapshot schema (every path, its kind and meaning) as Markdown.
     Schema,
+    /// Store, show or delete credentials in the OS keyring (service `clerk-drift`).
+    #[command(subcommand)]
+    Auth(AuthCommand),
+}
+
+/// Where live data comes from: the instance and its credentials. Secrets are never flags.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Live pull")]
+pub struct LiveArgs {
+    /// Configuration file. Default: ./clerk-drift.toml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Instance from clerk-drift.toml ([instances.NAME]); the default when it has only one.
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// Publishable key (pk_live_…/pk_test_…). Default: the config, then CLERK_PUBLISHABLE_KEY.
+    #[arg(long, value_name = "KEY")]
+    pub publishable_key: Option<String>,
+    /// Platform API application id. Default: the config, then CLERK_APPLICATION_ID.
+    #[arg(long, value_name = "APP_ID")]
+    pub app: Option<String>,
+    /// Read the secret key from this file [env: CLERK_SECRET_KEY_FILE].
+    #[arg(long, value_name = "FILE")]
+    pub secret_key_file: Option<PathBuf>,
+    /// Read the Platform API key from this file [env: CLERK_PLATFORM_API_KEY_FILE].
+    #[arg(long, value_name = "FILE")]
+    pub platform_key_file: Option<PathBuf>,
+    /// Do not look credentials up in the OS keyring.
+    #[arg(long, env = "CLERK_DRIFT_NO_KEYRING", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_keyring: bool,
+    /// Write the snapshot even if required parts could not be read (gaps go into coverage;
+    /// the exit code is still 1).
+    #[arg(long)]
+    pub allow_partial: bool,
+    /// Requests in flight at once [default: 32].
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Client-side budget in requests per 10 s [default: 500 production, 50 development].
+    #[arg(long, value_name = "N")]
+    pub rate_limit: Option<usize>,
+    /// Per-request timeout in seconds [default: 30].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// No progress indicator on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// Write the snapshot here (atomically) instead of to standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also save the raw responses (secrets redacted) in the recording layout, so that
+    /// `snapshot --from-dir DIR` reproduces the snapshot offline.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+    /// Log every request (method, path, status, time) to standard error.
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Store a key in the OS keyring, read from a no-echo prompt or standard input.
+    Set(AuthArgs),
+    /// Show where each credential would come from (never its value).
+    Status(AuthStatusArgs),
+    /// Delete a stored key from the OS keyring.
+    Delete(AuthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuthArgs {
+    /// Configuration file. Default: ./clerk-drift.toml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Instance the key belongs to (default: the config's only instance, else `default`).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// The Platform API key instead of the secret key.
+    #[arg(long)]
+    pub platform: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthStatusArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 #[derive(Debug, Args)]
@@ -59,35 +162,41 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
-    /// Policy file (TOML). Default: the built-in pack policies/clerk-hardening.toml.
+    /// Policy file (TOML). Default: the instance's `policy` in clerk-drift.toml, else the
+    /// built-in pack policies/clerk-hardening.toml.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
     /// Lowest severity of a failing finding that sets exit bit 4.
     #[arg(long, value_enum, default_value = "high", value_name = "SEVERITY")]
     pub fail_on: FailOn,
-    /// Also list passing and not-applicable findings.
+    /// Also list passing and not-applicable findings (and, when pulling, log every request).
     #[arg(short, long)]
     pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Snapshot file or recording directory.
-    pub snapshot: PathBuf,
+    /// Snapshot file or recording directory. Without it, pull the live configuration first.
+    pub snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Current snapshot file or recording directory.
+    /// Current snapshot file or recording directory. Without it, pull the live configuration.
     #[arg(long, value_name = "PATH")]
-    pub snapshot: PathBuf,
-    /// Last-known-good snapshot file or recording directory.
+    pub snapshot: Option<PathBuf>,
+    /// Last-known-good snapshot file or recording directory. Default: the instance's `baseline`
+    /// in clerk-drift.toml.
     #[arg(long, value_name = "PATH")]
-    pub baseline: PathBuf,
+    pub baseline: Option<PathBuf>,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -99,4 +208,16 @@ pub enum FailOn {
     Info,
     /// Never set bit 4.
     None,
+}
+
+impl Cli {
+    /// `(quiet, verbose)` for the progress indicator and the request log on standard error.
+    pub fn stderr_flags(&self) -> (bool, bool) {
+        match &self.command {
+            Command::Pull(a) => (a.live.quiet, a.verbose),
+            Command::Check(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
+            Command::Plan(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
+            _ => (true, false),
+        }
+    }
 }

@@ -330,16 +330,16 @@ impl Validator {
                     .is_some_and(|e| schema::kind_of(e) == Some(Kind::StrSet));
                 if each_is_set {
                     kind = Some(Kind::Str);
-                    if !rel.is_empty() {
-                        if let Some(p) = &raw.path {
-                            self.push(
-                                Diagnostic::new(
-                                    p.span(),
-                                    "a rule over a set's elements takes no `path`",
-                                )
-                                .help("remove `path`; the assertion applies to each element"),
-                            );
-                        }
+                    if !rel.is_empty()
+                        && let Some(p) = &raw.path
+                    {
+                        self.push(
+                            Diagnostic::new(
+                                p.span(),
+                                "a rule over a set's elements takes no `path`",
+                            )
+                            .help("remove `path`; the assertion applies to each element"),
+                        );
                     }
                 } else if kind.is_none() {
                     let span = raw.path.as_ref().map_or(raw.id.span(), Spanned::span);
@@ -437,16 +437,14 @@ impl Validator {
         // An unknown path was reported already; accept durations rather than pile on errors.
         let durations = matches!(kind, Some(Kind::Duration | Kind::ToggledDuration) | None);
         let scalar = |this: &mut Self, v: &toml::Value| -> Option<Value> {
-            if durations {
-                if let toml::Value::String(s) = v {
-                    return match crate::duration::parse_seconds(s) {
-                        Ok(secs) => Some(Value::from(secs)),
-                        Err(e) => {
-                            this.push(Diagnostic::new(span.clone(), e));
-                            None
-                        }
-                    };
-                }
+            if durations && let toml::Value::String(s) = v {
+                return match crate::duration::parse_seconds(s) {
+                    Ok(secs) => Some(Value::from(secs)),
+                    Err(e) => {
+                        this.push(Diagnostic::new(span.clone(), e));
+                        None
+                    }
+                };
             }
             if kind == Some(Kind::Bool) && !v.is_bool() {
                 this.push(Diagnostic::new(

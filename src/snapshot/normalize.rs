@@ -286,6 +286,7 @@ pub fn normalize(rec: &Recording) -> Result<Snapshot, Error> {
     b.roles()?;
     b.permissions()?;
     b.oauth_providers()?;
+    b.meta.collected_at.clone_from(&rec.collected_at);
     if let Some(Value::String(v)) = rec.get(PLAPI).and_then(|c| c.get("config_version")) {
         b.meta.config_version = Some(v.clone());
     }
@@ -1206,7 +1207,9 @@ impl<'r> Builder<'r> {
         let parts: Vec<String> = rows
             .iter()
             .map(|(file, ptr)| {
-                if self.rec.get(file).is_none() {
+                if let Some(why) = self.rec.unavailable.get(file) {
+                    format!("{file} not recorded: {why}")
+                } else if self.rec.get(file).is_none() {
                     format!("{file} not recorded ({})", source_hint(file))
                 } else if ptr.is_empty() {
                     format!("{file} has no such entry")

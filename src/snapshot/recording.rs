@@ -70,6 +70,12 @@ pub enum Error {
         column: usize,
         message: String,
     },
+    #[error("{path}: {message}")]
+    Manifest { path: PathBuf, message: String },
+    #[error(
+        "{0} exists and is not a recording (no recording.json) nor empty: refusing to replace it"
+    )]
+    NotARecording(PathBuf),
     #[error("{path}: `$`: expected {expected}, found {found}")]
     Shape {
         path: PathBuf,
@@ -78,13 +84,33 @@ pub enum Error {
     },
 }
 
+/// The optional manifest of a recording directory, written by `pull --record`.
+pub const MANIFEST: &str = "recording.json";
+
 /// Raw responses by endpoint file. Built from a directory here, or in memory by a live pull.
 #[derive(Debug, Clone, Default)]
 pub struct Recording {
     /// Endpoint file → body. List bodies are always stored as a plain array.
     pub bodies: BTreeMap<&'static str, Value>,
+    /// Endpoint file → why it holds no body (plan-gated feature, no credential, failed read).
+    /// Coverage quotes these reasons.
+    pub unavailable: BTreeMap<&'static str, String>,
+    /// UTC time of the live pull that made this recording.
+    pub collected_at: Option<String>,
     /// Where the recording came from, for messages (`examples/acme-prod/`).
     pub origin: String,
+}
+
+/// `recording.json`: what a live pull knew beyond the bodies.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    recorded_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    collected_at: Option<String>,
+    /// Layout file → why it is absent.
+    #[serde(default)]
+    unavailable: BTreeMap<String, String>,
 }
 
 impl Recording {
@@ -143,11 +169,115 @@ impl Recording {
             })?;
             rec.insert(endpoint, body, &path)?;
         }
+        let manifest_path = dir.join(MANIFEST);
+        match std::fs::read_to_string(&manifest_path) {
+            Ok(text) => rec.apply_manifest(&text, &manifest_path)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(Error::Io {
+                    path: manifest_path,
+                    source,
+                });
+            }
+        }
         if rec.bodies.is_empty() {
             return Err(Error::Empty(dir.to_path_buf()));
         }
         Ok(rec)
     }
+
+    fn apply_manifest(&mut self, text: &str, path: &FsPath) -> Result<(), Error> {
+        let manifest: Manifest = serde_json::from_str(text).map_err(|e| Error::Json {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: json_error_message(&e),
+        })?;
+        self.collected_at = manifest.collected_at;
+        for (file, why) in manifest.unavailable {
+            let Some(endpoint) = LAYOUT.iter().find(|e| e.file == file) else {
+                return Err(Error::Manifest {
+                    path: path.to_path_buf(),
+                    message: format!("`$.unavailable` names `{file}`, which is not a layout file"),
+                });
+            };
+            if !self.bodies.contains_key(endpoint.file) {
+                self.unavailable.insert(endpoint.file, why);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the recording to `dir` in the layout, with its manifest. All or nothing: the files
+    /// are written to a sibling temporary directory that then replaces `dir`.
+    pub fn write(&self, dir: &FsPath) -> Result<(), Error> {
+        let io = |path: &FsPath| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
+        };
+        if dir.exists() && !is_replaceable(dir) {
+            return Err(Error::NotARecording(dir.to_path_buf()));
+        }
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".clerk-drift-recording")
+            .tempdir_in(&parent)
+            .map_err(io(&parent))?;
+        for (file, body) in &self.bodies {
+            let path = tmp.path().join(file);
+            if let Some(p) = path.parent() {
+                std::fs::create_dir_all(p).map_err(io(p))?;
+            }
+            let mut text = serde_json::to_string_pretty(body).unwrap_or_default();
+            text.push('\n');
+            std::fs::write(&path, text).map_err(io(&path))?;
+        }
+        let manifest = Manifest {
+            recorded_by: concat!("clerk-drift ", env!("CARGO_PKG_VERSION")).to_owned(),
+            collected_at: self.collected_at.clone(),
+            unavailable: self
+                .unavailable
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        };
+        let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+        text.push('\n');
+        let path = tmp.path().join(MANIFEST);
+        std::fs::write(&path, text).map_err(io(&path))?;
+        // Swap in: move any previous recording aside, rename, then drop the old one.
+        let old = tmp.path().with_extension("old");
+        let had_old = dir.exists();
+        if had_old {
+            std::fs::rename(dir, &old).map_err(io(dir))?;
+        }
+        let kept = tmp.keep();
+        if let Err(source) = std::fs::rename(&kept, dir) {
+            if had_old {
+                let _ = std::fs::rename(&old, dir);
+            }
+            let _ = std::fs::remove_dir_all(&kept);
+            return Err(Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+        if had_old {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(())
+    }
+}
+
+/// Only an empty directory or an earlier recording may be replaced by `--record`.
+fn is_replaceable(dir: &FsPath) -> bool {
+    dir.is_dir()
+        && (dir.join(MANIFEST).is_file()
+            || std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none()))
 }
 
 fn unwrap_list(body: Value) -> Result<Value, &'static str> {

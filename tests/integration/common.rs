@@ -91,3 +91,41 @@ pub fn map_arrays(v: &mut Value, f: &mut dyn FnMut(&mut Vec<Value>)) {
         _ => {}
     }
 }
+
+/// Clerk environment variables a developer's shell may carry: cleared for every live run.
+const CLERK_VARS: &[&str] = &[
+    "CLERK_PUBLISHABLE_KEY",
+    "CLERK_SECRET_KEY",
+    "CLERK_SECRET_KEY_FILE",
+    "CLERK_PLATFORM_API_KEY",
+    "CLERK_PLATFORM_API_KEY_FILE",
+    "CLERK_APPLICATION_ID",
+    "CLERK_FRONTEND_API_URL",
+    "CLERK_BACKEND_API_URL",
+    "CLERK_PLATFORM_API_URL",
+];
+
+/// The publishable key of the fake production instance (`clerk.acme.test`).
+pub const PUBLISHABLE_KEY: &str = "pk_live_Y2xlcmsuYWNtZS50ZXN0JA";
+
+/// clerk-drift against the fake Clerk at `uri`, with all three credentials, in `cwd`.
+pub fn live(uri: &str, cwd: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("clerk-drift").expect("binary builds");
+    cmd.current_dir(cwd).env("NO_COLOR", "1");
+    for var in CLERK_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.env("CLERK_DRIFT_NO_KEYRING", "1")
+        .env("CLERK_PUBLISHABLE_KEY", PUBLISHABLE_KEY)
+        .env("CLERK_SECRET_KEY", crate::fake::SECRET_KEY)
+        .env("CLERK_PLATFORM_API_KEY", crate::fake::PLATFORM_KEY)
+        .env("CLERK_APPLICATION_ID", crate::fake::APP)
+        .env("CLERK_FRONTEND_API_URL", uri)
+        .env("CLERK_BACKEND_API_URL", uri)
+        .env("CLERK_PLATFORM_API_URL", uri);
+    cmd
+}
+
+pub fn output(cmd: &mut Command) -> Output {
+    cmd.output().expect("binary runs")
+}

@@ -3,5 +3,7 @@
 mod common;
 mod errors;
 mod examples;
+mod fake;
 mod properties;
+mod pull;
 mod secrets;

@@ -8,10 +8,10 @@ fn collect_secrets(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(map) => {
             for (k, v) in map {
-                if k == "client_secret" {
-                    if let Some(s) = v.as_str().filter(|s| !s.is_empty()) {
-                        out.push(s.to_owned());
-                    }
+                if k == "client_secret"
+                    && let Some(s) = v.as_str().filter(|s| !s.is_empty())
+                {
+                    out.push(s.to_owned());
                 }
                 collect_secrets(v, out);
             }

@@ -1,0 +1,456 @@
+//! Live collection from Clerk's three APIs into a [`Recording`], strictly read-only: the only
+//! HTTP method this module can send is GET. The only async code in the crate; [`pull`] runs it on
+//! a current-thread runtime and returns plain data. Never prints: progress, retries and request
+//! logs go to the caller's [`Observer`].
+
+pub mod bapi;
+pub mod client;
+pub mod keys;
+pub mod lists;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::task::JoinSet;
+
+use crate::snapshot::Source;
+use crate::snapshot::recording::{LAYOUT, Recording};
+use bapi::Paging;
+pub use client::Api;
+use client::{Client, Failure};
+use lists::ListError;
+
+/// Errors of a live pull.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "refusing plain http:// to a non-loopback host ({0}): use https:// so credentials never cross the network in clear"
+    )]
+    InsecureUrl(String),
+    #[error("invalid URL `{url}`: {why}")]
+    BadUrl { url: String, why: String },
+    #[error("starting the HTTP client: {0}")]
+    Client(String),
+    #[error("starting the async runtime: {0}")]
+    Runtime(String),
+    #[error("{api} {request}: {detail}")]
+    Request {
+        api: &'static str,
+        request: String,
+        status: Option<u16>,
+        detail: String,
+    },
+    #[error("incomplete pull, no snapshot written:\n  - {}\nRe-run, or pass --allow-partial to write a snapshot with these gaps in its coverage.", .0.join("\n  - "))]
+    Incomplete(Vec<String>),
+}
+
+/// Tuning of the HTTP layer (`[pull]` in clerk-drift.toml, flags).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Client-side budget: at most this many requests started per `window`.
+    pub requests_per_window: usize,
+    pub window: Duration,
+    pub connect_timeout: Duration,
+    /// Whole-request timeout (connect, headers and body).
+    pub timeout: Duration,
+    /// Retries of one request after the first attempt.
+    pub retries: usize,
+    /// First backoff delay; doubles with jitter.
+    pub backoff_min: Duration,
+    /// Give up on a request once this much time was spent retrying it.
+    pub max_retry_time: Duration,
+    /// A `Retry-After` longer than this is not waited for.
+    pub max_retry_after: Duration,
+}
+
+impl Options {
+    /// Defaults for an instance: Clerk allows 1000 requests / 10 s on production instances and
+    /// 100 on development ones (system-limits docs); we keep to half of that.
+    pub fn for_env(env: Option<keys::EnvType>) -> Self {
+        let budget = match env {
+            Some(keys::EnvType::Production) => 500,
+            _ => 50,
+        };
+        Options {
+            concurrency: 32,
+            requests_per_window: budget,
+            window: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            retries: 4,
+            backoff_min: Duration::from_millis(250),
+            max_retry_time: Duration::from_secs(60),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What happens during a pull, for progress bars and `--verbose` logs.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// One HTTP exchange (method, path, status, time): never a credential.
+    Log(String),
+    /// A request will be retried after `wait`.
+    Retry {
+        request: String,
+        why: String,
+        wait: Duration,
+    },
+    /// Requests finished (retries included) out of those started so far.
+    Progress { done: u32, started: u32 },
+}
+
+/// Receives [`Event`]s; the binary shows them on standard error.
+pub trait Observer: Send + Sync {
+    fn event(&self, event: &Event);
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+
+impl Observer for Silent {
+    fn event(&self, _: &Event) {}
+}
+
+/// The Platform API config read.
+pub struct Platform {
+    pub api: Api,
+    pub application_id: String,
+    /// `production`, `development` or an `ins_…` id.
+    pub instance: String,
+}
+
+/// What to pull from. A source that is `None` is skipped, with the reason in `skipped`.
+#[derive(Default)]
+pub struct Target {
+    pub fapi: Option<Api>,
+    pub bapi: Option<Api>,
+    pub plapi: Option<Platform>,
+    /// Recording file → why it is not collected (no credential, …).
+    pub skipped: BTreeMap<&'static str, String>,
+}
+
+/// The result of a pull.
+#[derive(Debug)]
+pub struct Pulled {
+    pub recording: Recording,
+    /// HTTP requests sent, retries included.
+    pub requests: u32,
+    /// Required parts that could not be read (only non-empty with `allow_partial`).
+    pub gaps: Vec<String>,
+}
+
+/// Pulls every source the target allows. Optional parts answered with `402`/`404` are recorded
+/// as unavailable. Any other failure fails the pull, unless `allow_partial`, which records it as
+/// a gap instead.
+pub fn pull(
+    target: Target,
+    opts: Options,
+    observer: Arc<dyn Observer>,
+    allow_partial: bool,
+) -> Result<Pulled, Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    let client = Arc::new(Client::new(opts, observer)?);
+    let collected_at = jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .ok();
+    let results = runtime.block_on(collect(
+        client.clone(),
+        target.fapi,
+        target.bapi,
+        target.plapi,
+    ));
+
+    let mut rec = Recording {
+        origin: "live pull".into(),
+        collected_at,
+        ..Recording::default()
+    };
+    for (file, why) in target.skipped {
+        rec.unavailable.insert(file, why);
+    }
+    let mut gaps = Vec::new();
+    for r in results {
+        let Some(endpoint) = LAYOUT.iter().find(|e| e.file == r.file) else {
+            continue;
+        };
+        match r.outcome {
+            Ok(mut body) => {
+                redact(&mut body);
+                if let Err(e) = rec.insert(endpoint, body, std::path::Path::new(r.file)) {
+                    gaps.push(format!("{} {}: unexpected response: {e}", r.api, r.label));
+                }
+            }
+            Err(Outcome::Unavailable(why)) => {
+                rec.unavailable.insert(r.file, why);
+            }
+            Err(Outcome::Failed(e)) => {
+                rec.unavailable
+                    .insert(r.file, format!("the pull failed: {e}"));
+                gaps.push(e.to_string());
+            }
+        }
+    }
+    if !gaps.is_empty() && !allow_partial {
+        return Err(Error::Incomplete(gaps));
+    }
+    Ok(Pulled {
+        recording: rec,
+        requests: client.requests(),
+        gaps,
+    })
+}
+
+struct Fetched {
+    file: &'static str,
+    api: &'static str,
+    label: String,
+    outcome: Result<Value, Outcome>,
+}
+
+enum Outcome {
+    /// A part the instance does not have (plan-gated): coverage, not a failure.
+    Unavailable(String),
+    Failed(Error),
+}
+
+fn api_name(source: Source) -> &'static str {
+    match source {
+        Source::Fapi => "Frontend API",
+        Source::Bapi => "Backend API",
+        Source::Plapi => "Platform API",
+        Source::ClerkFixed => "Clerk",
+    }
+}
+
+async fn collect(
+    client: Arc<Client>,
+    fapi: Option<Api>,
+    bapi: Option<Api>,
+    plapi: Option<Platform>,
+) -> Vec<Fetched> {
+    let mut set = JoinSet::new();
+    if let Some(api) = fapi {
+        let client = client.clone();
+        set.spawn(async move {
+            // FAPI `GET /v1/environment` (operation `GetEnvironment`), public.
+            object(
+                &client,
+                &api,
+                &["v1", "environment"],
+                "fapi/environment.json",
+                false,
+            )
+            .await
+        });
+    }
+    if let Some(api) = bapi {
+        let api = Arc::new(api);
+        for read in bapi::READS {
+            let (client, api) = (client.clone(), api.clone());
+            set.spawn(async move {
+                match read.paging {
+                    Paging::Object => object(&client, &api, read.path, read.file, read.optional).await,
+                    paging => {
+                        let label = read.label();
+                        let result =
+                            lists::read_all(client, api.clone(), read.path, paging, label.clone()).await;
+                        let outcome = result.map(Value::Array).map_err(|e| match e {
+                            ListError::Request(f) => classify(&api, &label, f, read.optional),
+                            ListError::Shape(why) => Outcome::Failed(Error::Request {
+                                api: api_name(api.source),
+                                request: label.clone(),
+                                status: None,
+                                detail: format!("unexpected response: {why}"),
+                            }),
+                            ListError::Changed(why) => Outcome::Failed(Error::Request {
+                                api: api_name(api.source),
+                                request: label.clone(),
+                                status: None,
+                                detail: format!(
+                                    "the list changed while it was read ({why}), again on a second read; run again when the instance is not being edited"
+                                ),
+                            }),
+                        });
+                        Fetched {
+                            file: read.file,
+                            api: api_name(api.source),
+                            label,
+                            outcome,
+                        }
+                    }
+                }
+            });
+        }
+    }
+    if let Some(p) = plapi {
+        let client = client.clone();
+        set.spawn(async move {
+            // PLAPI `GET /v1/platform/applications/{applicationID}/instances/{envOrInsID}/config`
+            // (operation `GetInstanceConfig`). Never `include_secret_keys`.
+            let segments = [
+                "v1",
+                "platform",
+                "applications",
+                p.application_id.as_str(),
+                "instances",
+                p.instance.as_str(),
+                "config",
+            ];
+            object(&client, &p.api, &segments, "plapi/config.json", false).await
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        if let Ok(f) = joined {
+            out.push(f);
+        }
+    }
+    out
+}
+
+async fn object(
+    client: &Client,
+    api: &Api,
+    path: &[&str],
+    file: &'static str,
+    optional: bool,
+) -> Fetched {
+    let label = format!("GET /{}", path.join("/"));
+    let url = api.url(path, &[]);
+    let outcome = client
+        .get_json(api, url, &label)
+        .await
+        .map_err(|f| classify(api, &label, f, optional));
+    Fetched {
+        file,
+        api: api_name(api.source),
+        label,
+        outcome,
+    }
+}
+
+/// Turns a failed request into coverage (`402`, or `404` on an optional part) or an error that
+/// names what to fix.
+fn classify(api: &Api, label: &str, f: Failure, optional: bool) -> Outcome {
+    let clerk = f
+        .clerk
+        .as_deref()
+        .map(|c| format!(": {c}"))
+        .unwrap_or_default();
+    match f.status {
+        Some(402) => {
+            return Outcome::Unavailable(format!(
+                "{label} answered 402 Payment Required (the feature is not on this instance's plan){clerk}"
+            ));
+        }
+        Some(404) if optional => {
+            return Outcome::Unavailable(format!(
+                "{label} answered 404 Not Found (not available on this instance){clerk}"
+            ));
+        }
+        _ => {}
+    }
+    let hint = match f.status {
+        Some(401) => format!(" — check {}: Clerk did not accept it", api.credential),
+        Some(403) => format!(
+            " — check {}: it is valid but not allowed to read this{}",
+            api.credential,
+            if api.source == Source::Plapi {
+                " (the config read needs the `applications:manage` scope)"
+            } else {
+                ""
+            }
+        ),
+        Some(404) if api.source == Source::Plapi => {
+            " — check the application id and platform_instance".to_owned()
+        }
+        Some(429) => {
+            " — rate limited; retries exhausted (lower [pull] requests_per_10s)".to_owned()
+        }
+        None | Some(500..) => " (retries exhausted)".to_owned(),
+        _ => String::new(),
+    };
+    Outcome::Failed(Error::Request {
+        api: api_name(api.source),
+        request: label.to_owned(),
+        status: f.status,
+        detail: format!("{}{clerk}{hint}", f.message),
+    })
+}
+
+/// Object keys whose string values are secrets: replaced before anything else sees the body,
+/// so they reach neither a recording nor a snapshot. Presence survives (`""` stays empty).
+const SECRET_KEYS: &[&str] = &[
+    "client_secret",
+    "secret",
+    "secret_key",
+    "secret_keys",
+    "signing_key",
+    "private_key",
+    "token",
+    "token_secret",
+    "access_token",
+    "id_token",
+    "refresh_token",
+];
+
+/// What a redacted secret becomes.
+pub const REDACTED: &str = "[redacted by clerk-drift]";
+
+/// Replaces every non-empty secret string in place.
+pub fn redact(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                if SECRET_KEYS.contains(&k.as_str()) {
+                    redact_all(child);
+                } else {
+                    redact(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+fn redact_all(v: &mut Value) {
+    match v {
+        Value::String(s) if !s.is_empty() => *s = REDACTED.to_owned(),
+        Value::Object(map) => map.values_mut().for_each(redact_all),
+        Value::Array(items) => items.iter_mut().for_each(redact_all),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn redaction_keeps_presence_and_settings() {
+        let mut v = json!({
+            "connection_oauth_google": {"client_id": "id", "client_secret": "CANARY", "enabled": true},
+            "connection_oauth_github": {"client_secret": ""},
+            "auth_config": {"password": "required"},
+            "instances": [{"secret_keys": ["sk_live_CANARY"], "token": {"a": "b"}}],
+        });
+        redact(&mut v);
+        let text = v.to_string();
+        assert!(!text.contains("CANARY"), "{text}");
+        assert_eq!(v["connection_oauth_google"]["client_secret"], REDACTED);
+        assert_eq!(v["connection_oauth_google"]["client_id"], "id");
+        assert_eq!(v["connection_oauth_github"]["client_secret"], "");
+        assert_eq!(v["auth_config"]["password"], "required");
+    }
+}

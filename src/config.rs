@@ -1,0 +1,357 @@
+//! `clerk-drift.toml`: named instances (publishable key, Platform application and instance,
+//! baseline and policy paths) and `[pull]` tuning. Parsed with spans and validated once; every
+//! problem is reported with file:line:col. Holds no secrets: keys live in the environment, a file
+//! or the OS keyring (`secrets`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::clerk::keys::PublishableKey;
+use crate::diag::{self, Diagnostic};
+
+/// The file looked for in the current directory when `--config` is not given.
+pub const DEFAULT_FILE: &str = "clerk-drift.toml";
+
+/// A validated configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it came from.
+    pub path: PathBuf,
+    pub instances: BTreeMap<String, Instance>,
+    pub pull: Pull,
+}
+
+/// One `[instances.NAME]` table. Relative paths are resolved against the config file's folder.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Instance {
+    pub name: String,
+    pub publishable_key: Option<String>,
+    pub platform_application_id: Option<String>,
+    /// `production`, `development` or an `ins_…` id.
+    pub platform_instance: Option<String>,
+    pub baseline: Option<PathBuf>,
+    pub policy: Option<PathBuf>,
+}
+
+/// `[pull]`: HTTP tuning (see `clerk::Options`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pull {
+    pub concurrency: Option<usize>,
+    pub requests_per_10s: Option<usize>,
+    pub timeout_seconds: Option<u64>,
+    pub retries: Option<usize>,
+}
+
+/// A configuration that could not be read or did not validate.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("reading {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{rendered}{path}: {count} error(s) in the configuration", path = .path.display())]
+    Invalid {
+        path: PathBuf,
+        count: usize,
+        rendered: String,
+    },
+    #[error("{0}")]
+    Select(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    instances: BTreeMap<String, Spanned<RawInstance>>,
+    #[serde(default)]
+    pull: Option<RawPull>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInstance {
+    publishable_key: Option<Spanned<String>>,
+    platform_application_id: Option<Spanned<String>>,
+    platform_instance: Option<Spanned<String>>,
+    baseline: Option<String>,
+    policy: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPull {
+    concurrency: Option<Spanned<usize>>,
+    requests_per_10s: Option<Spanned<usize>>,
+    timeout_seconds: Option<Spanned<u64>>,
+    retries: Option<usize>,
+}
+
+const INSTANCE_KEYS: &str =
+    "publishable_key, platform_application_id, platform_instance, baseline, policy";
+
+impl Config {
+    /// `--config FILE`, else `./clerk-drift.toml` when it exists, else none.
+    pub fn discover(explicit: Option<&Path>) -> Result<Option<Config>, Error> {
+        match explicit {
+            Some(path) => Config::load(path).map(Some),
+            None => {
+                let path = Path::new(DEFAULT_FILE);
+                if path.is_file() {
+                    Config::load(path).map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
+        let origin = path.display().to_string();
+        let fail = |diags: Vec<Diagnostic>| Error::Invalid {
+            path: path.to_path_buf(),
+            count: diags.len(),
+            rendered: diag::render(&origin, text, &diags),
+        };
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim().to_owned();
+            let mut d = Diagnostic::new(e.span().unwrap_or(0..0), message.clone());
+            if message.starts_with("unknown field") {
+                d = d.help(format!(
+                    "an [instances.NAME] table holds: {INSTANCE_KEYS}; [pull] holds: concurrency, requests_per_10s, timeout_seconds, retries"
+                ));
+            }
+            fail(vec![d])
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        let resolve = |p: String| {
+            let p = PathBuf::from(p);
+            if p.is_absolute() { p } else { base.join(p) }
+        };
+        let mut diags = Vec::new();
+        let mut instances = BTreeMap::new();
+        for (name, table) in raw.instances {
+            let span = table.span();
+            let inst = table.into_inner();
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            {
+                diags.push(
+                    Diagnostic::new(span.clone(), format!("invalid instance name `{name}`"))
+                        .help("names use letters, digits, `-`, `_` and `.`"),
+                );
+            }
+            if let Some(key) = &inst.publishable_key
+                && let Err(e) = PublishableKey::parse(key.get_ref())
+            {
+                diags.push(Diagnostic::new(key.span(), e.to_string()).help(
+                        "copy the publishable key (pk_live_… or pk_test_…) from the Dashboard's API keys page",
+                    ));
+            }
+            if let Some(app) = &inst.platform_application_id
+                && (app.get_ref().trim().is_empty() || app.get_ref().contains('/'))
+            {
+                diags.push(Diagnostic::new(
+                    app.span(),
+                    "platform_application_id must be an application id such as `app_…`",
+                ));
+            }
+            if let Some(ins) = &inst.platform_instance {
+                let v = ins.get_ref();
+                if !(v == "production" || v == "development" || valid_ins_id(v)) {
+                    diags.push(
+                        Diagnostic::new(ins.span(), format!("invalid platform_instance `{v}`"))
+                            .help("use `production`, `development` or an instance id `ins_…`"),
+                    );
+                }
+            }
+            instances.insert(
+                name.clone(),
+                Instance {
+                    name,
+                    publishable_key: inst.publishable_key.map(Spanned::into_inner),
+                    platform_application_id: inst.platform_application_id.map(Spanned::into_inner),
+                    platform_instance: inst.platform_instance.map(Spanned::into_inner),
+                    baseline: inst.baseline.map(resolve),
+                    policy: inst.policy.map(resolve),
+                },
+            );
+        }
+        let mut pull = Pull::default();
+        if let Some(p) = raw.pull {
+            for (field, value) in [
+                ("concurrency", &p.concurrency),
+                ("requests_per_10s", &p.requests_per_10s),
+            ] {
+                if let Some(v) = value.as_ref().filter(|v| *v.get_ref() == 0) {
+                    diags.push(Diagnostic::new(
+                        v.span(),
+                        format!("{field} must be at least 1"),
+                    ));
+                }
+            }
+            if let Some(v) = p.timeout_seconds.as_ref().filter(|v| *v.get_ref() == 0) {
+                diags.push(Diagnostic::new(
+                    v.span(),
+                    "timeout_seconds must be at least 1",
+                ));
+            }
+            pull = Pull {
+                concurrency: p.concurrency.map(Spanned::into_inner),
+                requests_per_10s: p.requests_per_10s.map(Spanned::into_inner),
+                timeout_seconds: p.timeout_seconds.map(Spanned::into_inner),
+                retries: p.retries,
+            };
+        }
+        if !diags.is_empty() {
+            return Err(fail(diags));
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            instances,
+            pull,
+        })
+    }
+
+    /// `--instance NAME`, or the only instance, or none when the file defines no instance.
+    pub fn instance(&self, name: Option<&str>) -> Result<Option<&Instance>, Error> {
+        if name.is_none() && self.instances.is_empty() {
+            return Ok(None);
+        }
+        self.select(name).map(Some)
+    }
+
+    /// `--instance NAME`, or the only instance.
+    pub fn select(&self, name: Option<&str>) -> Result<&Instance, Error> {
+        let names = || {
+            self.instances
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match name {
+            Some(n) => self.instances.get(n).ok_or_else(|| {
+                Error::Select(format!(
+                    "{}: no instance `{n}` (instances: {})",
+                    self.path.display(),
+                    names()
+                ))
+            }),
+            None if self.instances.len() == 1 => Ok(self
+                .instances
+                .values()
+                .next()
+                .ok_or_else(|| Error::Select(String::new()))?),
+            None if self.instances.is_empty() => Err(Error::Select(format!(
+                "{} defines no [instances.NAME] table",
+                self.path.display()
+            ))),
+            None => Err(Error::Select(format!(
+                "{} defines several instances ({}): pick one with --instance",
+                self.path.display(),
+                names()
+            ))),
+        }
+    }
+}
+
+fn valid_ins_id(v: &str) -> bool {
+    v.strip_prefix("ins_")
+        .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[instances.prod]
+publishable_key = "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k"
+platform_application_id = "app_123"
+platform_instance = "production"
+baseline = "baselines/prod.json"
+policy = "/etc/clerk/policy.toml"
+
+[instances.dev]
+publishable_key = "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k"
+
+[pull]
+concurrency = 8
+requests_per_10s = 40
+"#;
+
+    #[test]
+    fn parses_instances_and_resolves_paths() -> Result<(), Error> {
+        let c = Config::parse(GOOD, Path::new("conf/clerk-drift.toml"))?;
+        let prod = c.select(Some("prod"))?;
+        assert_eq!(
+            prod.baseline,
+            Some(PathBuf::from("conf/baselines/prod.json"))
+        );
+        assert_eq!(prod.policy, Some(PathBuf::from("/etc/clerk/policy.toml")));
+        assert_eq!(prod.platform_instance.as_deref(), Some("production"));
+        assert_eq!(c.pull.concurrency, Some(8));
+        let err = c
+            .select(None)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("several instances (dev, prod)"), "{err}");
+        let err = c
+            .select(Some("qa"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("no instance `qa`"), "{err}");
+        Ok(())
+    }
+
+    #[test]
+    fn one_instance_is_the_default() -> Result<(), Error> {
+        let c = Config::parse("[instances.only]\n", Path::new("c.toml"))?;
+        assert_eq!(c.select(None)?.name, "only");
+        Ok(())
+    }
+
+    #[test]
+    fn errors_point_at_the_value() {
+        let text = "[instances.prod]\npublishable_key = \"pk_live_nope\"\nplatform_instance = \"staging\"\n";
+        let err = Config::parse(text, Path::new("c.toml"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("c.toml:2:19: publishable key"), "{err}");
+        assert!(
+            err.contains("c.toml:3:21: invalid platform_instance `staging`"),
+            "{err}"
+        );
+        assert!(err.contains("2 error(s)"), "{err}");
+        let err = Config::parse(
+            "[instances.prod]\nsecret_key = \"x\"\n",
+            Path::new("c.toml"),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            err.contains("c.toml:2:1: unknown field `secret_key`"),
+            "{err}"
+        );
+    }
+}

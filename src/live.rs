@@ -1,0 +1,261 @@
+//! Live data for commands: resolves the instance (clerk-drift.toml, flags, Clerk's environment
+//! variables, credentials) into a `clerk::Target`, pulls it, and optionally records the raw
+//! responses. The glue between configuration and the `clerk` module; no HTTP here.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use crate::clerk::keys::{EnvType, PublishableKey};
+use crate::clerk::{self, Api, Observer, Platform, Target};
+use crate::cli::LiveArgs;
+use crate::config::{Config, Instance};
+use crate::secrets::{self, Env, Keyring, Kind};
+use crate::snapshot::Source;
+use crate::snapshot::recording::LAYOUT;
+
+/// Default base URLs (overridable with Clerk's environment variables).
+pub const BACKEND_API_URL: &str = "https://api.clerk.com";
+pub const PLATFORM_API_URL: &str = "https://api.clerk.com";
+
+/// The once-per-run warning for Platform API use.
+pub const PLATFORM_SCOPE_WARNING: &str = "the Platform API config read needs a key with the `applications:manage` scope, which can also change the instance: use a dedicated key for clerk-drift and keep it out of shared CI secrets";
+
+/// The instance a command works on.
+pub struct Resolved {
+    pub target: Target,
+    pub opts: clerk::Options,
+    /// The `[instances.NAME]` table, when a config file named one.
+    pub instance: Option<Instance>,
+    /// Things the user should know before the pull (skipped sources, scope warning).
+    pub warnings: Vec<String>,
+}
+
+/// The instance name used for keyring entries: `--instance`, the config's only instance, or
+/// `default`.
+pub fn instance_name(config: Option<&Config>, flag: Option<&str>) -> Result<String> {
+    if let Some(i) = config.map(|c| c.instance(flag)).transpose()?.flatten() {
+        return Ok(i.name.clone());
+    }
+    Ok(flag.unwrap_or("default").to_owned())
+}
+
+/// Resolves what to pull from.
+pub fn resolve(args: &LiveArgs, env: Env<'_>, keyring: &Keyring) -> Result<Resolved> {
+    let config = Config::discover(args.config.as_deref())?;
+    let instance = match &config {
+        Some(c) => c.instance(args.instance.as_deref())?.cloned(),
+        None => None,
+    };
+    let name = instance_name(config.as_ref(), args.instance.as_deref())?;
+    let mut warnings = Vec::new();
+    let mut target = Target::default();
+
+    // Publishable key: flag, then the config, then CLERK_PUBLISHABLE_KEY. The config outranks the
+    // environment so that `--instance prod` never pulls whatever key happens to be exported.
+    let (pk_text, pk_origin) = if let Some(k) = &args.publishable_key {
+        (Some(k.clone()), "--publishable-key".to_owned())
+    } else if let Some(k) = instance.as_ref().and_then(|i| i.publishable_key.clone()) {
+        (Some(k), format!("publishable_key of [instances.{name}]"))
+    } else {
+        (
+            env("CLERK_PUBLISHABLE_KEY").filter(|k| !k.is_empty()),
+            "CLERK_PUBLISHABLE_KEY".to_owned(),
+        )
+    };
+    let pk = match pk_text {
+        Some(text) => Some(PublishableKey::parse(&text).with_context(|| pk_origin.clone())?),
+        None => None,
+    };
+    let env_type = pk.as_ref().map(|k| k.env);
+
+    // Frontend API: public, from the publishable key's host.
+    let fapi_url = env("CLERK_FRONTEND_API_URL")
+        .filter(|u| !u.is_empty())
+        .or_else(|| pk.as_ref().map(|k| format!("https://{}", k.fapi_host)));
+    match fapi_url {
+        Some(url) => {
+            target.fapi = Some(
+                Api::new(Source::Fapi, &url, None, "the publishable key".into())
+                    .context("Frontend API URL")?,
+            );
+        }
+        None => skip(
+            &mut target,
+            Source::Fapi,
+            "no publishable key: set CLERK_PUBLISHABLE_KEY, --publishable-key, or publishable_key in clerk-drift.toml",
+        ),
+    }
+
+    // Backend API: the secret key.
+    let secret = secrets::find(
+        Kind::SecretKey,
+        &name,
+        args.secret_key_file.as_deref(),
+        env,
+        keyring,
+    )?;
+    match secret {
+        Some(cred) => {
+            use secrecy::ExposeSecret as _;
+            let sk_env = if cred.value.expose_secret().starts_with("sk_live_") {
+                EnvType::Production
+            } else {
+                EnvType::Development
+            };
+            if let Some(pk_env) = env_type.filter(|e| *e != sk_env) {
+                bail!(
+                    "{} is for a {} instance but the publishable key ({pk_origin}) is for a {} instance: they must belong to the same instance",
+                    cred.describe(),
+                    sk_env.as_str(),
+                    pk_env.as_str()
+                );
+            }
+            let base = env("CLERK_BACKEND_API_URL")
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(|| BACKEND_API_URL.to_owned());
+            let describe = cred.describe();
+            target.bapi = Some(
+                Api::new(Source::Bapi, &base, Some(cred.value), describe)
+                    .context("Backend API URL (CLERK_BACKEND_API_URL)")?,
+            );
+        }
+        None => skip(
+            &mut target,
+            Source::Bapi,
+            "no secret key: set CLERK_SECRET_KEY or CLERK_SECRET_KEY_FILE, pass --secret-key-file, or run `clerk-drift auth set`",
+        ),
+    }
+
+    // Platform API: optional (private beta); needs a key and an application id.
+    let platform_key = secrets::find(
+        Kind::PlatformKey,
+        &name,
+        args.platform_key_file.as_deref(),
+        env,
+        keyring,
+    )?;
+    let app = args
+        .app
+        .clone()
+        .or_else(|| {
+            instance
+                .as_ref()
+                .and_then(|i| i.platform_application_id.clone())
+        })
+        .or_else(|| env("CLERK_APPLICATION_ID").filter(|a| !a.is_empty()));
+    match (platform_key, app) {
+        (Some(cred), Some(app)) => {
+            let ins = match instance.as_ref().and_then(|i| i.platform_instance.clone()) {
+                Some(i) => i,
+                None => match env_type {
+                    Some(e) => e.as_str().to_owned(),
+                    None => bail!(
+                        "the Platform API needs to know the instance: set platform_instance in clerk-drift.toml or a publishable key (pk_live_ → production, pk_test_ → development)"
+                    ),
+                },
+            };
+            let base = env("CLERK_PLATFORM_API_URL")
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(|| PLATFORM_API_URL.to_owned());
+            let describe = cred.describe();
+            target.plapi = Some(Platform {
+                api: Api::new(Source::Plapi, &base, Some(cred.value), describe)
+                    .context("Platform API URL (CLERK_PLATFORM_API_URL)")?,
+                application_id: app,
+                instance: ins,
+            });
+            warnings.push(PLATFORM_SCOPE_WARNING.to_owned());
+        }
+        (Some(_), None) => {
+            let why = "a Platform API key is set but no application id: pass --app, set CLERK_APPLICATION_ID, or platform_application_id in clerk-drift.toml";
+            warnings.push(format!("Platform API skipped: {why}"));
+            skip(&mut target, Source::Plapi, why);
+        }
+        (None, _) => skip(
+            &mut target,
+            Source::Plapi,
+            "no Platform API key (CLERK_PLATFORM_API_KEY; Platform API access is a private beta)",
+        ),
+    }
+    if target.fapi.is_none() && target.bapi.is_none() && target.plapi.is_none() {
+        bail!(
+            "nothing to pull: set CLERK_PUBLISHABLE_KEY (Frontend API), CLERK_SECRET_KEY (Backend API) and optionally CLERK_PLATFORM_API_KEY with --app, or name an instance in clerk-drift.toml"
+        );
+    }
+    if target.bapi.is_none() {
+        warnings.push("Backend API skipped: no secret key (domains, JWT templates, allowed origins, allowlist and other resources stay unobserved)".into());
+    }
+
+    let mut opts = clerk::Options::for_env(env_type);
+    let pull_cfg = config.as_ref().map(|c| c.pull.clone()).unwrap_or_default();
+    if let Some(n) = args.concurrency.or(pull_cfg.concurrency) {
+        opts.concurrency = n.max(1);
+    }
+    if let Some(n) = args.rate_limit.or(pull_cfg.requests_per_10s) {
+        opts.requests_per_window = n.max(1);
+    }
+    if let Some(s) = args.timeout.or(pull_cfg.timeout_seconds) {
+        opts.timeout = Duration::from_secs(s.max(1));
+    }
+    if let Some(r) = pull_cfg.retries {
+        opts.retries = r;
+    }
+    Ok(Resolved {
+        target,
+        opts,
+        instance,
+        warnings,
+    })
+}
+
+fn skip(target: &mut Target, source: Source, why: &str) {
+    for e in LAYOUT.iter().filter(|e| e.source == source) {
+        target.skipped.insert(e.file, why.to_owned());
+    }
+}
+
+/// A pull's result, ready for the commands.
+pub struct Live {
+    pub snapshot: crate::snapshot::Snapshot,
+    pub requests: u32,
+    pub gaps: Vec<String>,
+    pub instance: Option<Instance>,
+}
+
+/// Resolves, pulls, records (`record`), and normalizes.
+pub fn pull(
+    args: &LiveArgs,
+    env: Env<'_>,
+    keyring: &Keyring,
+    observer: Arc<dyn Observer>,
+    warn: &dyn Fn(&str),
+    record: Option<&Path>,
+) -> Result<Live> {
+    let resolved = resolve(args, env, keyring)?;
+    for w in &resolved.warnings {
+        warn(w);
+    }
+    let pulled = clerk::pull(resolved.target, resolved.opts, observer, args.allow_partial)?;
+    if let Some(dir) = record {
+        pulled
+            .recording
+            .write(dir)
+            .with_context(|| format!("recording to {}", dir.display()))?;
+    }
+    let snapshot = crate::snapshot::normalize(&pulled.recording)?;
+    Ok(Live {
+        snapshot,
+        requests: pulled.requests,
+        gaps: pulled.gaps,
+        instance: resolved.instance,
+    })
+}
+
+/// `--baseline`, else the instance's `baseline`.
+pub fn baseline_path(flag: Option<&Path>, instance: Option<&Instance>) -> Option<PathBuf> {
+    flag.map(Path::to_path_buf)
+        .or_else(|| instance.and_then(|i| i.baseline.clone()))
+}

@@ -1,0 +1,301 @@
+//! A fake Clerk on 127.0.0.1 (wiremock): serves a recording's bodies on the Frontend, Backend
+//! and Platform API paths of the specs, pages lists as the Backend API does (`limit` default 10,
+//! max 500, `offset`, `paginated`), checks the bearer credentials, and answers everything else
+//! with Clerk's error shape. Shared by the integration tests and the pull benchmark.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use wiremock::matchers::{header, method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// Canary credentials: no output, file or message may ever contain them.
+pub const SECRET_KEY: &str = "sk_live_CANARYsecretKEYmustNEVERleak0001";
+pub const PLATFORM_KEY: &str = "ak_CANARYplatformKEYmustNEVERleak0002";
+pub const APP: &str = "app_2acmeExampleApp";
+
+/// How a list endpoint pages (`bapi/2026-05-12.yml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// No paging parameters: `{data, total_count}` at once (domains, blocklist).
+    Whole,
+    /// `paginated=true` gives `{data, total_count}`, else a bare array (allowlist, JWT
+    /// templates, redirect URLs).
+    Paginated,
+    /// `limit`/`offset` with `{data, total_count}` (OAuth apps, connections, roles, permissions).
+    LimitOffset,
+}
+
+/// BAPI endpoints: recording file, URL path, paging (None: a single object).
+pub const BAPI: &[(&str, &str, Option<Paging>)] = &[
+    ("bapi/instance.json", "/v1/instance", None),
+    (
+        "bapi/organization_settings.json",
+        "/v1/instance/organization_settings",
+        None,
+    ),
+    ("bapi/protect.json", "/v1/instance/protect", None),
+    (
+        "bapi/oauth_application_settings.json",
+        "/v1/instance/oauth_application_settings",
+        None,
+    ),
+    ("bapi/domains.json", "/v1/domains", Some(Paging::Whole)),
+    (
+        "bapi/jwt_templates.json",
+        "/v1/jwt_templates",
+        Some(Paging::Paginated),
+    ),
+    (
+        "bapi/allowlist_identifiers.json",
+        "/v1/allowlist_identifiers",
+        Some(Paging::Paginated),
+    ),
+    (
+        "bapi/blocklist_identifiers.json",
+        "/v1/blocklist_identifiers",
+        Some(Paging::Whole),
+    ),
+    (
+        "bapi/redirect_urls.json",
+        "/v1/redirect_urls",
+        Some(Paging::Paginated),
+    ),
+    (
+        "bapi/oauth_applications.json",
+        "/v1/oauth_applications",
+        Some(Paging::LimitOffset),
+    ),
+    (
+        "bapi/enterprise_connections.json",
+        "/v1/enterprise_connections",
+        Some(Paging::LimitOffset),
+    ),
+    (
+        "bapi/organization_roles.json",
+        "/v1/organization_roles",
+        Some(Paging::LimitOffset),
+    ),
+    (
+        "bapi/organization_permissions.json",
+        "/v1/organization_permissions",
+        Some(Paging::LimitOffset),
+    ),
+];
+
+pub fn plapi_path(instance: &str) -> String {
+    format!("/v1/platform/applications/{APP}/instances/{instance}/config")
+}
+
+/// Raw bodies by recording file; lists as plain arrays.
+#[derive(Debug, Clone, Default)]
+pub struct Data {
+    pub bodies: BTreeMap<String, Value>,
+}
+
+impl Data {
+    /// Reads a recording directory (lists unwrapped from any envelope).
+    pub fn load(dir: &Path) -> Data {
+        let mut bodies = BTreeMap::new();
+        let mut files: Vec<&str> = BAPI.iter().map(|(f, _, _)| *f).collect();
+        files.extend(["fapi/environment.json", "plapi/config.json"]);
+        for file in files {
+            let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
+                continue;
+            };
+            let mut v: Value = serde_json::from_str(&text).expect("recording JSON");
+            if let Some(data) = v.get_mut("data").map(Value::take) {
+                v = data;
+            }
+            bodies.insert(file.to_owned(), v);
+        }
+        Data { bodies }
+    }
+
+    pub fn list_mut(&mut self, file: &str) -> &mut Vec<Value> {
+        match self
+            .bodies
+            .entry(file.to_owned())
+            .or_insert_with(|| json!([]))
+        {
+            Value::Array(items) => items,
+            _ => panic!("{file} is not a list"),
+        }
+    }
+}
+
+/// Serves one page of a list the way the Backend API does.
+#[derive(Clone)]
+pub struct ListResponder {
+    pub items: Arc<Vec<Value>>,
+    pub paging: Paging,
+    /// The server serves at most this many entries per page, whatever `limit` asks.
+    pub cap: usize,
+    /// Ignore `paginated=true` and always answer a bare array.
+    pub bare_only: bool,
+    /// New entries (at the front) when serving request number `n` (0-based): a list that is
+    /// edited while it is read.
+    pub grow: Option<Arc<dyn Fn(usize) -> usize + Send + Sync>>,
+    pub served: Arc<AtomicUsize>,
+    pub delay: Duration,
+}
+
+impl ListResponder {
+    pub fn new(items: Vec<Value>, paging: Paging) -> Self {
+        ListResponder {
+            items: Arc::new(items),
+            paging,
+            cap: 500,
+            bare_only: false,
+            grow: None,
+            served: Arc::new(AtomicUsize::new(0)),
+            delay: Duration::ZERO,
+        }
+    }
+}
+
+impl Respond for ListResponder {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let n = self.served.fetch_add(1, Ordering::SeqCst);
+        let mut items: Vec<Value> = self.items.as_ref().clone();
+        let extra = self.grow.as_ref().map_or(0, |g| g(n));
+        for i in 0..extra {
+            items.insert(0, json!({"id": format!("grown_{i}"), "identifier": format!("grown{i}@example.com"),
+                "identifier_type": "email_address", "url": format!("https://grown{i}.example.com/cb"),
+                "object": "allowlist_identifier", "created_at": 1, "updated_at": 1}));
+        }
+        let q: BTreeMap<String, String> = req.url.query_pairs().into_owned().collect();
+        let total = items.len();
+        let (page, envelope) = match self.paging {
+            Paging::Whole => (items, true),
+            paging => {
+                let limit = q
+                    .get("limit")
+                    .and_then(|l| l.parse::<usize>().ok())
+                    .unwrap_or(10)
+                    .clamp(1, 500)
+                    .min(self.cap);
+                let offset = q.get("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
+                let page: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
+                let envelope = !self.bare_only
+                    && (paging == Paging::LimitOffset
+                        || q.get("paginated").is_some_and(|p| p == "true"));
+                (page, envelope)
+            }
+        };
+        let body = if envelope {
+            json!({"data": page, "total_count": total})
+        } else {
+            Value::Array(page)
+        };
+        ResponseTemplate::new(200)
+            .set_body_json(body)
+            .set_delay(self.delay)
+    }
+}
+
+/// Clerk's error body.
+pub fn clerk_error(status: u16, code: &str, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({
+        "errors": [{"message": message, "long_message": format!("{message} (long)"), "code": code}],
+        "meta": {},
+        "clerk_trace_id": format!("trace-{code}"),
+    }))
+}
+
+/// Options of the fake.
+#[derive(Clone, Default)]
+pub struct Options {
+    pub delay: Duration,
+    /// Per-file list responder overrides (cap, bare_only, grow_by).
+    pub lists: BTreeMap<&'static str, ListResponder>,
+    /// Platform instance segment to serve (`production` by default).
+    pub platform_instance: Option<String>,
+}
+
+/// Starts the fake with `data`, mounting every endpoint at priority 5 and the fallbacks at 10.
+pub async fn start(data: &Data, opts: Options) -> MockServer {
+    let server = MockServer::start().await;
+    mount(&server, data, opts).await;
+    server
+}
+
+pub async fn mount(server: &MockServer, data: &Data, opts: Options) {
+    let bearer = |k: &str| format!("Bearer {k}");
+    if let Some(env) = data.bodies.get("fapi/environment.json") {
+        Mock::given(method("GET"))
+            .and(path("/v1/environment"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(env)
+                    .set_delay(opts.delay),
+            )
+            .mount(server)
+            .await;
+    }
+    for (file, url_path, paging) in BAPI {
+        let Some(body) = data.bodies.get(*file) else {
+            continue;
+        };
+        let mock = Mock::given(method("GET"))
+            .and(path(*url_path))
+            .and(header("authorization", bearer(SECRET_KEY).as_str()));
+        match paging {
+            None => {
+                mock.respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_json(body)
+                        .set_delay(opts.delay),
+                )
+                .mount(server)
+                .await
+            }
+            Some(p) => {
+                let mut r = opts.lists.get(file).cloned().unwrap_or_else(|| {
+                    ListResponder::new(body.as_array().cloned().unwrap_or_default(), *p)
+                });
+                r.delay = opts.delay;
+                mock.respond_with(r).mount(server).await
+            }
+        }
+    }
+    if let Some(config) = data.bodies.get("plapi/config.json") {
+        let instance = opts.platform_instance.as_deref().unwrap_or("production");
+        Mock::given(method("GET"))
+            .and(path(plapi_path(instance)))
+            .and(header("authorization", bearer(PLATFORM_KEY).as_str()))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(config)
+                    .set_delay(opts.delay),
+            )
+            .mount(server)
+            .await;
+    }
+    // Wrong or missing credentials, then unknown paths.
+    Mock::given(path_regex("^/v1/platform/"))
+        .respond_with(clerk_error(
+            401,
+            "authentication_invalid",
+            "Invalid platform token",
+        ))
+        .with_priority(10)
+        .mount(server)
+        .await;
+    Mock::given(path_regex("^/v1/(instance|domains|jwt_templates|allowlist_identifiers|blocklist_identifiers|redirect_urls|oauth_applications|enterprise_connections|organization_roles|organization_permissions)"))
+        .respond_with(clerk_error(401, "authentication_invalid", "Invalid secret key"))
+        .with_priority(11)
+        .mount(server)
+        .await;
+    Mock::given(path_regex(".*"))
+        .respond_with(clerk_error(404, "resource_not_found", "Not found"))
+        .with_priority(12)
+        .mount(server)
+        .await;
+}
