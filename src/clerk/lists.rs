@@ -3,7 +3,7 @@
 //! `{data, total_count}` shapes. A list that changes while it is read (total_count moves,
 //! duplicates, gaps) is read once more, then reported: never a silently partial list.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -189,7 +189,7 @@ async fn read_once(
 
 /// Entries with an `id` must not repeat: a repeat means pages shifted under us.
 fn check_unique(items: &[Value]) -> Result<(), ListError> {
-    let mut seen = BTreeSet::new();
+    let mut seen = HashSet::with_capacity(items.len());
     for id in items
         .iter()
         .filter_map(|i| i.get("id").and_then(Value::as_str))

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -130,6 +130,9 @@ impl Data {
     }
 }
 
+/// Serialized pages by (offset, limit, envelope).
+type PageCache = BTreeMap<(usize, usize, bool), Vec<u8>>;
+
 /// Serves one page of a list the way the Backend API does.
 #[derive(Clone)]
 pub struct ListResponder {
@@ -144,6 +147,8 @@ pub struct ListResponder {
     pub grow: Option<Arc<dyn Fn(usize) -> usize + Send + Sync>>,
     pub served: Arc<AtomicUsize>,
     pub delay: Duration,
+    /// Serialized pages by (offset, limit, envelope), for lists that do not grow.
+    cache: Arc<Mutex<PageCache>>,
 }
 
 impl ListResponder {
@@ -156,6 +161,7 @@ impl ListResponder {
             grow: None,
             served: Arc::new(AtomicUsize::new(0)),
             delay: Duration::ZERO,
+            cache: Arc::default(),
         }
     }
 }
@@ -163,39 +169,66 @@ impl ListResponder {
 impl Respond for ListResponder {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let n = self.served.fetch_add(1, Ordering::SeqCst);
-        let mut items: Vec<Value> = self.items.as_ref().clone();
         let extra = self.grow.as_ref().map_or(0, |g| g(n));
-        for i in 0..extra {
-            items.insert(0, json!({"id": format!("grown_{i}"), "identifier": format!("grown{i}@example.com"),
+        let grown: Vec<Value> = (0..extra)
+            .rev().map(|i| {
+            json!({"id": format!("grown_{i}"), "identifier": format!("grown{i}@example.com"),
                 "identifier_type": "email_address", "url": format!("https://grown{i}.example.com/cb"),
-                "object": "allowlist_identifier", "created_at": 1, "updated_at": 1}));
-        }
+                "object": "allowlist_identifier", "created_at": 1, "updated_at": 1})
+        }).collect();
+        // New entries go first (newest first), shifting every page. Only the served entries
+        // are cloned: the benchmark's fake must not be the bottleneck.
+        let total = extra + self.items.len();
+        let entry = |i: usize| {
+            if i < extra {
+                grown[i].clone()
+            } else {
+                self.items[i - extra].clone()
+            }
+        };
         let q: BTreeMap<String, String> = req.url.query_pairs().into_owned().collect();
-        let total = items.len();
-        let (page, envelope) = match self.paging {
-            Paging::Whole => (items, true),
-            paging => {
-                let limit = q
-                    .get("limit")
+        let (offset, limit, envelope) = match self.paging {
+            Paging::Whole => (0, total, true),
+            paging => (
+                q.get("offset").and_then(|o| o.parse().ok()).unwrap_or(0),
+                q.get("limit")
                     .and_then(|l| l.parse::<usize>().ok())
                     .unwrap_or(10)
                     .clamp(1, 500)
-                    .min(self.cap);
-                let offset = q.get("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
-                let page: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
-                let envelope = !self.bare_only
+                    .min(self.cap),
+                !self.bare_only
                     && (paging == Paging::LimitOffset
-                        || q.get("paginated").is_some_and(|p| p == "true"));
-                (page, envelope)
+                        || q.get("paginated").is_some_and(|p| p == "true")),
+            ),
+        };
+        let cached = (extra == 0)
+            .then(|| {
+                self.cache
+                    .lock()
+                    .ok()?
+                    .get(&(offset, limit, envelope))
+                    .cloned()
+            })
+            .flatten();
+        let bytes = cached.unwrap_or_else(|| {
+            let page: Vec<Value> = (offset.min(total)..(offset + limit).min(total))
+                .map(entry)
+                .collect();
+            let body = if envelope {
+                json!({"data": page, "total_count": total})
+            } else {
+                Value::Array(page)
+            };
+            let bytes = serde_json::to_vec(&body).expect("serializes");
+            if extra == 0
+                && let Ok(mut c) = self.cache.lock()
+            {
+                c.insert((offset, limit, envelope), bytes.clone());
             }
-        };
-        let body = if envelope {
-            json!({"data": page, "total_count": total})
-        } else {
-            Value::Array(page)
-        };
+            bytes
+        });
         ResponseTemplate::new(200)
-            .set_body_json(body)
+            .set_body_raw(bytes, "application/json")
             .set_delay(self.delay)
     }
 }
@@ -217,11 +250,20 @@ pub struct Options {
     pub lists: BTreeMap<&'static str, ListResponder>,
     /// Platform instance segment to serve (`production` by default).
     pub platform_instance: Option<String>,
+    /// Do not keep received requests (the benchmark: tests inspect them).
+    pub no_recording: bool,
 }
 
 /// Starts the fake with `data`, mounting every endpoint at priority 5 and the fallbacks at 10.
 pub async fn start(data: &Data, opts: Options) -> MockServer {
-    let server = MockServer::start().await;
+    let server = if opts.no_recording {
+        MockServer::builder()
+            .disable_request_recording()
+            .start()
+            .await
+    } else {
+        MockServer::start().await
+    };
     mount(&server, data, opts).await;
     server
 }

@@ -1,0 +1,170 @@
+//! Pull benchmark (not a test): a large instance — 10,000 allowlist identifiers, 1,000 redirect
+//! URLs, 200 JWT templates on top of the acme-prod example — served by the fake Clerk on
+//! 127.0.0.1 with 50 ms of injected latency per request. Reports wall time, request count and
+//! the ratio to the critical path (the longest chain of dependent requests × latency).
+//!
+//! Run: `cargo bench --bench pull` (options: `-- --runs N --latency-ms MS`).
+
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    reason = "a benchmark report"
+)]
+
+#[path = "../tests/integration/fake.rs"]
+mod fake;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clerk_drift::clerk::{self, Api, Platform, Silent, Target, keys::EnvType};
+use clerk_drift::snapshot::Source;
+use secrecy::SecretString;
+use serde_json::json;
+
+fn large_instance() -> fake::Data {
+    let mut data =
+        fake::Data::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-prod"));
+    *data.list_mut("bapi/allowlist_identifiers.json") = (0..10_000)
+        .map(|i| json!({"object": "allowlist_identifier", "id": format!("alid_{i:06}"),
+            "identifier": format!("user{i:06}@acme.test"), "identifier_type": "email_address",
+            "invitation_id": null, "created_at": 1_700_000_000_000_i64, "updated_at": 1_700_000_000_000_i64}))
+        .collect();
+    *data.list_mut("bapi/redirect_urls.json") = (0..1_000)
+        .map(|i| {
+            json!({"object": "redirect_url", "id": format!("ru_{i:05}"),
+            "url": format!("acme{i:05}://oauth-callback"), "created_at": 1, "updated_at": 1})
+        })
+        .collect();
+    *data.list_mut("bapi/jwt_templates.json") = (0..200)
+        .map(|i| json!({"object": "jwt_template", "id": format!("jtmp_{i:04}"), "name": format!("template-{i:04}"),
+            "claims": {"aud": format!("service-{i}"), "email": "{{user.primary_email_address}}", "org": "{{org.id}}"},
+            "lifetime": 60, "allowed_clock_skew": 5, "custom_signing_key": false, "signing_algorithm": "RS256",
+            "created_at": 1, "updated_at": 1}))
+        .collect();
+    data
+}
+
+fn target(uri: &str) -> Target {
+    let api = |source, key: Option<&str>| {
+        Api::new(
+            source,
+            uri,
+            key.map(|k| SecretString::from(k.to_owned())),
+            "bench key".into(),
+        )
+        .unwrap()
+    };
+    Target {
+        fapi: Some(api(Source::Fapi, None)),
+        bapi: Some(api(Source::Bapi, Some(fake::SECRET_KEY))),
+        plapi: Some(Platform {
+            api: api(Source::Plapi, Some(fake::PLATFORM_KEY)),
+            application_id: fake::APP.into(),
+            instance: "production".into(),
+        }),
+        skipped: Default::default(),
+    }
+}
+
+static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// `--log`: print every request with its time.
+struct Log;
+
+impl clerk::Observer for Log {
+    fn event(&self, e: &clerk::Event) {
+        if let clerk::Event::Log(line) = e {
+            let t = START.get().map_or(Duration::ZERO, Instant::elapsed);
+            eprintln!("{:>6.1} ms  {line}", t.as_secs_f64() * 1000.0);
+        }
+    }
+}
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn observer() -> Arc<dyn clerk::Observer> {
+    if std::env::args().any(|a| a == "--log") {
+        Arc::new(Log)
+    } else {
+        Arc::new(Silent)
+    }
+}
+
+fn main() {
+    let runs = arg("--runs", 10) as usize;
+    let latency = Duration::from_millis(arg("--latency-ms", 50));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let data = large_instance();
+    let server = runtime.block_on(fake::start(
+        &data,
+        fake::Options {
+            delay: latency,
+            no_recording: true,
+            ..fake::Options::default()
+        },
+    ));
+    let uri = server.uri();
+
+    // Critical path: the first page of every list (all sources in parallel), then the remaining
+    // pages of the longest list (all in parallel): two dependent round trips.
+    let critical = latency * 2;
+    let mut pulls = Vec::new();
+    let mut totals = Vec::new();
+    let mut requests = 0;
+    let mut entries = 0;
+    for _ in 0..runs {
+        let t0 = Instant::now();
+        let _ = START.set(t0);
+        let pulled = clerk::pull(
+            target(&uri),
+            clerk::Options::for_env(Some(EnvType::Production)),
+            observer(),
+            false,
+        )
+        .unwrap();
+        pulls.push(t0.elapsed());
+        let snapshot = clerk_drift::snapshot::normalize(&pulled.recording).unwrap();
+        totals.push(t0.elapsed());
+        requests = pulled.requests;
+        entries = snapshot.settings["restrictions"]["allowlist"]["identifiers"]
+            .as_array()
+            .map_or(0, Vec::len);
+        assert!(pulled.gaps.is_empty());
+    }
+    assert_eq!(entries, 10_000, "the whole allowlist was read");
+    pulls.sort();
+    totals.sort();
+    let median = |v: &[Duration]| v[v.len() / 2];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let ratio = |d: Duration| d.as_secs_f64() / critical.as_secs_f64();
+    println!(
+        "pull of a large instance (10,000 allowlist identifiers, 1,000 redirect URLs, 200 JWT templates)"
+    );
+    println!("latency per request        {:>7.1} ms", ms(latency));
+    println!("requests per pull          {requests:>7}");
+    println!(
+        "critical path              {:>7.1} ms  (2 dependent round trips)",
+        ms(critical)
+    );
+    println!(
+        "pull, median of {runs:<3}        {:>7.1} ms  ({:.2}x critical path; min {:.1}, max {:.1})",
+        ms(median(&pulls)),
+        ratio(median(&pulls)),
+        ms(pulls[0]),
+        ms(pulls[pulls.len() - 1])
+    );
+    println!(
+        "pull + normalize, median    {:>7.1} ms  ({:.2}x critical path)",
+        ms(median(&totals)),
+        ratio(median(&totals))
+    );
+}
