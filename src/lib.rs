@@ -209,9 +209,11 @@ struct Current {
 fn current(path: Option<&Path>, args: &LiveArgs, ui: &Arc<dyn Ui>) -> Result<Current> {
     match path {
         Some(p) => {
-            // The config still names the baseline and policy when it exists.
+            // The config still names the baseline and policy when it exists; with several
+            // instances and no --instance, none applies (the paths must then be given).
             let config = config::Config::discover(args.config.as_deref())?;
             let instance = match &config {
+                Some(c) if args.instance.is_none() && c.instances.len() > 1 => None,
                 Some(c) => c.instance(args.instance.as_deref())?.cloned(),
                 None => None,
             };
