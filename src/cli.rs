@@ -11,7 +11,8 @@ Exit codes:
      live pull could not read a required part)
   otherwise a bitset:
   2  drift from the baseline
-  4  policy violations at or above --fail-on";
+  4  policy violations at or above --fail-on
+  8  expired or invalid waivers (or unused ones, with --deny-unused-waivers)";
 
 const ENVIRONMENT: &str = "\
 Environment (Clerk's own names):
@@ -53,6 +54,9 @@ pub enum Command {
     /// Store, show or delete credentials in the OS keyring (service `clerk-drift`).
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Lint, list and explain policy rules.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
 }
 
 /// Where live data comes from: the instance and its credentials. Secrets are never flags.
@@ -161,18 +165,70 @@ pub struct DiffArgs {
     pub current: PathBuf,
 }
 
+/// Which policy: the built-in pack, layered with files (rules, overrides, waivers).
+#[derive(Debug, Clone, Default, Args)]
+pub struct PolicySource {
+    /// A policy layer on top of the built-in pack: more rules, [[override]]s, [[waiver]]s.
+    /// Repeatable, applied in order. Default: the instance's `policy` in clerk-drift.toml.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Vec<PathBuf>,
+    /// Start from an empty policy instead of the built-in pack.
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// A file of [[waiver]]s (repeatable). Default: the instance's `waivers` in clerk-drift.toml.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Vec<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
-    /// Policy file (TOML). Default: the instance's `policy` in clerk-drift.toml, else the
-    /// built-in pack policies/clerk-hardening.toml.
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: PolicySource,
     /// Lowest severity of a failing finding that sets exit bit 4.
     #[arg(long, value_enum, default_value = "high", value_name = "SEVERITY")]
     pub fail_on: FailOn,
+    /// Count findings on unobserved settings (`unknown`) as failures.
+    #[arg(long)]
+    pub require_observed: bool,
+    /// A waiver that matched no finding sets exit bit 8 (default: a warning).
+    #[arg(long)]
+    pub deny_unused_waivers: bool,
     /// Also list passing and not-applicable findings (and, when pulling, log every request).
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Validate the built-in pack and the given layers; report every problem at once.
+    Lint(PolicyLintArgs),
+    /// List every rule with its severity and title (and the disabled ones with their reason).
+    List(PolicyListArgs),
+    /// Show one rule: rationale, remediation, controls, what it reads and expects.
+    Explain(PolicyExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyLintArgs {
+    /// Policy layers or waiver files to validate on top of the built-in pack.
+    pub files: Vec<PathBuf>,
+    /// Validate the files alone, without the built-in pack.
+    #[arg(long)]
+    pub no_builtin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyListArgs {
+    #[command(flatten)]
+    pub source: PolicySource,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyExplainArgs {
+    /// Rule id, e.g. `session.inactivity-timeout`.
+    pub rule: String,
+    #[command(flatten)]
+    pub source: PolicySource,
 }
 
 #[derive(Debug, Args)]

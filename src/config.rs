@@ -34,6 +34,7 @@ pub struct Instance {
     pub platform_instance: Option<String>,
     pub baseline: Option<PathBuf>,
     pub policy: Option<PathBuf>,
+    pub waivers: Option<PathBuf>,
 }
 
 /// `[pull]`: HTTP tuning (see `clerk::Options`).
@@ -81,6 +82,7 @@ struct RawInstance {
     platform_instance: Option<Spanned<String>>,
     baseline: Option<String>,
     policy: Option<String>,
+    waivers: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -93,7 +95,7 @@ struct RawPull {
 }
 
 const INSTANCE_KEYS: &str =
-    "publishable_key, platform_application_id, platform_instance, baseline, policy";
+    "publishable_key, platform_application_id, platform_instance, baseline, policy, waivers";
 
 impl Config {
     /// `--config FILE`, else `./clerk-drift.toml` when it exists, else none.
@@ -189,6 +191,7 @@ impl Config {
                     platform_instance: inst.platform_instance.map(Spanned::into_inner),
                     baseline: inst.baseline.map(resolve),
                     policy: inst.policy.map(resolve),
+                    waivers: inst.waivers.map(resolve),
                 },
             );
         }

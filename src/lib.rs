@@ -31,6 +31,7 @@ pub mod exit {
     pub const ERROR: u8 = 1;
     pub const DRIFT: u8 = 2;
     pub const POLICY: u8 = 4;
+    pub const WAIVERS: u8 = 8;
 }
 
 /// What a command produced.
@@ -145,17 +146,17 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         }
         Command::Check(args) => {
             let current = current(args.snapshot.as_deref(), &args.live, ui)?;
-            let policy = load_policy(&args.policy, current.instance.as_ref())?;
-            let findings = policy::evaluate(&policy, &current.snapshot);
+            let eval = judge(&args.policy, current.instance.as_ref(), &current.snapshot)?;
             let mut out = String::new();
-            report::text::render_findings(&mut out, &findings, &policy.origin, args.policy.verbose);
+            eval.render(&mut out, args.policy.verbose);
             let code = if current.incomplete {
                 exit::ERROR
             } else {
-                policy_code(&findings, args.policy.fail_on)
+                eval.code(&args.policy)
             };
             Ok(Outcome { stdout: out, code })
         }
+        Command::Policy(cmd) => policy_command(cmd),
         Command::Plan(args) => {
             let current_data = current(args.snapshot.as_deref(), &args.live, ui)?;
             let Some(baseline_path) =
@@ -167,9 +168,8 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             };
             let baseline = io::load(&baseline_path)?;
             let current = &current_data.snapshot;
-            let policy = load_policy(&args.policy, current_data.instance.as_ref())?;
+            let eval = judge(&args.policy, current_data.instance.as_ref(), current)?;
             let drift = diff::diff(&baseline, current);
-            let findings = policy::evaluate(&policy, current);
             let mut out = format!(
                 "Plan: {} (current) against {} (baseline)\n\n",
                 current_data.label,
@@ -177,15 +177,15 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             );
             report::text::render_drift(&mut out, &drift, current);
             out.push('\n');
-            report::text::render_findings(&mut out, &findings, &policy.origin, args.policy.verbose);
+            eval.render(&mut out, args.policy.verbose);
             let code = match drift_code(&drift) {
                 exit::ERROR => exit::ERROR,
                 _ if current_data.incomplete => exit::ERROR,
-                d => d | policy_code(&findings, args.policy.fail_on),
+                d => d | eval.code(&args.policy),
             };
             out.push_str(&format!(
                 "\n{}\n",
-                verdict(&drift, &findings, args.policy.fail_on, code)
+                verdict(&drift, &eval, &args.policy, code)
             ));
             Ok(Outcome { stdout: out, code })
         }
@@ -335,18 +335,151 @@ fn auth(cmd: AuthCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     }
 }
 
-fn load_policy(args: &PolicyArgs, instance: Option<&config::Instance>) -> Result<Policy> {
-    let configured: Option<PathBuf> = args
-        .policy
-        .clone()
-        .or_else(|| instance.and_then(|i| i.policy.clone()));
-    match &configured {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            Ok(Policy::parse(&text, &path.display().to_string())?)
+/// The policy: the built-in pack (unless `--no-builtin`), then the instance's policy and
+/// waivers from clerk-drift.toml when no flag names any, then the `--policy` and `--waivers`
+/// layers in order.
+fn load_policy(source: &cli::PolicySource, instance: Option<&config::Instance>) -> Result<Policy> {
+    let mut layers: Vec<PathBuf> = Vec::new();
+    if source.policy.is_empty() {
+        layers.extend(instance.and_then(|i| i.policy.clone()));
+    } else {
+        layers.extend(source.policy.iter().cloned());
+    }
+    if source.waivers.is_empty() {
+        layers.extend(instance.and_then(|i| i.waivers.clone()));
+    } else {
+        layers.extend(source.waivers.iter().cloned());
+    }
+    compose(!source.no_builtin, &layers)
+}
+
+fn compose(builtin: bool, layers: &[PathBuf]) -> Result<Policy> {
+    let mut policy = if builtin {
+        Policy::parse(policy::BUILTIN, policy::BUILTIN_NAME)?
+    } else {
+        if layers.is_empty() {
+            bail!("--no-builtin needs at least one --policy FILE");
         }
-        None => Ok(Policy::parse(policy::BUILTIN, policy::BUILTIN_NAME)?),
+        Policy::parse("", "")?
+    };
+    for path in layers {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        policy = policy.layer(&text, &path.display().to_string())?;
+    }
+    Ok(policy)
+}
+
+/// Today's date (UTC) for waiver expiry; `CLERK_DRIFT_TODAY=YYYY-MM-DD` pins it (reproducible
+/// runs and tests).
+fn today() -> Result<jiff::civil::Date> {
+    match process_env("CLERK_DRIFT_TODAY").filter(|t| !t.is_empty()) {
+        Some(t) => t
+            .parse()
+            .with_context(|| format!("CLERK_DRIFT_TODAY=`{t}` is not a date (YYYY-MM-DD)")),
+        None => Ok(jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()),
+    }
+}
+
+/// A policy evaluated against a snapshot, with waivers applied.
+struct Evaluation {
+    policy: Policy,
+    findings: Vec<Finding>,
+    review: policy::waivers::Review,
+    today: jiff::civil::Date,
+}
+
+fn judge(
+    args: &PolicyArgs,
+    instance: Option<&config::Instance>,
+    snapshot: &snapshot::Snapshot,
+) -> Result<Evaluation> {
+    let policy = load_policy(&args.source, instance)?;
+    let mut findings = policy::evaluate(&policy, snapshot);
+    if args.require_observed {
+        for f in findings.iter_mut().filter(|f| f.status == Status::Unknown) {
+            f.status = Status::Fail;
+            f.detail = format!("not observed (--require-observed): {}", f.detail);
+        }
+    }
+    let today = today()?;
+    let review = policy::waivers::apply(&mut findings, &policy, today);
+    Ok(Evaluation {
+        policy,
+        findings,
+        review,
+        today,
+    })
+}
+
+impl Evaluation {
+    fn render(&self, out: &mut String, verbose: bool) {
+        report::text::render_findings(out, &self.findings, &self.policy.origin, verbose);
+        report::text::render_waivers(out, &self.policy, &self.review, self.today);
+    }
+
+    fn code(&self, args: &PolicyArgs) -> u8 {
+        let mut code = policy_code(&self.findings, args.fail_on);
+        if self.review.is_bad(args.deny_unused_waivers) {
+            code |= exit::WAIVERS;
+        }
+        code
+    }
+}
+
+fn policy_command(cmd: cli::PolicyCommand) -> Result<Outcome> {
+    use std::fmt::Write as _;
+    match cmd {
+        cli::PolicyCommand::Lint(a) => {
+            let policy = compose(!a.no_builtin, &a.files)?;
+            let mut out = format!(
+                "ok: {} — {} rule(s), {} disabled, {} waiver(s)\n",
+                policy.origin,
+                policy.rules.len(),
+                policy.disabled.len(),
+                policy.waivers.len()
+            );
+            let review = policy::waivers::apply(&mut [], &policy, today()?);
+            for (w, why) in &review.invalid {
+                let _ = writeln!(out, "warning: waiver {} for `{}`: {why}", w.origin, w.rule);
+            }
+            for w in &review.expired {
+                let _ = writeln!(
+                    out,
+                    "warning: waiver {} for `{}` expired {}",
+                    w.origin, w.rule, w.expires
+                );
+            }
+            let code = if review.is_bad(false) {
+                exit::WAIVERS
+            } else {
+                exit::CLEAN
+            };
+            Ok(Outcome { stdout: out, code })
+        }
+        cli::PolicyCommand::List(a) => {
+            let policy = load_policy(&a.source, None)?;
+            Ok(Outcome {
+                stdout: report::text::render_rule_list(&policy),
+                code: exit::CLEAN,
+            })
+        }
+        cli::PolicyCommand::Explain(a) => {
+            let policy = load_policy(&a.source, None)?;
+            match report::text::render_rule(&policy, &a.rule) {
+                Some(text) => Ok(Outcome {
+                    stdout: text,
+                    code: exit::CLEAN,
+                }),
+                None => bail!(
+                    "no rule `{}` in {} (`clerk-drift policy list` shows every id)",
+                    a.rule,
+                    policy.origin
+                ),
+            }
+        }
     }
 }
 
@@ -361,11 +494,12 @@ fn threshold(fail_on: FailOn) -> Option<Severity> {
     }
 }
 
+/// Failing findings at or above the threshold that no waiver accepts.
 fn blocking(findings: &[Finding], fail_on: FailOn) -> usize {
     threshold(fail_on).map_or(0, |min| {
         findings
             .iter()
-            .filter(|f| f.status == Status::Fail && f.severity >= min)
+            .filter(|f| f.status == Status::Fail && f.severity >= min && f.waiver.is_none())
             .count()
     })
 }
@@ -388,7 +522,8 @@ fn drift_code(drift: &diff::Drift) -> u8 {
     }
 }
 
-fn verdict(drift: &diff::Drift, findings: &[Finding], fail_on: FailOn, code: u8) -> String {
+fn verdict(drift: &diff::Drift, eval: &Evaluation, args: &PolicyArgs, code: u8) -> String {
+    let (findings, fail_on) = (&eval.findings, args.fail_on);
     let changes = drift.changes.iter().filter(|c| c.kind.is_drift()).count();
     let mut parts = Vec::new();
     if drift.is_incomplete() {
@@ -408,5 +543,23 @@ fn verdict(drift: &diff::Drift, findings: &[Finding], fail_on: FailOn, code: u8)
         Some(min) => format!("no policy violations at or above {min}"),
         None => "policy not gating (--fail-on none)".to_owned(),
     });
+    let waived = findings.iter().filter(|f| f.waiver.is_some()).count();
+    if waived > 0 {
+        parts.push(format!("{waived} waived"));
+    }
+    let r = &eval.review;
+    if r.is_bad(args.deny_unused_waivers) {
+        let mut bad = Vec::new();
+        if !r.expired.is_empty() {
+            bad.push(format!("{} expired", r.expired.len()));
+        }
+        if !r.invalid.is_empty() {
+            bad.push(format!("{} invalid", r.invalid.len()));
+        }
+        if args.deny_unused_waivers && !r.unused.is_empty() {
+            bad.push(format!("{} unused", r.unused.len()));
+        }
+        parts.push(format!("waivers: {}", bad.join(", ")));
+    }
     format!("Verdict: {} → exit {code}", parts.join("; "))
 }

@@ -82,6 +82,10 @@ pub enum Assertion {
     NotContains(Value),
     ContainsAny(Vec<Value>),
     Exists(bool),
+    /// Every element of the set is one of these.
+    SubsetOf(Vec<Value>),
+    /// No element of the set is one of these.
+    DisjointFrom(Vec<Value>),
 }
 
 /// A precondition: the rule applies only when it holds.
@@ -111,13 +115,47 @@ pub struct Rule {
     pub when: Option<Condition>,
     /// Schema kind of the asserted value.
     pub kind: Option<Kind>,
+    /// The policy file that defined the rule.
+    pub origin: String,
 }
 
-/// A validated policy.
+/// A rule switched off by an `[[override]]`, with the reason given.
+#[derive(Debug, Clone)]
+pub struct Disabled {
+    pub id: String,
+    pub reason: String,
+    /// `file:line` of the override.
+    pub by: String,
+}
+
+/// A validated waiver (see `policy::waivers`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Waiver {
+    pub rule: String,
+    /// One target (`jwt_templates[supabase]`); none: every finding of the rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    /// Last day the waiver holds (to the end of that day, UTC).
+    pub expires: jiff::civil::Date,
+    /// `file:line` of the waiver.
+    pub origin: String,
+}
+
+/// The default and configurable limit on how far ahead a waiver may expire.
+pub const DEFAULT_MAX_WAIVER_DAYS: i64 = 90;
+
+/// A validated policy: the built-in pack and any layers on top, composed.
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub origin: String,
     pub rules: Vec<Rule>,
+    pub disabled: Vec<Disabled>,
+    pub waivers: Vec<Waiver>,
+    /// How far ahead a waiver may expire.
+    pub max_waiver_days: i64,
 }
 
 /// A policy file that did not validate; `Display` renders every diagnostic.
@@ -135,6 +173,24 @@ pub struct Error {
 struct RawPolicy {
     #[serde(default)]
     rule: Vec<RawRule>,
+    #[serde(default, rename = "override")]
+    overrides: Vec<RawOverride>,
+    #[serde(default)]
+    waiver: Vec<RawWaiver>,
+    #[serde(default)]
+    max_waiver_days: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWaiver {
+    rule: Spanned<String>,
+    #[serde(default)]
+    target: Option<Spanned<String>>,
+    reason: Spanned<String>,
+    #[serde(default)]
+    approved_by: Option<String>,
+    expires: Spanned<toml::Value>,
 }
 
 /// Declares a raw TOML table with the given fields plus every assertion key, all spanned.
@@ -156,6 +212,8 @@ macro_rules! with_assertions {
             #[serde(default)] not_contains: Option<Spanned<toml::Value>>,
             #[serde(default)] contains_any: Option<Spanned<toml::Value>>,
             #[serde(default)] exists: Option<Spanned<toml::Value>>,
+            #[serde(default)] subset_of: Option<Spanned<toml::Value>>,
+            #[serde(default)] disjoint_from: Option<Spanned<toml::Value>>,
         }
 
         impl $name {
@@ -173,6 +231,8 @@ macro_rules! with_assertions {
                     ("not_contains", &self.not_contains),
                     ("contains_any", &self.contains_any),
                     ("exists", &self.exists),
+                    ("subset_of", &self.subset_of),
+                    ("disjoint_from", &self.disjoint_from),
                 ]
                 .into_iter()
                 .filter_map(|(name, v)| v.as_ref().map(|v| (name, v)))
@@ -195,16 +255,36 @@ with_assertions!(RawRule {
     #[serde(default)] when: Option<Spanned<RawCondition>>,
 });
 
+with_assertions!(RawOverride {
+    rule: Spanned<String>,
+    #[serde(default)] severity: Option<Spanned<String>>,
+    #[serde(default)] disable: Option<Spanned<bool>>,
+    #[serde(default)] reason: Option<String>,
+});
+
 with_assertions!(RawCondition {
     path: Spanned<String>,
 });
 
 /// The keys a rule may hold, for help text.
-const RULE_KEYS: &str = "id, title, severity, path, each, when, message, rationale, remediation, controls, and one of equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists";
+const RULE_KEYS: &str = "id, title, severity, path, each, when, message, rationale, remediation, controls, and one of equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of, disjoint_from; a policy file also holds [[override]] (rule, severity, disable, reason, or one assertion) and [[waiver]] (rule, target, reason, approved_by, expires)";
 
 impl Policy {
-    /// Parses and validates a policy; `origin` names the file in diagnostics.
+    /// Parses and validates a policy on its own; `origin` names the file in diagnostics.
     pub fn parse(text: &str, origin: &str) -> Result<Policy, Error> {
+        let empty = Policy {
+            origin: String::new(),
+            rules: Vec::new(),
+            disabled: Vec::new(),
+            waivers: Vec::new(),
+            max_waiver_days: DEFAULT_MAX_WAIVER_DAYS,
+        };
+        empty.layer(text, origin)
+    }
+
+    /// Parses `text` as a layer on top of this policy: its rules are added, its overrides change
+    /// or disable rules by id, its waivers are collected. Everything is validated at once.
+    pub fn layer(mut self, text: &str, origin: &str) -> Result<Policy, Error> {
         let fail = |diagnostics: Vec<Diagnostic>| Error {
             origin: origin.to_owned(),
             count: diagnostics.len(),
@@ -221,13 +301,15 @@ impl Policy {
                     d = d.help(format!("a rule holds: {RULE_KEYS}"));
                 } else if message.starts_with("invalid type") {
                     d = d.help("check the value's type against docs/policy.md");
+                } else if message.starts_with("missing field") {
+                    d = d.help("see docs/policy.md for the required keys");
                 }
                 return Err(fail(vec![d]));
             }
         };
         let mut v = Validator::default();
-        let mut rules = Vec::new();
         let mut ids: BTreeMap<String, Range<usize>> = BTreeMap::new();
+        let base_ids: Vec<String> = self.rules.iter().map(|r| r.id.clone()).collect();
         for rule in raw.rule {
             if let Some(first) = ids.get(rule.id.get_ref()) {
                 let (line, _) = diag::line_col(text, first.start);
@@ -240,23 +322,83 @@ impl Policy {
                         "the first rule with this id is on line {line}; rule ids must be unique"
                     )),
                 );
+            } else if base_ids.contains(rule.id.get_ref()) {
+                v.push(
+                    Diagnostic::new(
+                        rule.id.span(),
+                        format!("rule id `{}` is already defined by {}", rule.id.get_ref(), self.origin),
+                    )
+                    .help("to change that rule, use [[override]] with `rule = \"<id>\"`; to add one, pick a new id"),
+                );
             } else {
                 ids.insert(rule.id.get_ref().clone(), rule.id.span());
             }
-            if let Some(r) = v.rule(rule) {
-                rules.push(r);
+            if let Some(mut r) = v.rule(rule) {
+                r.origin = origin.to_owned();
+                self.rules.push(r);
             }
         }
-        if v.diags.is_empty() {
-            Ok(Policy {
-                origin: origin.to_owned(),
-                rules,
-            })
-        } else {
-            v.diags.sort_by_key(|d| d.span.start);
-            Err(fail(v.diags))
+        if let Some(days) = &raw.max_waiver_days {
+            if *days.get_ref() < 1 {
+                v.push(Diagnostic::new(
+                    days.span(),
+                    "max_waiver_days must be at least 1",
+                ));
+            } else {
+                self.max_waiver_days = *days.get_ref();
+            }
         }
+        for o in raw.overrides {
+            v.apply_override(&mut self, o, text, origin);
+        }
+        for w in raw.waiver {
+            if let Some(w) = v.waiver(&self, w, text, origin) {
+                self.waivers.push(w);
+            }
+        }
+        if !v.diags.is_empty() {
+            v.diags.sort_by_key(|d| d.span.start);
+            return Err(fail(v.diags));
+        }
+        self.origin = if self.origin.is_empty() {
+            origin.to_owned()
+        } else {
+            format!("{} + {origin}", self.origin)
+        };
+        Ok(self)
     }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// The rule id nearest to `id`, for "did you mean".
+fn closest_id<'a>(id: &str, ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    ids.map(|c| (edit_distance(id, c), c))
+        .filter(|(d, _)| *d <= 3.max(id.len() / 4))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn unknown_rule(span: Range<usize>, id: &str, policy: &Policy) -> Diagnostic {
+    let d = Diagnostic::new(span, format!("no rule `{id}` in {}", policy.origin));
+    match closest_id(id, policy.rules.iter().map(|r| r.id.as_str())) {
+        Some(best) => d.help(format!(
+            "did you mean `{best}`? (`clerk-drift policy list` shows every id)"
+        )),
+        None => d.help("`clerk-drift policy list` shows every rule id"),
+    }
+}
+
+/// A waiver's `expires`: a TOML date (`2026-12-31`) or the same as a string.
+fn waiver_date(v: &toml::Value) -> Option<jiff::civil::Date> {
+    let text = match v {
+        toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
+        toml::Value::String(s) => s.clone(),
+        _ => return None,
+    };
+    text.parse().ok()
 }
 
 #[derive(Default)]
@@ -267,6 +409,112 @@ struct Validator {
 impl Validator {
     fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
+    }
+
+    fn apply_override(&mut self, policy: &mut Policy, raw: RawOverride, text: &str, origin: &str) {
+        let id = raw.rule.get_ref().clone();
+        let Some(index) = policy.rules.iter().position(|r| r.id == id) else {
+            self.push(unknown_rule(raw.rule.span(), &id, policy));
+            return;
+        };
+        let assertions = raw.assertions();
+        if raw.severity.is_none() && raw.disable.is_none() && assertions.is_empty() {
+            self.push(
+                Diagnostic::new(raw.rule.span(), format!("override of `{id}` changes nothing"))
+                    .help("set `severity`, one assertion (e.g. `max = \"15m\"`), or `disable = true` with a `reason`"),
+            );
+            return;
+        }
+        if let Some(disable) = &raw.disable
+            && *disable.get_ref()
+        {
+            match raw.reason.as_deref().map(str::trim) {
+                Some(reason) if !reason.is_empty() => {
+                    let (line, _) = diag::line_col(text, raw.rule.span().start);
+                    policy.rules.remove(index);
+                    policy.disabled.push(Disabled {
+                        id,
+                        reason: reason.to_owned(),
+                        by: format!("{origin}:{line}"),
+                    });
+                }
+                _ => self.push(
+                    Diagnostic::new(disable.span(), format!("disabling `{id}` needs a `reason`"))
+                        .help(
+                            "add `reason = \"…\"`: it is shown wherever the rule would have been",
+                        ),
+                ),
+            }
+            return;
+        }
+        let mut updated = policy.rules[index].clone();
+        if let Some(sev) = &raw.severity {
+            match Severity::parse(sev.get_ref()) {
+                Some(s) => updated.severity = s,
+                None => self.push(
+                    Diagnostic::new(sev.span(), format!("unknown severity `{}`", sev.get_ref()))
+                        .help("severity is one of critical, high, medium, low, info"),
+                ),
+            }
+        }
+        if !assertions.is_empty()
+            && let Some(a) = self.assertions(assertions, updated.kind, raw.rule.span(), &id)
+        {
+            updated.assertion = a;
+        }
+        policy.rules[index] = updated;
+    }
+
+    fn waiver(
+        &mut self,
+        policy: &Policy,
+        raw: RawWaiver,
+        text: &str,
+        origin: &str,
+    ) -> Option<Waiver> {
+        let before = self.diags.len();
+        let id = raw.rule.get_ref().clone();
+        if policy.rule(&id).is_none() && !policy.disabled.iter().any(|d| d.id == id) {
+            self.push(unknown_rule(raw.rule.span(), &id, policy));
+        }
+        let target = raw
+            .target
+            .as_ref()
+            .and_then(|t| match Path::parse(t.get_ref()) {
+                Ok(p) => Some(p.to_string()),
+                Err(e) => {
+                    self.push(Diagnostic::new(t.span(), e.to_string()));
+                    None
+                }
+            });
+        if raw.reason.get_ref().trim().is_empty() {
+            self.push(
+                Diagnostic::new(raw.reason.span(), "a waiver needs a non-empty `reason`")
+                    .help("say why the risk is accepted; auditors read it"),
+            );
+        }
+        let expires = waiver_date(raw.expires.get_ref());
+        if expires.is_none() {
+            self.push(
+                Diagnostic::new(
+                    raw.expires.span(),
+                    "`expires` must be a date such as 2026-12-31",
+                )
+                .help("waivers always expire: pick the last day the exception holds (UTC)"),
+            );
+        }
+        if self.diags.len() != before {
+            return None;
+        }
+        let (line, _) = diag::line_col(text, raw.rule.span().start);
+        Some(Waiver {
+            rule: id,
+            target,
+            reason: raw.reason.into_inner().trim().to_owned(),
+            approved_by: raw.approved_by,
+            expires: expires?,
+            origin: format!("{origin}:{line}"),
+        })
     }
 
     fn rule(&mut self, raw: RawRule) -> Option<Rule> {
@@ -375,6 +623,7 @@ impl Validator {
             assertion: assertion?,
             when,
             kind,
+            origin: String::new(),
         })
     }
 
@@ -417,7 +666,7 @@ impl Validator {
             [one] => *one,
             [] => {
                 self.push(Diagnostic::new(at, format!("rule `{id}` asserts nothing"))
-                    .help("add one assertion: equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any or exists"));
+                    .help("add one assertion: equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of or disjoint_from"));
                 return None;
             }
             [_, second, ..] => {
@@ -568,6 +817,21 @@ impl Validator {
                     return None;
                 }
                 Assertion::ContainsAny(list(self)?.iter().map(json).collect())
+            }
+            "subset_of" | "disjoint_from" => {
+                if !matches!(kind, Some(Kind::StrSet | Kind::Json) | None) {
+                    self.push(Diagnostic::new(
+                        span.clone(),
+                        format!("`{name}` applies to sets"),
+                    ));
+                    return None;
+                }
+                let items = list(self)?.iter().map(json).collect();
+                if name == "subset_of" {
+                    Assertion::SubsetOf(items)
+                } else {
+                    Assertion::DisjointFrom(items)
+                }
             }
             _ => match value.get_ref() {
                 toml::Value::Boolean(b) => Assertion::Exists(*b),

@@ -44,6 +44,9 @@ pub struct Finding {
     pub target: String,
     /// What was found and what was expected, or why it is unknown.
     pub detail: String,
+    /// The waiver that accepts this failing finding, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<super::cfg::Waiver>,
 }
 
 /// Evaluates every rule; findings come in rule order, then target order.
@@ -63,6 +66,7 @@ fn finding(rule: &Rule, status: Status, target: &Path, detail: String) -> Findin
         status,
         target: target.to_string(),
         detail,
+        waiver: None,
     }
 }
 
@@ -205,6 +209,33 @@ fn check(assertion: &Assertion, value: Option<&Value>, kind: Option<Kind>) -> Ve
         (Assertion::Contains(x), Some(v)) => ok(contains(v, x)),
         (Assertion::NotContains(x), Some(v)) => ok(!contains(v, x)),
         (Assertion::ContainsAny(xs), Some(v)) => ok(xs.iter().any(|x| contains(v, x))),
+        (Assertion::SubsetOf(allowed), Some(Value::Array(items))) => {
+            let extra: Vec<String> = items
+                .iter()
+                .filter(|i| !allowed.contains(i))
+                .map(|i| display_value(None, i))
+                .collect();
+            if extra.is_empty() {
+                Verdict::Pass
+            } else {
+                Verdict::Fail(format!("not allowed: {}", extra.join(", ")))
+            }
+        }
+        (Assertion::DisjointFrom(banned), Some(Value::Array(items))) => {
+            let hit: Vec<String> = items
+                .iter()
+                .filter(|i| banned.contains(i))
+                .map(|i| display_value(None, i))
+                .collect();
+            if hit.is_empty() {
+                Verdict::Pass
+            } else {
+                Verdict::Fail(format!("forbidden: {}", hit.join(", ")))
+            }
+        }
+        (Assertion::SubsetOf(_) | Assertion::DisjointFrom(_), Some(_)) => {
+            Verdict::Unknown(format!("found {shown}, not a set"))
+        }
     }
 }
 
@@ -270,6 +301,20 @@ pub fn expectation(a: &Assertion, kind: Option<Kind>) -> String {
         ),
         Assertion::Exists(true) => "to be set".to_owned(),
         Assertion::Exists(false) => "not to be set".to_owned(),
+        Assertion::SubsetOf(vs) => format!(
+            "only elements from {}",
+            vs.iter()
+                .map(Value::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Assertion::DisjointFrom(vs) => format!(
+            "none of {}",
+            vs.iter()
+                .map(Value::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 

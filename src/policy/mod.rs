@@ -3,8 +3,9 @@
 
 pub mod cfg;
 pub mod eval;
+pub mod waivers;
 
-pub use cfg::{Assertion, Policy, Rule, Severity};
+pub use cfg::{Assertion, Policy, Rule, Severity, Waiver};
 pub use eval::{Finding, Status, evaluate};
 
 /// File name shown for the built-in pack in messages.

@@ -124,7 +124,11 @@ pub fn render_findings(out: &mut String, findings: &[Finding], policy_origin: &s
     }
     let width = sorted.iter().map(|f| f.rule_id.len()).max().unwrap_or(0);
     for f in sorted {
-        let status = f.status.as_str().to_uppercase();
+        let status = if f.waiver.is_some() {
+            "WAIVED".to_owned()
+        } else {
+            f.status.as_str().to_uppercase()
+        };
         let _ = write!(
             out,
             "  {status:<7} {:<8} {:<width$}  {}",
@@ -135,20 +139,185 @@ pub fn render_findings(out: &mut String, findings: &[Finding], policy_origin: &s
         if !f.detail.is_empty() {
             let _ = write!(out, ": {}", f.detail);
         }
+        if let Some(w) = &f.waiver {
+            let by = w
+                .approved_by
+                .as_deref()
+                .map(|a| format!(", approved by {a}"))
+                .unwrap_or_default();
+            let _ = write!(
+                out,
+                "\n          waived until {}{by}: {} ({})",
+                w.expires, w.reason, w.origin
+            );
+        }
         out.push('\n');
     }
     let _ = writeln!(out, "\n{}", findings_summary(findings));
 }
 
+/// Waiver problems and notices, after the findings.
+pub fn render_waivers(
+    out: &mut String,
+    policy: &crate::policy::Policy,
+    review: &crate::policy::waivers::Review,
+    today: jiff::civil::Date,
+) {
+    let mut lines = Vec::new();
+    for w in &review.expired {
+        lines.push(format!(
+            "  EXPIRED  {} `{}`{} expired {} — the finding counts again (exit bit 8)",
+            w.origin,
+            w.rule,
+            target(w),
+            w.expires
+        ));
+    }
+    for (w, why) in &review.invalid {
+        lines.push(format!(
+            "  INVALID  {} `{}`{}: {why} — not applied (exit bit 8)",
+            w.origin,
+            w.rule,
+            target(w)
+        ));
+    }
+    for w in &review.unused {
+        lines.push(format!(
+            "  UNUSED   {} `{}`{} matched no failing finding: remove it",
+            w.origin,
+            w.rule,
+            target(w)
+        ));
+    }
+    for w in &review.expiring {
+        let days = w.expires.since(today).map_or(0, |s| s.get_days());
+        lines.push(format!(
+            "  EXPIRING {} `{}`{} expires {} (in {days} day(s))",
+            w.origin,
+            w.rule,
+            target(w),
+            w.expires
+        ));
+    }
+    for d in &policy.disabled {
+        lines.push(format!("  DISABLED `{}` by {}: {}", d.id, d.by, d.reason));
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(out, "\nWaivers and overrides:");
+        for l in lines {
+            let _ = writeln!(out, "{l}");
+        }
+    }
+}
+
+fn target(w: &crate::policy::Waiver) -> String {
+    w.target
+        .as_deref()
+        .map(|t| format!(" on {t}"))
+        .unwrap_or_default()
+}
+
+/// `policy list`: one line per rule, then the disabled ones.
+pub fn render_rule_list(policy: &crate::policy::Policy) -> String {
+    let mut out = String::new();
+    let width = policy.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for r in &policy.rules {
+        let _ = writeln!(
+            out,
+            "{:<8} {:<width$}  {}",
+            r.severity.as_str(),
+            r.id,
+            r.title
+        );
+    }
+    for d in &policy.disabled {
+        let _ = writeln!(
+            out,
+            "{:<8} {:<width$}  disabled by {}: {}",
+            "-", d.id, d.by, d.reason
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} rule(s) from {}{}",
+        policy.rules.len(),
+        policy.origin,
+        if policy.disabled.is_empty() {
+            String::new()
+        } else {
+            format!(", {} disabled", policy.disabled.len())
+        }
+    );
+    out
+}
+
+/// `policy explain ID`.
+pub fn render_rule(policy: &crate::policy::Policy, id: &str) -> Option<String> {
+    let r = policy.rule(id)?;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {}", r.id, r.title);
+    let _ = writeln!(out, "severity: {}    defined in: {}", r.severity, r.origin);
+    let reads = match &r.each {
+        Some(each) if r.path.is_empty() => format!("every element of `{each}`"),
+        Some(each) => format!("`{}` of every entry of `{each}`", r.path),
+        None => format!("`{}`", r.path),
+    };
+    let _ = writeln!(out, "reads: {reads}");
+    let _ = writeln!(
+        out,
+        "expects: {}",
+        crate::policy::eval::expectation(&r.assertion, r.kind)
+    );
+    if let Some(w) = &r.when {
+        let _ = writeln!(
+            out,
+            "applies when: `{}` is {}",
+            w.path,
+            crate::policy::eval::expectation(&w.assertion, w.kind)
+        );
+    }
+    if let Some(t) = &r.rationale {
+        let _ = writeln!(out, "\nwhy: {}", t.trim());
+    }
+    if let Some(t) = &r.remediation {
+        let _ = writeln!(out, "\nfix: {}", t.trim());
+    }
+    if !r.controls.is_empty() {
+        let _ = writeln!(out, "\ncontrols:");
+        for (framework, ids) in &r.controls {
+            let _ = writeln!(out, "  {framework}: {}", ids.join(", "));
+        }
+    }
+    let waivers: Vec<&crate::policy::Waiver> =
+        policy.waivers.iter().filter(|w| w.rule == r.id).collect();
+    for w in waivers {
+        let _ = writeln!(
+            out,
+            "waiver: {}{} until {}: {}",
+            w.origin,
+            target(w),
+            w.expires,
+            w.reason
+        );
+    }
+    Some(out)
+}
+
 /// `Policy: 3 failed (2 high, 1 medium), 12 passed, 1 unknown, 2 not applicable`
 pub fn findings_summary(findings: &[Finding]) -> String {
-    let count = |s: Status| findings.iter().filter(|f| f.status == s).count();
+    let count = |s: Status| {
+        findings
+            .iter()
+            .filter(|f| f.status == s && f.waiver.is_none())
+            .count()
+    };
+    let waived = findings.iter().filter(|f| f.waiver.is_some()).count();
     let by_sev: Vec<String> = Severity::ALL
         .iter()
         .filter_map(|sev| {
             let n = findings
                 .iter()
-                .filter(|f| f.status == Status::Fail && f.severity == *sev)
+                .filter(|f| f.status == Status::Fail && f.severity == *sev && f.waiver.is_none())
                 .count();
             (n > 0).then(|| format!("{n} {sev}"))
         })
@@ -159,8 +328,13 @@ pub fn findings_summary(findings: &[Finding]) -> String {
     } else {
         format!("{failed} failed ({})", by_sev.join(", "))
     };
+    let waived = if waived > 0 {
+        format!(", {waived} waived")
+    } else {
+        String::new()
+    };
     format!(
-        "Policy: {failed}, {} passed, {} unknown, {} not applicable",
+        "Policy: {failed}, {} passed, {} unknown, {} not applicable{waived}",
         count(Status::Pass),
         count(Status::Unknown),
         count(Status::NotApplicable)
