@@ -80,7 +80,7 @@ def fapi_environment():
     us["passkey_settings"] = {"allow_autofill": True, "show_sign_in_button": True,
                               "satisfies_second_factor": True}
     us["actions"] = {"delete_self": True, "create_organization": False}
-    env["organization_settings"].update(slug={"disabled": False},
+    env["organization_settings"].update(slug={"disabled": False}, actions={"admin_delete": False},
                                         domains={"enabled": True,
                                                  "enrollment_modes": ["manual_invitation", "automatic_suggestion"],
                                                  "default_role": "org:member"})
@@ -111,7 +111,8 @@ def plapi_config():
     cfg["compliance"]["legal_consent"] = {"enabled": True,
                                           "privacy_policy_url": "https://acme.com/privacy",
                                           "terms_of_service_url": "https://acme.com/terms"}
-    cfg["organization_settings"].update(domains_enrollment_modes=["manual_invitation", "automatic_suggestion"])
+    cfg["organization_settings"].update(domains_enrollment_modes=["manual_invitation", "automatic_suggestion"],
+                                        admin_delete_enabled=False)
     for name in list(cfg):
         if name.startswith("connection_oauth_") and isinstance(cfg[name], dict):
             cfg[name].update(enabled=False, client_id="", client_secret="")
@@ -141,7 +142,7 @@ def bapi():
         "bapi/organization_settings.json": {
             "object": "organization_settings", "enabled": True, "max_allowed_memberships": 3,
             "max_allowed_roles": 10, "max_role_sets_allowed": 30, "max_allowed_domains": 10,
-            "creator_role": "org:admin", "admin_delete_enabled": True, "domains_enabled": True,
+            "creator_role": "org:admin", "admin_delete_enabled": False, "domains_enabled": True,
             "slug_disabled": False, "domains_enrollment_modes": ["manual_invitation", "automatic_suggestion"],
             "domains_default_role": "org:member", "initial_role_set_key": "role_set:default"},
         "bapi/protect.json": {"object": "instance_protect", "rules_enabled": True,

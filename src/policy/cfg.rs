@@ -113,6 +113,8 @@ pub struct Rule {
     pub path: Path,
     pub assertion: Assertion,
     pub when: Option<Condition>,
+    /// With `each`: only entries for which this holds are judged (path relative to the entry).
+    pub filter: Option<Condition>,
     /// Schema kind of the asserted value.
     pub kind: Option<Kind>,
     /// The policy file that defined the rule.
@@ -253,6 +255,7 @@ with_assertions!(RawRule {
     #[serde(default)] remediation: Option<String>,
     #[serde(default)] controls: BTreeMap<String, Vec<String>>,
     #[serde(default)] when: Option<Spanned<RawCondition>>,
+    #[serde(default, rename = "where")] filter: Option<Spanned<RawCondition>>,
 });
 
 with_assertions!(RawOverride {
@@ -267,7 +270,7 @@ with_assertions!(RawCondition {
 });
 
 /// The keys a rule may hold, for help text.
-const RULE_KEYS: &str = "id, title, severity, path, each, when, message, rationale, remediation, controls, and one of equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of, disjoint_from; a policy file also holds [[override]] (rule, severity, disable, reason, or one assertion) and [[waiver]] (rule, target, reason, approved_by, expires)";
+const RULE_KEYS: &str = "id, title, severity, path, each, where, when, message, rationale, remediation, controls, and one of equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of, disjoint_from; a policy file also holds [[override]] (rule, severity, disable, reason, or one assertion) and [[waiver]] (rule, target, reason, approved_by, expires)";
 
 impl Policy {
     /// Parses and validates a policy on its own; `origin` names the file in diagnostics.
@@ -607,11 +610,41 @@ impl Validator {
                 kind: k,
             })
         });
+        let filter = raw.filter.as_ref().and_then(|w| {
+            let cond = w.get_ref();
+            let Some(each) = &each else {
+                self.push(
+                    Diagnostic::new(w.span(), "`where` filters the entries of `each`")
+                        .help("add `each = \"<collection>\"`, or use `when` for a condition on the whole instance"),
+                );
+                return None;
+            };
+            let rel = match Path::parse(cond.path.get_ref()) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.push(Diagnostic::new(cond.path.span(), e.to_string()));
+                    return None;
+                }
+            };
+            let full = each.key("*").join(&rel);
+            let k = schema::kind_of(&full);
+            if k.is_none() {
+                self.push(unknown_path(cond.path.span(), &full.pattern()));
+                return None;
+            }
+            let a = self.assertions(cond.assertions(), k, w.span(), &id);
+            Some(Condition {
+                path: rel,
+                assertion: a?,
+                kind: k,
+            })
+        });
         if self.diags.len() != before {
             return None;
         }
         Some(Rule {
             id,
+            filter,
             title: raw.title.into_inner(),
             severity: severity?,
             rationale: raw.rationale,

@@ -111,6 +111,29 @@ fn evaluate_rule(rule: &Rule, snap: &Snapshot, out: &mut Vec<Finding>) {
         Some(Value::Object(entries)) => {
             for key in entries.keys() {
                 let target = each.key(key).join(&rule.path);
+                if let Some(filter) = &rule.filter {
+                    let at = each.key(key).join(&filter.path);
+                    match judge(&at, filter.kind, &filter.assertion, snap) {
+                        Verdict::Pass => {}
+                        Verdict::Fail(_) => {
+                            out.push(finding(
+                                rule,
+                                Status::NotApplicable,
+                                &target,
+                                format!(
+                                    "applies only to entries where {} is {}",
+                                    filter.path,
+                                    expectation(&filter.assertion, filter.kind)
+                                ),
+                            ));
+                            continue;
+                        }
+                        Verdict::Unknown(reason) => {
+                            out.push(finding(rule, Status::Unknown, &target, reason));
+                            continue;
+                        }
+                    }
+                }
                 let v = judge(&target, rule.kind, &rule.assertion, snap);
                 out.push(to_finding(rule, &target, v));
             }
