@@ -170,16 +170,11 @@ pub struct Error {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct RawPolicy {
-    #[serde(default)]
     rule: Vec<RawRule>,
-    #[serde(default, rename = "override")]
     overrides: Vec<RawOverride>,
-    #[serde(default)]
     waiver: Vec<RawWaiver>,
-    #[serde(default)]
     max_waiver_days: Option<Spanned<i64>>,
 }
 
@@ -294,22 +289,12 @@ impl Policy {
             rendered: diag::render(origin, text, &diagnostics),
             diagnostics,
         };
-        let raw: RawPolicy = match toml::from_str(text) {
-            Ok(raw) => raw,
-            Err(e) => {
-                let span = e.span().unwrap_or(0..0);
-                let message = e.message().trim().to_owned();
-                let mut d = Diagnostic::new(span, message.clone());
-                if message.starts_with("unknown field") {
-                    d = d.help(format!("a rule holds: {RULE_KEYS}"));
-                } else if message.starts_with("invalid type") {
-                    d = d.help("check the value's type against docs/policy.md");
-                } else if message.starts_with("missing field") {
-                    d = d.help("see docs/policy.md for the required keys");
-                }
-                return Err(fail(vec![d]));
-            }
-        };
+        let (raw, structural) = parse_raw(text);
+        if let Some(raw_errors) = structural {
+            // Syntax, unknown keys and wrong types, every table checked; then stop: the
+            // semantic checks need well-formed tables.
+            return Err(fail(raw_errors));
+        }
         let mut v = Validator::default();
         let mut ids: BTreeMap<String, Range<usize>> = BTreeMap::new();
         let base_ids: Vec<String> = self.rules.iter().map(|r| r.id.clone()).collect();
@@ -374,6 +359,75 @@ impl Policy {
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
+}
+
+/// Deserializes each `[[rule]]`, `[[override]]` and `[[waiver]]` table on its own, so that every
+/// malformed table is reported, not only the first. `Some(diagnostics)` when any failed.
+fn parse_raw(text: &str) -> (RawPolicy, Option<Vec<Diagnostic>>) {
+    use toml::de::{DeTable, DeValue, ValueDeserializer};
+    let mut raw = RawPolicy::default();
+    let doc = match DeTable::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => return (raw, Some(vec![toml_diagnostic(&e)])),
+    };
+    let mut diags = Vec::new();
+    fn each<'i, T: serde::de::DeserializeOwned>(
+        value: &Spanned<DeValue<'i>>,
+        key: &str,
+        out: &mut Vec<T>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let DeValue::Array(items) = value.get_ref() else {
+            diags.push(
+                Diagnostic::new(value.span(), format!("`{key}` must be an array of tables"))
+                    .help(format!("write each one as a [[{key}]] table")),
+            );
+            return;
+        };
+        for item in items {
+            match T::deserialize(ValueDeserializer::from(item.clone())) {
+                Ok(t) => out.push(t),
+                Err(e) => diags.push(toml_diagnostic(&e)),
+            }
+        }
+    }
+    for (key, value) in doc.get_ref() {
+        match key.get_ref().as_ref() {
+            "rule" => each(value, "rule", &mut raw.rule, &mut diags),
+            "override" => each(value, "override", &mut raw.overrides, &mut diags),
+            "waiver" => each(value, "waiver", &mut raw.waiver, &mut diags),
+            "max_waiver_days" => match value.get_ref() {
+                DeValue::Integer(i) => match i.to_string().parse::<i64>() {
+                    Ok(n) => raw.max_waiver_days = Some(Spanned::new(value.span(), n)),
+                    Err(_) => diags.push(Diagnostic::new(value.span(), "max_waiver_days must be a whole number of days")),
+                },
+                _ => diags.push(Diagnostic::new(value.span(), "max_waiver_days must be a whole number of days")),
+            },
+            other => diags.push(
+                Diagnostic::new(key.span(), format!("unknown top-level key `{other}`"))
+                    .help("a policy file holds [[rule]], [[override]] and [[waiver]] tables and `max_waiver_days`"),
+            ),
+        }
+    }
+    if diags.is_empty() {
+        (raw, None)
+    } else {
+        diags.sort_by_key(|d| d.span.start);
+        (raw, Some(diags))
+    }
+}
+
+fn toml_diagnostic(e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim().to_owned();
+    let mut d = Diagnostic::new(e.span().unwrap_or(0..0), message.clone());
+    if message.starts_with("unknown field") {
+        d = d.help(format!("a rule holds: {RULE_KEYS}"));
+    } else if message.starts_with("invalid type") {
+        d = d.help("check the value's type against docs/policy.md");
+    } else if message.starts_with("missing field") {
+        d = d.help("see docs/policy.md for the required keys");
+    }
+    d
 }
 
 /// The rule id nearest to `id`, for "did you mean".

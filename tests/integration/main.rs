@@ -5,6 +5,8 @@ mod common;
 mod errors;
 mod examples;
 mod fake;
+mod policy;
 mod properties;
 mod pull;
+mod rules;
 mod secrets;
