@@ -115,6 +115,8 @@ pub struct PullArgs {
     #[arg(short, long)]
     pub verbose: bool,
     #[command(flatten)]
+    pub attest: AttestArgs,
+    #[command(flatten)]
     pub live: LiveArgs,
 }
 
@@ -147,6 +149,15 @@ pub struct AuthStatusArgs {
     pub live: LiveArgs,
 }
 
+/// Attested settings merged into the current snapshot.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AttestArgs {
+    /// Attestations file ([[attestation]]: path, value, attested_by, attested_at, expires):
+    /// settings no API exposes. Default: the instance's `attestations` in clerk-drift.toml.
+    #[arg(long, value_name = "FILE")]
+    pub attestations: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
     /// Recording directory (fapi/, bapi/, plapi/ files; all optional).
@@ -155,6 +166,8 @@ pub struct SnapshotArgs {
     /// Write the snapshot here (atomically) instead of to standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub attest: AttestArgs,
 }
 
 #[derive(Debug, Args)]
@@ -238,6 +251,8 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
     #[command(flatten)]
+    pub attest: AttestArgs,
+    #[command(flatten)]
     pub live: LiveArgs,
 }
 
@@ -252,6 +267,8 @@ pub struct PlanArgs {
     pub baseline: Option<PathBuf>,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub attest: AttestArgs,
     #[command(flatten)]
     pub live: LiveArgs,
 }

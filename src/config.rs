@@ -35,6 +35,7 @@ pub struct Instance {
     pub baseline: Option<PathBuf>,
     pub policy: Option<PathBuf>,
     pub waivers: Option<PathBuf>,
+    pub attestations: Option<PathBuf>,
 }
 
 /// `[pull]`: HTTP tuning (see `clerk::Options`).
@@ -83,6 +84,7 @@ struct RawInstance {
     baseline: Option<String>,
     policy: Option<String>,
     waivers: Option<String>,
+    attestations: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -94,8 +96,7 @@ struct RawPull {
     retries: Option<usize>,
 }
 
-const INSTANCE_KEYS: &str =
-    "publishable_key, platform_application_id, platform_instance, baseline, policy, waivers";
+const INSTANCE_KEYS: &str = "publishable_key, platform_application_id, platform_instance, baseline, policy, waivers, attestations";
 
 impl Config {
     /// `--config FILE`, else `./clerk-drift.toml` when it exists, else none.
@@ -192,6 +193,7 @@ impl Config {
                     baseline: inst.baseline.map(resolve),
                     policy: inst.policy.map(resolve),
                     waivers: inst.waivers.map(resolve),
+                    attestations: inst.attestations.map(resolve),
                 },
             );
         }

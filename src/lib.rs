@@ -99,7 +99,13 @@ fn pull_live(args: &LiveArgs, ui: &Arc<dyn Ui>, record: Option<&Path>) -> Result
 pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     match cli.command {
         Command::Pull(args) => {
-            let pulled = pull_live(&args.live, ui, args.record.as_deref())?;
+            let mut pulled = pull_live(&args.live, ui, args.record.as_deref())?;
+            attest(
+                &mut pulled.snapshot,
+                &args.attest,
+                pulled.instance.as_ref(),
+                ui,
+            )?;
             let text = io::to_canonical(&pulled.snapshot)?;
             let code = if pulled.gaps.is_empty() {
                 exit::CLEAN
@@ -120,7 +126,8 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         Command::Auth(cmd) => auth(cmd, ui),
         Command::Snapshot(args) => {
             let rec = snapshot::Recording::load(&args.from_dir)?;
-            let snap = snapshot::normalize(&rec)?;
+            let mut snap = snapshot::normalize(&rec)?;
+            attest(&mut snap, &args.attest, None, ui)?;
             let text = io::to_canonical(&snap)?;
             match args.output {
                 Some(path) => {
@@ -145,7 +152,7 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             })
         }
         Command::Check(args) => {
-            let current = current(args.snapshot.as_deref(), &args.live, ui)?;
+            let current = current(args.snapshot.as_deref(), &args.live, &args.attest, ui)?;
             let eval = judge(&args.policy, current.instance.as_ref(), &current.snapshot)?;
             let mut out = String::new();
             eval.render(&mut out, args.policy.verbose);
@@ -158,7 +165,7 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         }
         Command::Policy(cmd) => policy_command(cmd),
         Command::Plan(args) => {
-            let current_data = current(args.snapshot.as_deref(), &args.live, ui)?;
+            let current_data = current(args.snapshot.as_deref(), &args.live, &args.attest, ui)?;
             let Some(baseline_path) =
                 live::baseline_path(args.baseline.as_deref(), current_data.instance.as_ref())
             else {
@@ -206,7 +213,46 @@ struct Current {
     incomplete: bool,
 }
 
-fn current(path: Option<&Path>, args: &LiveArgs, ui: &Arc<dyn Ui>) -> Result<Current> {
+fn current(
+    path: Option<&Path>,
+    args: &LiveArgs,
+    attestations: &cli::AttestArgs,
+    ui: &Arc<dyn Ui>,
+) -> Result<Current> {
+    let mut current = current_unattested(path, args, ui)?;
+    attest(
+        &mut current.snapshot,
+        attestations,
+        current.instance.as_ref(),
+        ui,
+    )?;
+    Ok(current)
+}
+
+/// Merges `--attestations FILE` (else the instance's `attestations`) into `snap`.
+fn attest(
+    snap: &mut snapshot::Snapshot,
+    args: &cli::AttestArgs,
+    instance: Option<&config::Instance>,
+    ui: &Arc<dyn Ui>,
+) -> Result<()> {
+    let Some(path) = args
+        .attestations
+        .clone()
+        .or_else(|| instance.and_then(|i| i.attestations.clone()))
+    else {
+        return Ok(());
+    };
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let att = snapshot::attest::Attestations::parse(&text, &path.display().to_string())?;
+    for notice in att.apply(snap, today()?)? {
+        ui.warn(&notice);
+    }
+    Ok(())
+}
+
+fn current_unattested(path: Option<&Path>, args: &LiveArgs, ui: &Arc<dyn Ui>) -> Result<Current> {
     match path {
         Some(p) => {
             // The config still names the baseline and policy when it exists; with several

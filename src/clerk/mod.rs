@@ -227,7 +227,7 @@ fn api_name(source: Source) -> &'static str {
         Source::Fapi => "Frontend API",
         Source::Bapi => "Backend API",
         Source::Plapi => "Platform API",
-        Source::ClerkFixed => "Clerk",
+        Source::ClerkFixed | Source::Attested => "Clerk",
     }
 }
 

@@ -1,6 +1,7 @@
 //! Snapshots: the recording layout, the normalized model and its schema, normalization, and
 //! canonical reading and atomic writing.
 
+pub mod attest;
 pub mod io;
 pub mod model;
 pub mod normalize;

@@ -13,6 +13,9 @@ use crate::path::{Path, Seg};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
+    /// Stated by a person in an attestations file (facts no API exposes); never outranks an
+    /// observation.
+    Attested,
     /// Documented by Clerk as fixed, not configurable (session token lifetime, cookie SameSite).
     ClerkFixed,
     /// Frontend API `GET /v1/environment` (public).
@@ -26,6 +29,7 @@ pub enum Source {
 impl Source {
     pub fn as_str(self) -> &'static str {
         match self {
+            Source::Attested => "attested",
             Source::ClerkFixed => "clerk-fixed",
             Source::Fapi => "fapi",
             Source::Bapi => "bapi",

@@ -1223,7 +1223,7 @@ impl<'r> Builder<'r> {
 }
 
 /// Writes `value` at `path`, creating intermediate objects.
-fn insert(root: &mut Value, path: &Path, value: Value) {
+pub(crate) fn insert(root: &mut Value, path: &Path, value: Value) {
     let mut cur = root;
     for (i, seg) in path.0.iter().enumerate() {
         let (Seg::Field(k) | Seg::Key(k)) = seg;

@@ -201,6 +201,25 @@ pub static NODES: &[Node] = nodes! {
     "enterprise_connections[*].oidc.client_id" => Str, "OAuth client id.";
     "enterprise_connections[*].oidc.discovery_url" => Str, "Discovery URL.";
     "enterprise_connections[*].oidc.requires_pkce" => Bool, "PKCE required.";
+    "attested" => Struct, "Facts no Clerk API exposes, set by attestations (`--attestations FILE`; provenance `attested`).";
+    "attested.secret_key" => Struct, "Handling of the instance secret key.";
+    "attested.secret_key.rotated_on_departure" => Bool, "The secret key is rotated whenever someone with access leaves or a leak is suspected.";
+    "attested.sessions" => Struct, "Session revocation done by the application.";
+    "attested.sessions.revoked_on_password_change" => Bool, "Other sessions are revoked when a password changes or is reset.";
+    "attested.sessions.revoked_on_email_change" => Bool, "Other sessions are revoked when the primary email changes.";
+    "attested.sessions.revoked_on_mfa_enrolment" => Bool, "Other sessions are revoked when MFA is enrolled.";
+    "attested.webhooks" => Struct, "Webhook endpoints (Svix).";
+    "attested.webhooks.signature_verified" => Bool, "Every webhook handler verifies the Svix signature and rejects failures.";
+    "attested.webhooks.secret_from_environment" => Bool, "The webhook signing secret comes from the environment, never from code.";
+    "attested.webhooks.idempotent" => Bool, "Handlers are idempotent, keyed by `svix-id`.";
+    "attested.data" => Struct, "Personal-data handling.";
+    "attested.data.deleted_within_24h" => Bool, "On `user.deleted`, personal data is deleted or anonymized within 24 hours.";
+    "attested.organizations" => Struct, "Organization isolation.";
+    "attested.organizations.isolation_tested" => Bool, "Cross-organization isolation is tested with two real organizations.";
+    "attested.monitoring" => Struct, "Monitoring.";
+    "attested.monitoring.failed_login_alerts" => Bool, "Spikes of failed sign-ins per IP or account raise alerts.";
+    "attested.dashboard" => Struct, "Clerk Dashboard access.";
+    "attested.dashboard.access_reviewed" => Bool, "Dashboard team members and roles were reviewed (least privilege, no shared accounts).";
 };
 
 /// Looks up a pattern (`jwt_templates[*].lifetime`).

@@ -356,3 +356,116 @@ fn no_builtin_evaluates_only_the_given_layers() {
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("--no-builtin needs at least one --policy FILE"));
 }
+
+const ATTESTATIONS: &str = r#"
+[[attestation]]
+path = "attested.webhooks.signature_verified"
+value = true
+attested_by = "alice@acme.test"
+attested_at = 2026-11-01
+expires = 2027-02-01
+evidence = "https://wiki.acme.test/webhooks"
+
+[[attestation]]
+path = "attested.secret_key.rotated_on_departure"
+value = false
+attested_by = "bob@acme.test"
+attested_at = 2026-09-01
+expires = 2026-11-30
+"#;
+
+#[test]
+fn attestations_feed_rules_and_expire_into_unknown() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = file(&dir, "attestations.toml", ATTESTATIONS);
+    let args = ["check", "examples/acme-prod", "-v", "--attestations", &a];
+    let o = run_on(TODAY, &args);
+    let out = stdout(&o);
+    assert!(
+        out.contains("PASS    high     attested.webhook-signatures"),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL    medium   attested.secret-key-rotation"),
+        "{out}"
+    );
+    assert!(
+        out.contains("UNKNOWN medium   attested.failed-login-alerts"),
+        "not attested: {out}"
+    );
+
+    // After bob's attestation expires the rule is unknown again, with the reason.
+    let o = run_on("2026-12-01", &args);
+    let out = stdout(&o);
+    assert!(
+        out.contains("UNKNOWN medium   attested.secret-key-rotation"),
+        "{out}"
+    );
+    assert!(out.contains("expired on 2026-11-30"), "{out}");
+    assert!(
+        stderr(&o).contains("attestation of `attested.secret_key.rotated_on_departure` expired"),
+        "{}",
+        stderr(&o)
+    );
+
+    // Snapshots record the provenance.
+    let o = run_on(
+        TODAY,
+        &[
+            "snapshot",
+            "--from-dir",
+            "examples/acme-prod",
+            "--attestations",
+            &a,
+        ],
+    );
+    let snap: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(
+        snap["provenance"]["attested.webhooks.signature_verified"],
+        "attested"
+    );
+    assert_eq!(
+        snap["meta"]["items"]["attested.webhooks.signature_verified"]["attested_by"],
+        "alice@acme.test"
+    );
+
+    // An attestation never overrides an observed setting.
+    let c = file(
+        &dir,
+        "conflict.toml",
+        "[[attestation]]\npath = \"session.inactivity_timeout\"\nvalue = \"10m\"\nattested_by = \"eve\"\nattested_at = 2026-11-01\nexpires = 2026-12-01\n",
+    );
+    let o = run_on(
+        TODAY,
+        &["check", "examples/acme-prod", "--attestations", &c],
+    );
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("never overrides an observed value"),
+        "{}",
+        stderr(&o)
+    );
+    // ... but fills a gap the recording left (no Platform config).
+    let rec = dir.path().join("no-plapi");
+    std::fs::create_dir_all(rec.join("fapi")).expect("mkdir");
+    std::fs::copy(
+        example("acme-prod").join("fapi/environment.json"),
+        rec.join("fapi/environment.json"),
+    )
+    .expect("copy");
+    let o = run_on(
+        TODAY,
+        &[
+            "check",
+            rec.to_str().expect("utf-8"),
+            "-v",
+            "--attestations",
+            &c,
+        ],
+    );
+    assert!(
+        stdout(&o).contains("PASS    high     session.inactivity-timeout"),
+        "{}",
+        stdout(&o)
+    );
+}
