@@ -1198,7 +1198,8 @@ impl<'r> Builder<'r> {
             .map(|m| (m.file, m.ptr))
             .collect();
         if rows.is_empty() {
-            return "no Clerk API exposes it; attest it".to_owned();
+            return "no Clerk API exposes it: attest it (--attestations FILE, docs/policy.md)"
+                .to_owned();
         }
         self.reason_from(&rows)
     }

@@ -469,3 +469,31 @@ fn attestations_feed_rules_and_expire_into_unknown() {
         stdout(&o)
     );
 }
+
+#[test]
+fn the_shipped_example_attestations_validate_and_apply() {
+    let o = run_on(
+        TODAY,
+        &[
+            "check",
+            "examples/acme-prod",
+            "-v",
+            "--attestations",
+            "examples/attestations.toml",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    for id in [
+        "attested.webhook-signatures",
+        "attested.webhook-secret-from-environment",
+        "attested.secret-key-rotation",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("  PASS ") && l.contains(&format!(" {id} "))),
+            "{id} should pass: {out}"
+        );
+    }
+    assert!(out.contains("attest it (--attestations FILE"), "{out}");
+}

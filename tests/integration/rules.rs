@@ -109,3 +109,56 @@ fn policy_explain_works_for_every_rule() {
     assert_eq!(common::code(&o), 1);
     assert!(common::stderr(&o).contains("no rule `session.inactivity-timout`"));
 }
+
+/// CHECKLIST.md: the pack covers all 19 checks of `clerk security audit` and every checklist item
+/// that is not about application code (1, 7, 13, 14) or this tool itself (20).
+#[test]
+fn the_pack_covers_clerks_audit_and_the_checklist() {
+    let pack = Policy::parse(policy::BUILTIN, policy::BUILTIN_NAME).expect("pack validates");
+    let mapped = |framework: &str| -> std::collections::BTreeSet<String> {
+        pack.rules
+            .iter()
+            .flat_map(|r| r.controls.get(framework).cloned().unwrap_or_default())
+            .collect()
+    };
+    let audit = [
+        "bot-protection",
+        "breach-detection",
+        "user-lockout",
+        "device-trust",
+        "mfa",
+        "passwordless-auth",
+        "email-verification",
+        "breach-detection-sign-in",
+        "lockout-threshold",
+        "mfa-required",
+        "passkeys",
+        "phone-verification",
+        "password-min-length",
+        "allowlist-on-sign-in",
+        "oauth-custom-credentials",
+        "session-lifetime",
+        "email-link-same-client",
+        "block-disposable-email",
+        "block-email-subaddresses",
+    ];
+    let have = mapped("clerk_audit");
+    let missing: Vec<&str> = audit
+        .iter()
+        .copied()
+        .filter(|c| !have.contains(*c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "clerk security audit checks without a rule: {missing:?}"
+    );
+    let have = mapped("checklist");
+    let missing: Vec<u32> = [2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 15, 16, 17, 18, 19]
+        .into_iter()
+        .filter(|n| !have.contains(&n.to_string()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "checklist items without a rule: {missing:?}"
+    );
+}
