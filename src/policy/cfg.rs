@@ -88,6 +88,17 @@ pub enum Assertion {
     DisjointFrom(Vec<Value>),
 }
 
+/// How a rule over a collection combines its entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    /// One finding per entry.
+    Each,
+    /// One finding: passes when at least one entry satisfies the assertion.
+    Any,
+    /// One finding: fails naming every entry that satisfies the assertion.
+    None,
+}
+
 /// A precondition: the rule applies only when it holds.
 #[derive(Debug, Clone)]
 pub struct Condition {
@@ -107,8 +118,10 @@ pub struct Rule {
     pub remediation: Option<String>,
     pub message: Option<String>,
     pub controls: BTreeMap<String, Vec<String>>,
-    /// The collection iterated by `each`.
+    /// The collection iterated by `each`, `any` or `none`.
     pub each: Option<Path>,
+    /// How the entries' verdicts combine.
+    pub quantifier: Quantifier,
     /// Absolute path, or relative to each entry when `each` is set (empty: the entry itself).
     pub path: Path,
     pub assertion: Assertion,
@@ -245,6 +258,8 @@ with_assertions!(RawRule {
     severity: Spanned<String>,
     #[serde(default)] path: Option<Spanned<String>>,
     #[serde(default)] each: Option<Spanned<String>>,
+    #[serde(default)] any: Option<Spanned<String>>,
+    #[serde(default)] none: Option<Spanned<String>>,
     #[serde(default)] message: Option<String>,
     #[serde(default)] rationale: Option<String>,
     #[serde(default)] remediation: Option<String>,
@@ -265,7 +280,7 @@ with_assertions!(RawCondition {
 });
 
 /// The keys a rule may hold, for help text.
-const RULE_KEYS: &str = "id, title, severity, path, each, where, when, message, rationale, remediation, controls, and one of equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of, disjoint_from; a policy file also holds [[override]] (rule, severity, disable, reason, or one assertion) and [[waiver]] (rule, target, reason, approved_by, expires)";
+const RULE_KEYS: &str = "id, title, severity, path, each/any/none, where, when, message, rationale, remediation, controls, and one of equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of, disjoint_from; a policy file also holds [[override]] (rule, severity, disable, reason, or one assertion) and [[waiver]] (rule, target, reason, approved_by, expires)";
 
 impl Policy {
     /// Parses and validates a policy on its own; `origin` names the file in diagnostics.
@@ -598,7 +613,24 @@ impl Validator {
                 .help("severity is one of critical, high, medium, low, info"),
             );
         }
-        let each = raw.each.as_ref().and_then(|e| {
+        // `each`, `any` and `none` name the collection; at most one of them.
+        let quantifiers: Vec<(Quantifier, &Spanned<String>)> = [
+            (Quantifier::Each, raw.each.as_ref()),
+            (Quantifier::Any, raw.any.as_ref()),
+            (Quantifier::None, raw.none.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(q, v)| v.map(|v| (q, v)))
+        .collect();
+        if let [_, (_, second), ..] = quantifiers.as_slice() {
+            self.push(
+                Diagnostic::new(second.span(), "a rule takes one of `each`, `any` or `none`")
+                    .help("`each` judges every entry, `any` needs one entry to pass, `none` needs no entry to match"),
+            );
+        }
+        let quantifier = quantifiers.first().map_or(Quantifier::Each, |(q, _)| *q);
+        let collection: Option<Spanned<String>> = quantifiers.first().map(|(_, v)| (*v).clone());
+        let each = collection.as_ref().and_then(|e| {
             self.path(
                 e,
                 |k| matches!(k, Kind::Map | Kind::StrSet),
@@ -613,7 +645,7 @@ impl Validator {
                     None
                 }
             },
-            None if raw.each.is_some() => Some(Path::root()),
+            None if collection.is_some() => Some(Path::root()),
             None => {
                 self.push(Diagnostic::new(raw.id.span(), format!("rule `{id}` has no `path`"))
                     .help("add `path = \"section.setting\"`; run `clerk-drift snapshot` to see the paths"));
@@ -623,7 +655,7 @@ impl Validator {
         // The absolute pattern the rule reads, checked against the schema.
         let mut kind = None;
         if let Some(rel) = &rel {
-            let full = match (&each, &raw.each) {
+            let full = match (&each, &collection) {
                 (Some(each), _) => Some(each.key("*").join(rel)),
                 (None, Some(_)) => None,
                 (None, None) => Some(rel.clone()),
@@ -699,6 +731,7 @@ impl Validator {
         Some(Rule {
             id,
             filter,
+            quantifier,
             title: raw.title.into_inner(),
             severity: severity?,
             rationale: raw.rationale,

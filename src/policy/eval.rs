@@ -6,7 +6,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::cfg::{Assertion, Condition, Policy, Rule, Severity};
+use super::cfg::{Assertion, Condition, Policy, Quantifier, Rule, Severity};
 use crate::path::Path;
 use crate::report::display_value;
 use crate::snapshot::Snapshot;
@@ -103,10 +103,11 @@ fn evaluate_rule(rule: &Rule, snap: &Snapshot, out: &mut Vec<Finding>) {
         out.push(to_finding(rule, &rule.path, v));
         return;
     };
+    let mut found = Vec::new();
     match snap.get(each) {
         None => {
             let reason = snap.unobserved_reason(each).unwrap_or("not observed");
-            out.push(finding(rule, Status::Unknown, each, reason.to_owned()));
+            found.push(finding(rule, Status::Unknown, each, reason.to_owned()));
         }
         Some(Value::Object(entries)) => {
             for key in entries.keys() {
@@ -116,7 +117,7 @@ fn evaluate_rule(rule: &Rule, snap: &Snapshot, out: &mut Vec<Finding>) {
                     match judge(&at, filter.kind, &filter.assertion, snap) {
                         Verdict::Pass => {}
                         Verdict::Fail(_) => {
-                            out.push(finding(
+                            found.push(finding(
                                 rule,
                                 Status::NotApplicable,
                                 &target,
@@ -129,13 +130,13 @@ fn evaluate_rule(rule: &Rule, snap: &Snapshot, out: &mut Vec<Finding>) {
                             continue;
                         }
                         Verdict::Unknown(reason) => {
-                            out.push(finding(rule, Status::Unknown, &target, reason));
+                            found.push(finding(rule, Status::Unknown, &target, reason));
                             continue;
                         }
                     }
                 }
                 let v = judge(&target, rule.kind, &rule.assertion, snap);
-                out.push(to_finding(rule, &target, v));
+                found.push(to_finding(rule, &target, v));
             }
         }
         Some(Value::Array(items)) => {
@@ -147,15 +148,73 @@ fn evaluate_rule(rule: &Rule, snap: &Snapshot, out: &mut Vec<Finding>) {
                     .map_or_else(|| item.to_string(), str::to_owned);
                 let target = each.key(&key);
                 let v = check(&rule.assertion, Some(item), rule.kind);
-                out.push(to_finding(rule, &target, v));
+                found.push(to_finding(rule, &target, v));
             }
         }
-        Some(other) => out.push(finding(
+        Some(other) => found.push(finding(
             rule,
             Status::Unknown,
             each,
             format!("expected a collection, found {other}"),
         )),
+    }
+    combine(rule, each, found, out);
+}
+
+/// Adds per-entry findings (`each`), or folds them into one (`any`, `none`).
+fn combine(rule: &Rule, each: &Path, entries: Vec<Finding>, out: &mut Vec<Finding>) {
+    let judged: Vec<&Finding> = entries
+        .iter()
+        .filter(|f| f.status != Status::NotApplicable)
+        .collect();
+    let targets = |status: Status| -> Vec<String> {
+        judged
+            .iter()
+            .filter(|f| f.status == status)
+            .map(|f| f.target.clone())
+            .collect()
+    };
+    let expected = expectation(&rule.assertion, rule.kind);
+    match rule.quantifier {
+        Quantifier::Each => out.extend(entries),
+        Quantifier::Any => {
+            let (passed, unknown) = (targets(Status::Pass), targets(Status::Unknown));
+            let (status, detail) = if !passed.is_empty() {
+                (Status::Pass, format!("satisfied by {}", passed.join(", ")))
+            } else if !unknown.is_empty() {
+                (
+                    Status::Unknown,
+                    format!("no entry passes; not observed: {}", unknown.join(", ")),
+                )
+            } else {
+                (
+                    Status::Fail,
+                    format!("no entry is {expected} ({} judged)", judged.len()),
+                )
+            };
+            out.push(finding(rule, status, each, detail));
+        }
+        Quantifier::None => {
+            // An entry "passing" the assertion is an offender.
+            let (offenders, unknown) = (targets(Status::Pass), targets(Status::Unknown));
+            let (status, detail) = if !offenders.is_empty() {
+                (
+                    Status::Fail,
+                    format!(
+                        "expected no entry to be {expected}; found {}",
+                        offenders.join(", ")
+                    ),
+                )
+            } else if !unknown.is_empty() {
+                (
+                    Status::Unknown,
+                    format!("not observed: {}", unknown.join(", ")),
+                )
+            } else {
+                (Status::Pass, String::new())
+            };
+            out.push(finding(rule, status, each, detail));
+        }
     }
 }
 
@@ -439,5 +498,63 @@ mod tests {
         assert_eq!(run(rule, &dev)[0].0, Status::NotApplicable);
         assert_eq!(run(rule, &prod)[0].0, Status::Fail);
         assert_eq!(run(rule, &unknown)[0].0, Status::Unknown);
+    }
+}
+
+#[cfg(test)]
+mod quantifier_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn any_and_none_fold_a_collection_into_one_finding() {
+        let s = Snapshot::for_test(
+            json!({"instance": {"allowed_origins": ["https://a.com", "http://localhost:3000"]}}),
+            &[],
+        );
+        let text = r#"
+[[rule]]
+id = "none-localhost"
+title = "t"
+severity = "high"
+none = "instance.allowed_origins"
+matches = "localhost"
+
+[[rule]]
+id = "any-https"
+title = "t"
+severity = "high"
+any = "instance.allowed_origins"
+matches = "^https://"
+
+[[rule]]
+id = "any-ftp"
+title = "t"
+severity = "high"
+any = "instance.allowed_origins"
+matches = "^ftp://"
+"#;
+        let p = Policy::parse(text, "t.toml").unwrap_or_else(|e| panic!("{e}"));
+        let f = evaluate(&p, &s);
+        assert_eq!(f.len(), 3, "one finding per rule: {f:#?}");
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(
+            f[0].detail
+                .contains("instance.allowed_origins[\"http://localhost:3000\"]"),
+            "{}",
+            f[0].detail
+        );
+        assert!(!f[0].detail.contains("a.com"), "{}", f[0].detail);
+        assert_eq!(f[1].status, Status::Pass);
+        assert_eq!(f[2].status, Status::Fail);
+        let both = "[[rule]]\nid = \"x\"\ntitle = \"t\"\nseverity = \"low\"\neach = \"jwt_templates\"\nany = \"jwt_templates\"\npath = \"lifetime\"\nmax = 60\n";
+        let err = Policy::parse(both, "t.toml")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("t.toml:6:7: a rule takes one of `each`, `any` or `none`"),
+            "{err}"
+        );
     }
 }

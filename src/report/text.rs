@@ -257,9 +257,14 @@ pub fn render_rule(policy: &crate::policy::Policy, id: &str) -> Option<String> {
     let mut out = String::new();
     let _ = writeln!(out, "{} — {}", r.id, r.title);
     let _ = writeln!(out, "severity: {}    defined in: {}", r.severity, r.origin);
+    let quantifier = match r.quantifier {
+        crate::policy::cfg::Quantifier::Each => "every",
+        crate::policy::cfg::Quantifier::Any => "any (at least one)",
+        crate::policy::cfg::Quantifier::None => "no (none may match)",
+    };
     let reads = match &r.each {
-        Some(each) if r.path.is_empty() => format!("every element of `{each}`"),
-        Some(each) => format!("`{}` of every entry of `{each}`", r.path),
+        Some(each) if r.path.is_empty() => format!("{quantifier} element of `{each}`"),
+        Some(each) => format!("`{}` of {quantifier} entry of `{each}`", r.path),
         None => format!("`{}`", r.path),
     };
     let _ = writeln!(out, "reads: {reads}");
@@ -268,6 +273,14 @@ pub fn render_rule(policy: &crate::policy::Policy, id: &str) -> Option<String> {
         "expects: {}",
         crate::policy::eval::expectation(&r.assertion, r.kind)
     );
+    if let Some(f) = &r.filter {
+        let _ = writeln!(
+            out,
+            "only entries where: `{}` is {}",
+            f.path,
+            crate::policy::eval::expectation(&f.assertion, f.kind)
+        );
+    }
     if let Some(w) = &r.when {
         let _ = writeln!(
             out,
