@@ -442,7 +442,12 @@ fn judge(
     instance: Option<&config::Instance>,
     snapshot: &snapshot::Snapshot,
 ) -> Result<Evaluation> {
-    let policy = load_policy(&args.source, instance)?;
+    let mut policy = load_policy(&args.source, instance)?;
+    let today = today()?;
+    // Time-relative rules are judged from the start of "today" (UTC), like waivers.
+    if let Ok(now) = today.to_zoned(jiff::tz::TimeZone::UTC) {
+        policy.set_now(now.timestamp());
+    }
     let mut findings = policy::evaluate(&policy, snapshot);
     if args.require_observed {
         for f in findings.iter_mut().filter(|f| f.status == Status::Unknown) {
@@ -450,7 +455,6 @@ fn judge(
             f.detail = format!("not observed (--require-observed): {}", f.detail);
         }
     }
-    let today = today()?;
     let review = policy::waivers::apply(&mut findings, &policy, today);
     Ok(Evaluation {
         policy,

@@ -140,6 +140,15 @@ pub static READS: &[Read] = &[
         LimitOffset,
         true,
     ),
+    // Deprecated in favour of enterprise connections, but the only read of the IdP
+    // certificate's validity window (`idp_certificate_expires_at`).
+    read(
+        "bapi/saml_connections.json",
+        &["v1", "saml_connections"],
+        "ListSAMLConnections",
+        LimitOffset,
+        true,
+    ),
 ];
 
 impl Read {

@@ -86,6 +86,12 @@ pub enum Assertion {
     SubsetOf(Vec<Value>),
     /// No element of the set is one of these.
     DisjointFrom(Vec<Value>),
+    /// A timestamp at least this many seconds after the evaluation time; `at` is that instant,
+    /// set by [`Policy::set_now`] before evaluating.
+    MinFromNow {
+        seconds: i64,
+        at: Option<jiff::Timestamp>,
+    },
 }
 
 /// How a rule over a collection combines its entries.
@@ -224,6 +230,7 @@ macro_rules! with_assertions {
             #[serde(default)] exists: Option<Spanned<toml::Value>>,
             #[serde(default)] subset_of: Option<Spanned<toml::Value>>,
             #[serde(default)] disjoint_from: Option<Spanned<toml::Value>>,
+            #[serde(default)] min_from_now: Option<Spanned<toml::Value>>,
         }
 
         impl $name {
@@ -243,6 +250,7 @@ macro_rules! with_assertions {
                     ("exists", &self.exists),
                     ("subset_of", &self.subset_of),
                     ("disjoint_from", &self.disjoint_from),
+                    ("min_from_now", &self.min_from_now),
                 ]
                 .into_iter()
                 .filter_map(|(name, v)| v.as_ref().map(|v| (name, v)))
@@ -280,7 +288,7 @@ with_assertions!(RawCondition {
 });
 
 /// The keys a rule may hold, for help text.
-const RULE_KEYS: &str = "id, title, severity, path, each/any/none, where, when, message, rationale, remediation, controls, and one of equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of, disjoint_from; a policy file also holds [[override]] (rule, severity, disable, reason, or one assertion) and [[waiver]] (rule, target, reason, approved_by, expires)";
+const RULE_KEYS: &str = "id, title, severity, path, each/any/none, where, when, message, rationale, remediation, controls, and one of equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of, disjoint_from, min_from_now; a policy file also holds [[override]] (rule, severity, disable, reason, or one assertion) and [[waiver]] (rule, target, reason, approved_by, expires)";
 
 impl Policy {
     /// Parses and validates a policy on its own; `origin` names the file in diagnostics.
@@ -369,6 +377,26 @@ impl Policy {
             format!("{} + {origin}", self.origin)
         };
         Ok(self)
+    }
+
+    /// Fixes the reference time of time-relative assertions (`min_from_now`).
+    pub fn set_now(&mut self, now: jiff::Timestamp) {
+        let fix = |a: &mut Assertion| {
+            if let Assertion::MinFromNow { seconds, at } = a {
+                *at = now
+                    .checked_add(jiff::SignedDuration::from_secs(*seconds))
+                    .ok();
+            }
+        };
+        for r in &mut self.rules {
+            fix(&mut r.assertion);
+            if let Some(c) = &mut r.when {
+                fix(&mut c.assertion);
+            }
+            if let Some(c) = &mut r.filter {
+                fix(&mut c.assertion);
+            }
+        }
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
@@ -786,7 +814,7 @@ impl Validator {
             [one] => *one,
             [] => {
                 self.push(Diagnostic::new(at, format!("rule `{id}` asserts nothing"))
-                    .help("add one assertion: equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of or disjoint_from"));
+                    .help("add one assertion: equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of, disjoint_from or min_from_now"));
                 return None;
             }
             [_, second, ..] => {
@@ -937,6 +965,33 @@ impl Validator {
                     return None;
                 }
                 Assertion::ContainsAny(list(self)?.iter().map(json).collect())
+            }
+            "min_from_now" => {
+                if !matches!(kind, Some(Kind::Timestamp) | None) {
+                    self.push(Diagnostic::new(
+                        span.clone(),
+                        "`min_from_now` applies to timestamps (e.g. a certificate's expiry)",
+                    ));
+                    return None;
+                }
+                let seconds = match value.get_ref() {
+                    toml::Value::String(t) => match crate::duration::parse_seconds(t) {
+                        Ok(n) => n,
+                        Err(e) => {
+                            self.push(Diagnostic::new(span.clone(), e));
+                            return None;
+                        }
+                    },
+                    toml::Value::Integer(n) => *n,
+                    _ => {
+                        self.push(Diagnostic::new(
+                            span.clone(),
+                            "`min_from_now` takes a duration like \"30d\"",
+                        ));
+                        return None;
+                    }
+                };
+                Assertion::MinFromNow { seconds, at: None }
             }
             "subset_of" | "disjoint_from" => {
                 if !matches!(kind, Some(Kind::StrSet | Kind::Json) | None) {

@@ -315,6 +315,15 @@ fn check(assertion: &Assertion, value: Option<&Value>, kind: Option<Kind>) -> Ve
                 Verdict::Fail(format!("forbidden: {}", hit.join(", ")))
             }
         }
+        (Assertion::MinFromNow { at: None, .. }, Some(_)) => {
+            Verdict::Unknown("no reference time for a time-relative rule".into())
+        }
+        (Assertion::MinFromNow { at: Some(at), .. }, Some(v)) => {
+            match v.as_str().and_then(|t| t.parse::<jiff::Timestamp>().ok()) {
+                Some(t) => ok(t >= *at),
+                None => Verdict::Unknown(format!("found {shown}, not a timestamp")),
+            }
+        }
         (Assertion::SubsetOf(_) | Assertion::DisjointFrom(_), Some(_)) => {
             Verdict::Unknown(format!("found {shown}, not a set"))
         }
@@ -390,6 +399,14 @@ pub fn expectation(a: &Assertion, kind: Option<Kind>) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        Assertion::MinFromNow { seconds, at } => match at {
+            Some(at) => format!(
+                "no earlier than {} ({} from now)",
+                at,
+                crate::duration::humanize(*seconds)
+            ),
+            None => format!("at least {} from now", crate::duration::humanize(*seconds)),
+        },
         Assertion::DisjointFrom(vs) => format!(
             "none of {}",
             vs.iter()

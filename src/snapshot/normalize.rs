@@ -39,6 +39,7 @@ const BLOCK: &str = "bapi/blocklist_identifiers.json";
 const REDIRECTS: &str = "bapi/redirect_urls.json";
 const OAUTH_APPS: &str = "bapi/oauth_applications.json";
 const ENTERPRISE: &str = "bapi/enterprise_connections.json";
+const SAML: &str = "bapi/saml_connections.json";
 const ROLES: &str = "bapi/organization_roles.json";
 const PERMISSIONS: &str = "bapi/organization_permissions.json";
 const PLAPI: &str = "plapi/config.json";
@@ -64,6 +65,8 @@ enum Xf {
     SessionClaims,
     /// PLAPI's MFA blocks → FAPI's `second_factors` vocabulary.
     PlapiSecondFactors,
+    /// Unix milliseconds → RFC 3339 UTC text; `null` stays `null`.
+    MillisTimestamp,
     /// Filled by collection code; the row only documents the source for coverage messages.
     Collection,
 }
@@ -237,6 +240,7 @@ static MAPPINGS: &[Mapping] = mappings! {
     "oauth_server.cimd_block_implicitly_allowed" <- OAUTH_SETTINGS "/client_id_metadata_documents_block_implicitly_allowed_clients" Bool;
     "oauth_applications" <- OAUTH_APPS "" Collection;
     "enterprise_connections" <- ENTERPRISE "" Collection;
+    "saml_connections" <- SAML "" Collection;
 };
 
 /// Values Clerk documents as fixed (CLERK-SURFACE.md §6).
@@ -283,6 +287,7 @@ pub fn normalize(rec: &Recording) -> Result<Snapshot, Error> {
     b.jwt_templates()?;
     b.oauth_applications()?;
     b.enterprise_connections()?;
+    b.saml_connections()?;
     b.roles()?;
     b.permissions()?;
     b.oauth_providers()?;
@@ -417,7 +422,7 @@ impl<'r> Builder<'r> {
                 }
                 Some(self.plapi_second_factors(m.file, body)?)
             }
-            Xf::Collection => None,
+            Xf::Collection | Xf::MillisTimestamp => None,
         };
         Ok(out)
     }
@@ -575,6 +580,13 @@ impl<'r> Builder<'r> {
                 }
                 Xf::Str => self.opt_str(file, &ptr, raw)?,
                 Xf::StrSet => self.str_set(file, &ptr, raw)?,
+                Xf::MillisTimestamp if raw.is_null() => Value::Null,
+                Xf::MillisTimestamp => {
+                    let ms = self.int(file, &ptr, raw)?;
+                    let ts = jiff::Timestamp::from_millisecond(ms)
+                        .map_err(|_| self.err(file, &ptr, "a timestamp in milliseconds", raw))?;
+                    json!(ts.to_string())
+                }
                 _ => {
                     debug_assert!(false, "unsupported field transform {xf:?}");
                     continue;
@@ -796,6 +808,26 @@ impl<'r> Builder<'r> {
                 Ok(e)
             },
         )
+    }
+
+    fn saml_connections(&mut self) -> Result<(), Error> {
+        self.keyed("saml_connections", SAML, "name", |b, i, item| {
+            b.copy_fields(
+                SAML,
+                i,
+                item,
+                &[
+                    ("active", "active", Xf::Bool),
+                    ("domains", "domains", Xf::StrSet),
+                    ("idp_entity_id", "idp_entity_id", Xf::Str),
+                    (
+                        "idp_certificate_expires_at",
+                        "idp_certificate_expires_at",
+                        Xf::MillisTimestamp,
+                    ),
+                ],
+            )
+        })
     }
 
     fn enterprise_connections(&mut self) -> Result<(), Error> {

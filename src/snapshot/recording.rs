@@ -45,6 +45,7 @@ pub static LAYOUT: &[Endpoint] = endpoints! {
     "bapi/enterprise_connections.json", Bapi, "GET /v1/enterprise_connections", true;
     "bapi/organization_roles.json", Bapi, "GET /v1/organization_roles", true;
     "bapi/organization_permissions.json", Bapi, "GET /v1/organization_permissions", true;
+    "bapi/saml_connections.json", Bapi, "GET /v1/saml_connections", true;
     "plapi/config.json", Plapi, "GET /v1/platform/applications/{app}/instances/{instance}/config", false;
 };
 

@@ -29,6 +29,8 @@ pub enum Kind {
     StrSet,
     /// `"present"` or `"absent"`: the only trace a secret leaves in a snapshot.
     Secret,
+    /// A point in time: RFC 3339 UTC text (`2027-01-31T00:00:00Z`).
+    Timestamp,
 }
 
 /// One schema entry.
@@ -201,6 +203,11 @@ pub static NODES: &[Node] = nodes! {
     "enterprise_connections[*].oidc.client_id" => Str, "OAuth client id.";
     "enterprise_connections[*].oidc.discovery_url" => Str, "Discovery URL.";
     "enterprise_connections[*].oidc.requires_pkce" => Bool, "PKCE required.";
+    "saml_connections" => Map, "SAML connections (the deprecated `GET /v1/saml_connections` view) keyed by name: the only source of IdP certificate validity.";
+    "saml_connections[*].active" => Bool, "The connection is active.";
+    "saml_connections[*].domains" => StrSet, "Email domains routed to the IdP.";
+    "saml_connections[*].idp_entity_id" => Str, "IdP entity id.";
+    "saml_connections[*].idp_certificate_expires_at" => Timestamp, "End of the IdP signing certificate's validity (X.509 NotAfter), UTC; null without a certificate.";
     "attested" => Struct, "Facts no Clerk API exposes, set by attestations (`--attestations FILE`; provenance `attested`).";
     "attested.secret_key" => Struct, "Handling of the instance secret key.";
     "attested.secret_key.rotated_on_departure" => Bool, "The secret key is rotated whenever someone with access leaves or a leak is suspected.";
@@ -275,6 +282,7 @@ pub fn markdown() -> String {
             Kind::ToggledDuration => "{enabled, seconds}",
             Kind::StrSet => "set of strings",
             Kind::Secret => "`present` / `absent`",
+            Kind::Timestamp => "timestamp (RFC 3339, UTC)",
         };
         out.push_str(&format!("| `{}` | {kind} | {} |\n", n.pattern, n.doc));
     }

@@ -87,6 +87,11 @@ pub const BAPI: &[(&str, &str, Option<Paging>)] = &[
         "/v1/organization_permissions",
         Some(Paging::LimitOffset),
     ),
+    (
+        "bapi/saml_connections.json",
+        "/v1/saml_connections",
+        Some(Paging::LimitOffset),
+    ),
 ];
 
 pub fn plapi_path(instance: &str) -> String {
@@ -330,7 +335,7 @@ pub async fn mount(server: &MockServer, data: &Data, opts: Options) {
         .with_priority(10)
         .mount(server)
         .await;
-    Mock::given(path_regex("^/v1/(instance|domains|jwt_templates|allowlist_identifiers|blocklist_identifiers|redirect_urls|oauth_applications|enterprise_connections|organization_roles|organization_permissions)"))
+    Mock::given(path_regex("^/v1/(instance|domains|jwt_templates|allowlist_identifiers|blocklist_identifiers|redirect_urls|oauth_applications|enterprise_connections|organization_roles|organization_permissions|saml_connections)"))
         .respond_with(clerk_error(401, "authentication_invalid", "Invalid secret key"))
         .with_priority(11)
         .mount(server)

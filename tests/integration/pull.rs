@@ -83,8 +83,8 @@ async fn pull_equals_snapshot_from_dir_of_the_same_data() {
             "{source}"
         );
     }
-    // 1 FAPI + 13 BAPI + 1 PLAPI, one page each.
-    assert_eq!(assert_read_only(&server).await, 15);
+    // 1 FAPI + 14 BAPI + 1 PLAPI, one page each.
+    assert_eq!(assert_read_only(&server).await, 16);
     assert_eq!(
         stderr(&o).matches("applications:manage").count(),
         1,
