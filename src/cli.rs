@@ -197,10 +197,12 @@ pub struct PolicySource {
 pub struct PolicyArgs {
     #[command(flatten)]
     pub source: PolicySource,
-    /// Lowest severity of a failing finding that sets exit bit 4.
-    #[arg(long, value_enum, default_value = "high", value_name = "SEVERITY")]
-    pub fail_on: FailOn,
-    /// Count findings on unobserved settings (`unknown`) as failures.
+    /// Lowest severity of a failing finding that sets exit bit 4 [default: the instance's
+    /// `fail_on` in clerk-drift.toml, else high].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Count findings on unobserved settings (`unknown`) as failures (also `require_observed`
+    /// per instance in clerk-drift.toml).
     #[arg(long)]
     pub require_observed: bool,
     /// A waiver that matched no finding sets exit bit 8 (default: a warning).

@@ -36,6 +36,9 @@ pub struct Instance {
     pub policy: Option<PathBuf>,
     pub waivers: Option<PathBuf>,
     pub attestations: Option<PathBuf>,
+    /// `critical`, `high`, `medium`, `low`, `info` or `none` (as `--fail-on`).
+    pub fail_on: Option<String>,
+    pub require_observed: Option<bool>,
 }
 
 /// `[pull]`: HTTP tuning (see `clerk::Options`).
@@ -85,6 +88,8 @@ struct RawInstance {
     policy: Option<String>,
     waivers: Option<String>,
     attestations: Option<String>,
+    fail_on: Option<Spanned<String>>,
+    require_observed: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -174,6 +179,15 @@ impl Config {
                     "platform_application_id must be an application id such as `app_…`",
                 ));
             }
+            if let Some(f) = &inst.fail_on
+                && !["critical", "high", "medium", "low", "info", "none"]
+                    .contains(&f.get_ref().as_str())
+            {
+                diags.push(
+                    Diagnostic::new(f.span(), format!("invalid fail_on `{}`", f.get_ref()))
+                        .help("use critical, high, medium, low, info or none"),
+                );
+            }
             if let Some(ins) = &inst.platform_instance {
                 let v = ins.get_ref();
                 if !(v == "production" || v == "development" || valid_ins_id(v)) {
@@ -194,6 +208,8 @@ impl Config {
                     policy: inst.policy.map(resolve),
                     waivers: inst.waivers.map(resolve),
                     attestations: inst.attestations.map(resolve),
+                    fail_on: inst.fail_on.map(Spanned::into_inner),
+                    require_observed: inst.require_observed,
                 },
             );
         }

@@ -435,6 +435,8 @@ struct Evaluation {
     findings: Vec<Finding>,
     review: policy::waivers::Review,
     today: jiff::civil::Date,
+    /// `--fail-on`, else the instance's, else high.
+    fail_on: FailOn,
 }
 
 fn judge(
@@ -449,7 +451,15 @@ fn judge(
         policy.set_now(now.timestamp());
     }
     let mut findings = policy::evaluate(&policy, snapshot);
-    if args.require_observed {
+    let fail_on = match (args.fail_on, instance.and_then(|i| i.fail_on.as_deref())) {
+        (Some(f), _) => f,
+        (None, Some(f)) => <FailOn as clap::ValueEnum>::from_str(f, false)
+            .map_err(|e| anyhow::anyhow!("clerk-drift.toml fail_on: {e}"))?,
+        (None, None) => FailOn::High,
+    };
+    let require_observed =
+        args.require_observed || instance.and_then(|i| i.require_observed).unwrap_or(false);
+    if require_observed {
         for f in findings.iter_mut().filter(|f| f.status == Status::Unknown) {
             f.status = Status::Fail;
             f.detail = format!("not observed (--require-observed): {}", f.detail);
@@ -461,6 +471,7 @@ fn judge(
         findings,
         review,
         today,
+        fail_on,
     })
 }
 
@@ -471,7 +482,7 @@ impl Evaluation {
     }
 
     fn code(&self, args: &PolicyArgs) -> u8 {
-        let mut code = policy_code(&self.findings, args.fail_on);
+        let mut code = policy_code(&self.findings, self.fail_on);
         if self.review.is_bad(args.deny_unused_waivers) {
             code |= exit::WAIVERS;
         }
@@ -573,7 +584,7 @@ fn drift_code(drift: &diff::Drift) -> u8 {
 }
 
 fn verdict(drift: &diff::Drift, eval: &Evaluation, args: &PolicyArgs, code: u8) -> String {
-    let (findings, fail_on) = (&eval.findings, args.fail_on);
+    let (findings, fail_on) = (&eval.findings, eval.fail_on);
     let changes = drift.changes.iter().filter(|c| c.kind.is_drift()).count();
     let mut parts = Vec::new();
     if drift.is_incomplete() {

@@ -497,3 +497,53 @@ fn the_shipped_example_attestations_validate_and_apply() {
     }
     assert!(out.contains("attest it (--attestations FILE"), "{out}");
 }
+
+#[test]
+fn instance_settings_in_clerk_drift_toml_apply_to_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    file(&dir, "waivers.toml", WAIVERS);
+    file(
+        &dir,
+        "clerk-drift.toml",
+        "[instances.prod]\nwaivers = \"waivers.toml\"\nfail_on = \"critical\"\nrequire_observed = true\n",
+    );
+    let drifted = example("acme-prod-drifted").display().to_string();
+    let run_here = |args: &[&str]| {
+        Command::cargo_bin("clerk-drift")
+            .expect("binary")
+            .current_dir(dir.path())
+            .env("CLERK_DRIFT_TODAY", TODAY)
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let o = run_here(&["check", &drifted]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("WAIVED  medium   jwt.lifetime"),
+        "the instance's waivers: {out}"
+    );
+    assert!(
+        out.contains("not observed (--require-observed)"),
+        "the instance's require_observed: {out}"
+    );
+    assert_eq!(
+        code(&o),
+        0,
+        "fail_on = critical: nothing critical fails: {out}"
+    );
+    let o = run_here(&["check", &drifted, "--fail-on", "high"]);
+    assert_eq!(code(&o), 4, "the flag outranks the file");
+    file(
+        &dir,
+        "clerk-drift.toml",
+        "[instances.prod]\nfail_on = \"severe\"\n",
+    );
+    let o = run_here(&["check", &drifted]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("clerk-drift.toml:2:11: invalid fail_on `severe`"),
+        "{}",
+        stderr(&o)
+    );
+}
