@@ -176,6 +176,26 @@ pub struct DiffArgs {
     pub baseline: PathBuf,
     /// Current snapshot file or recording directory.
     pub current: PathBuf,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Report format and destination.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReportArgs {
+    /// Report format: human text, or the versioned JSON document (docs/output.md).
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    pub format: Format,
+    /// Write the report here (atomically) instead of to standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
 }
 
 /// Which policy: the built-in pack, layered with files (rules, overrides, waivers).
@@ -253,6 +273,8 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
     #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
     pub attest: AttestArgs,
     #[command(flatten)]
     pub live: LiveArgs,
@@ -269,6 +291,8 @@ pub struct PlanArgs {
     pub baseline: Option<PathBuf>,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
     #[command(flatten)]
     pub attest: AttestArgs,
     #[command(flatten)]

@@ -144,24 +144,52 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             let baseline = io::load(&args.baseline)?;
             let current = io::load(&args.current)?;
             let drift = diff::diff(&baseline, &current);
-            let mut out = String::new();
-            report::text::render_drift(&mut out, &drift, &current);
-            Ok(Outcome {
-                stdout: out,
-                code: drift_code(&drift),
-            })
+            let code = drift_code(&drift);
+            let out = match args.report.format {
+                cli::Format::Text => {
+                    let mut out = String::new();
+                    report::text::render_drift(&mut out, &drift, &current);
+                    out
+                }
+                cli::Format::Json => report::json::render(&report::json::Inputs {
+                    command: "diff",
+                    current: &args.current.display().to_string(),
+                    baseline: Some(&args.baseline.display().to_string()),
+                    snapshot: &current,
+                    drift: Some(&drift),
+                    baseline_snapshot: Some(&baseline),
+                    policy: None,
+                    exit_code: code,
+                }),
+            };
+            emit(out, code, &args.report)
         }
         Command::Check(args) => {
             let current = current(args.snapshot.as_deref(), &args.live, &args.attest, ui)?;
             let eval = judge(&args.policy, current.instance.as_ref(), &current.snapshot)?;
-            let mut out = String::new();
-            eval.render(&mut out, args.policy.verbose);
             let code = if current.incomplete {
                 exit::ERROR
             } else {
                 eval.code(&args.policy)
             };
-            Ok(Outcome { stdout: out, code })
+            let out = match args.report.format {
+                cli::Format::Text => {
+                    let mut out = String::new();
+                    eval.render(&mut out, args.policy.verbose);
+                    out
+                }
+                cli::Format::Json => report::json::render(&report::json::Inputs {
+                    command: "check",
+                    current: &current.label,
+                    baseline: None,
+                    snapshot: &current.snapshot,
+                    drift: None,
+                    baseline_snapshot: None,
+                    policy: Some((&eval.policy, &eval.findings, &eval.review)),
+                    exit_code: code,
+                }),
+            };
+            emit(out, code, &args.report)
         }
         Command::Policy(cmd) => policy_command(cmd),
         Command::Plan(args) => {
@@ -194,12 +222,38 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                 "\n{}\n",
                 verdict(&drift, &eval, &args.policy, code)
             ));
-            Ok(Outcome { stdout: out, code })
+            if args.report.format == cli::Format::Json {
+                out = report::json::render(&report::json::Inputs {
+                    command: "plan",
+                    current: &current_data.label,
+                    baseline: Some(&baseline_path.display().to_string()),
+                    snapshot: current,
+                    drift: Some(&drift),
+                    baseline_snapshot: Some(&baseline),
+                    policy: Some((&eval.policy, &eval.findings, &eval.review)),
+                    exit_code: code,
+                });
+            }
+            emit(out, code, &args.report)
         }
         Command::Schema => Ok(Outcome {
             stdout: snapshot::schema::markdown(),
             code: exit::CLEAN,
         }),
+    }
+}
+
+/// Standard output, or the `--output` file (written atomically).
+fn emit(text: String, code: u8, args: &cli::ReportArgs) -> Result<Outcome> {
+    match &args.output {
+        Some(path) => {
+            io::write_atomic(path, text.as_bytes())?;
+            Ok(Outcome {
+                stdout: String::new(),
+                code,
+            })
+        }
+        None => Ok(Outcome { stdout: text, code }),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Rendering results for people and machines. Each format is one file; this module holds what
 //! they share: the human form of a value.
 
+pub mod json;
 pub mod text;
 
 use serde_json::Value;

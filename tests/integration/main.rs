@@ -5,6 +5,7 @@ mod common;
 mod errors;
 mod examples;
 mod fake;
+mod output;
 mod policy;
 mod properties;
 mod pull;

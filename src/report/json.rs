@@ -1,0 +1,234 @@
+//! The JSON report (`--format json`): one versioned, deterministic document per run with every
+//! drift entry and every finding. Documented in docs/output.md; `format_version` changes only
+//! when a field changes meaning or goes away.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::diff::{ChangeKind, Drift};
+use crate::policy::cfg::Disabled;
+use crate::policy::waivers::Review;
+use crate::policy::{Finding, Policy, Status, Waiver};
+use crate::snapshot::Snapshot;
+
+/// The JSON report's version.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct DriftEntry {
+    path: String,
+    kind: ChangeKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    before: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after: Option<Value>,
+    /// Source of the current value (of the baseline's for a removal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provenance: Option<&'static str>,
+    /// Why the path is no longer observed (`unobserved` entries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FindingEntry<'a> {
+    rule_id: &'a str,
+    title: &'a str,
+    severity: &'a str,
+    /// `fail`, `pass`, `unknown`, `not_applicable` or `waived`.
+    status: &'static str,
+    target: &'a str,
+    message: &'a str,
+    controls: BTreeMap<String, Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiver: Option<&'a Waiver>,
+}
+
+#[derive(Serialize)]
+struct WaiverSection<'a> {
+    expired: &'a [Waiver],
+    invalid: Vec<InvalidWaiver<'a>>,
+    unused: &'a [Waiver],
+    expiring: &'a [Waiver],
+}
+
+#[derive(Serialize)]
+struct InvalidWaiver<'a> {
+    #[serde(flatten)]
+    waiver: &'a Waiver,
+    why: &'a str,
+}
+
+#[derive(Serialize)]
+struct DisabledEntry<'a> {
+    rule_id: &'a str,
+    reason: &'a str,
+    by: &'a str,
+}
+
+/// What the run covered, for the JSON document.
+pub struct Inputs<'a> {
+    pub command: &'static str,
+    pub current: &'a str,
+    pub baseline: Option<&'a str>,
+    pub snapshot: &'a Snapshot,
+    pub drift: Option<&'a Drift>,
+    /// Baseline snapshot (provenance of removed entries).
+    pub baseline_snapshot: Option<&'a Snapshot>,
+    pub policy: Option<(&'a Policy, &'a [Finding], &'a Review)>,
+    pub exit_code: u8,
+}
+
+fn status_name(f: &Finding) -> &'static str {
+    if f.waiver.is_some() {
+        return "waived";
+    }
+    match f.status {
+        Status::Fail => "fail",
+        Status::Pass => "pass",
+        Status::Unknown => "unknown",
+        Status::NotApplicable => "not_applicable",
+    }
+}
+
+/// Renders the JSON document (pretty-printed, trailing newline).
+pub fn render(i: &Inputs<'_>) -> String {
+    let mut doc = serde_json::Map::new();
+    let put = |doc: &mut serde_json::Map<String, Value>, k: &str, v: Value| {
+        doc.insert(k.to_owned(), v);
+    };
+    put(&mut doc, "format_version", Value::from(FORMAT_VERSION));
+    put(
+        &mut doc,
+        "tool",
+        serde_json::to_value(Tool {
+            name: "clerk-drift",
+            version: env!("CARGO_PKG_VERSION"),
+        })
+        .unwrap_or_default(),
+    );
+    put(&mut doc, "command", Value::from(i.command));
+    put(&mut doc, "current", Value::from(i.current));
+    if let Some(b) = i.baseline {
+        put(&mut doc, "baseline", Value::from(b));
+    }
+    let mut summary = serde_json::Map::new();
+    if let Some(drift) = i.drift {
+        let entries: Vec<DriftEntry> = drift
+            .changes
+            .iter()
+            .map(|c| {
+                let source = match c.kind {
+                    ChangeKind::Removed | ChangeKind::Unobserved => {
+                        i.baseline_snapshot.and_then(|b| b.source_of(&c.path))
+                    }
+                    _ => i.snapshot.source_of(&c.path),
+                };
+                DriftEntry {
+                    path: c.path.to_string(),
+                    kind: c.kind,
+                    before: c.before.clone(),
+                    after: c.after.clone(),
+                    provenance: source.map(crate::snapshot::Source::as_str),
+                    reason: (c.kind == ChangeKind::Unobserved)
+                        .then(|| i.snapshot.unobserved_reason(&c.path).map(str::to_owned))
+                        .flatten(),
+                }
+            })
+            .collect();
+        put(
+            &mut doc,
+            "drift",
+            serde_json::to_value(entries).unwrap_or_default(),
+        );
+        let count = |k: ChangeKind| Value::from(drift.count(k));
+        summary.insert(
+            "drift".into(),
+            serde_json::json!({
+                "changed": count(ChangeKind::Changed),
+                "added": count(ChangeKind::Added),
+                "removed": count(ChangeKind::Removed),
+                "unobserved": count(ChangeKind::Unobserved),
+                "newly_observed": count(ChangeKind::NewlyObserved),
+            }),
+        );
+    }
+    if let Some((policy, findings, review)) = i.policy {
+        put(&mut doc, "policy", Value::from(policy.origin.as_str()));
+        let entries: Vec<FindingEntry> = findings
+            .iter()
+            .map(|f| FindingEntry {
+                rule_id: &f.rule_id,
+                title: &f.title,
+                severity: f.severity.as_str(),
+                status: status_name(f),
+                target: &f.target,
+                message: &f.detail,
+                controls: policy
+                    .rule(&f.rule_id)
+                    .map(|r| r.controls.clone())
+                    .unwrap_or_default(),
+                waiver: f.waiver.as_ref(),
+            })
+            .collect();
+        let mut counts: BTreeMap<&str, usize> =
+            ["fail", "pass", "unknown", "not_applicable", "waived"]
+                .into_iter()
+                .map(|k| (k, 0))
+                .collect();
+        for e in &entries {
+            *counts.entry(e.status).or_default() += 1;
+        }
+        summary.insert(
+            "findings".into(),
+            serde_json::to_value(counts).unwrap_or_default(),
+        );
+        put(
+            &mut doc,
+            "findings",
+            serde_json::to_value(entries).unwrap_or_default(),
+        );
+        let section = WaiverSection {
+            expired: &review.expired,
+            invalid: review
+                .invalid
+                .iter()
+                .map(|(w, why)| InvalidWaiver { waiver: w, why })
+                .collect(),
+            unused: &review.unused,
+            expiring: &review.expiring,
+        };
+        put(
+            &mut doc,
+            "waivers",
+            serde_json::to_value(section).unwrap_or_default(),
+        );
+        let disabled: Vec<DisabledEntry> = policy
+            .disabled
+            .iter()
+            .map(|d: &Disabled| DisabledEntry {
+                rule_id: &d.id,
+                reason: &d.reason,
+                by: &d.by,
+            })
+            .collect();
+        put(
+            &mut doc,
+            "disabled",
+            serde_json::to_value(disabled).unwrap_or_default(),
+        );
+    }
+    put(&mut doc, "summary", Value::Object(summary));
+    put(&mut doc, "exit_code", Value::from(i.exit_code));
+    let mut text = serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default();
+    text.push('\n');
+    text
+}

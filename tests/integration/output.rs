@@ -1,0 +1,145 @@
+//! Machine output: the JSON report (`--format json`, docs/output.md).
+
+use serde_json::Value;
+
+use crate::common::{self, baseline, code, stderr, stdout};
+
+fn json(o: &std::process::Output) -> Value {
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+#[test]
+fn plan_json_carries_every_drift_entry_and_finding_with_the_exit_code() {
+    let b = baseline().display().to_string();
+    let args = [
+        "plan",
+        "--snapshot",
+        "examples/acme-prod-drifted",
+        "--baseline",
+        &b,
+        "--format",
+        "json",
+    ];
+    let o = common::run(&args);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    let doc = json(&o);
+    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["command"], "plan");
+    assert_eq!(doc["exit_code"], 6);
+    assert_eq!(doc["tool"]["name"], "clerk-drift");
+    let drift = doc["drift"].as_array().expect("drift");
+    assert_eq!(drift.len(), 11, "the 11 planted changes");
+    let timeout = drift
+        .iter()
+        .find(|d| d["path"] == "session.inactivity_timeout")
+        .expect("inactivity timeout drifted");
+    assert_eq!(timeout["kind"], "changed");
+    assert_eq!(timeout["before"]["enabled"], true);
+    assert_eq!(timeout["after"]["enabled"], false);
+    assert_eq!(timeout["provenance"], "plapi");
+    let findings = doc["findings"].as_array().expect("findings");
+    let failing: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect();
+    assert_eq!(failing.len(), 9, "{failing:?}");
+    assert!(failing.contains(&"session.inactivity-timeout"));
+    let f = findings
+        .iter()
+        .find(|f| f["rule_id"] == "session.inactivity-timeout")
+        .expect("finding");
+    assert_eq!(f["severity"], "high");
+    assert!(
+        f["controls"]["soc2"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+    assert_eq!(doc["summary"]["findings"]["fail"], 9);
+    assert_eq!(
+        doc["summary"]["drift"]["changed"].as_u64().unwrap_or(0)
+            + doc["summary"]["drift"]["added"].as_u64().unwrap_or(0)
+            + doc["summary"]["drift"]["removed"].as_u64().unwrap_or(0),
+        11
+    );
+    // Deterministic: same inputs, same bytes.
+    assert_eq!(stdout(&common::run(&args)), stdout(&o));
+}
+
+#[test]
+fn check_json_marks_waived_findings_and_writes_the_output_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = dir.path().join("w.toml");
+    std::fs::write(&w, "[[waiver]]\nrule = \"lockout.threshold\"\nreason = \"load test\"\napproved_by = \"sre@acme.test\"\nexpires = 2026-12-01\n").expect("write");
+    let out = dir.path().join("report.json");
+    let o = assert_cmd::Command::cargo_bin("clerk-drift")
+        .expect("binary")
+        .current_dir(common::root())
+        .env("CLERK_DRIFT_TODAY", "2026-11-22")
+        .args([
+            "check",
+            "examples/acme-prod-drifted",
+            "--format",
+            "json",
+            "--waivers",
+        ])
+        .arg(&w)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "", "the report went to the file");
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("report")).expect("JSON");
+    let waived = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule_id"] == "lockout.threshold")
+        .expect("lockout finding");
+    assert_eq!(waived["status"], "waived");
+    assert_eq!(waived["waiver"]["approved_by"], "sre@acme.test");
+    assert_eq!(waived["waiver"]["expires"], "2026-12-01");
+    assert_eq!(doc["summary"]["findings"]["waived"], 1);
+    assert_eq!(doc["waivers"]["expiring"].as_array().map(Vec::len), Some(1));
+    assert!(doc.get("drift").is_none(), "check has no drift section");
+}
+
+#[test]
+fn diff_json_names_why_a_setting_is_no_longer_observed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rec = dir.path().join("no-plapi");
+    for (rel, body) in common::json_files(&common::example("acme-prod")) {
+        if !rel.starts_with("plapi") {
+            common::write_recording(&rec, &[(rel, body)]);
+        }
+    }
+    let o = common::run(&[
+        "diff",
+        baseline().to_str().expect("utf-8"),
+        rec.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 1, "lost coverage is incomplete data");
+    let doc = json(&o);
+    assert_eq!(doc["exit_code"], 1);
+    let lost = doc["drift"]
+        .as_array()
+        .expect("drift")
+        .iter()
+        .find(|d| d["path"] == "session.inactivity_timeout")
+        .expect("inactivity timeout no longer observed");
+    assert_eq!(lost["kind"], "unobserved");
+    assert_eq!(
+        lost["provenance"], "plapi",
+        "where the baseline had it from"
+    );
+    assert!(
+        lost["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("plapi/config.json not recorded")),
+        "{lost}"
+    );
+}
