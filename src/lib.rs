@@ -210,7 +210,20 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                 current_data.label,
                 baseline_path.display()
             );
-            report::text::render_drift(&mut out, &drift, current);
+            // Under each drifted setting: the findings that fail now but did not in the baseline.
+            let failed_before: std::collections::BTreeSet<(String, String)> =
+                policy::evaluate(&eval.policy, &baseline)
+                    .into_iter()
+                    .filter(|f| f.status == Status::Fail)
+                    .map(|f| (f.rule_id, f.target))
+                    .collect();
+            let newly_failing: Vec<Finding> = eval
+                .findings
+                .iter()
+                .filter(|f| !failed_before.contains(&(f.rule_id.clone(), f.target.clone())))
+                .cloned()
+                .collect();
+            report::text::render_drift_with(&mut out, &drift, current, &newly_failing);
             out.push('\n');
             eval.render(&mut out, args.policy.verbose);
             let code = match drift_code(&drift) {

@@ -60,8 +60,59 @@ fn change_line(c: &Change, current: &Snapshot) -> String {
     }
 }
 
+/// Does a finding's target sit at, under or above a changed path?
+fn touches(change: &Path, target: &str) -> bool {
+    let c = change.to_string();
+    let below = |a: &str, b: &str| {
+        a == b
+            || a.strip_prefix(b)
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+    };
+    below(target, &c) || below(&c, target)
+}
+
+/// A changed value too long for one line, as a line diff of its pretty JSON (or text).
+fn long_change(c: &Change) -> Option<Vec<String>> {
+    let (Some(before), Some(after)) = (&c.before, &c.after) else {
+        return None;
+    };
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+    };
+    let (b, a) = (text(before), text(after));
+    let long = |s: &str| s.contains('\n') && s.len() > 60;
+    if !(long(&b) || long(&a)) {
+        return None;
+    }
+    let diff = similar::TextDiff::from_lines(&b, &a);
+    Some(
+        diff.iter_all_changes()
+            .map(|ch| {
+                let sign = match ch.tag() {
+                    similar::ChangeTag::Delete => '-',
+                    similar::ChangeTag::Insert => '+',
+                    similar::ChangeTag::Equal => ' ',
+                };
+                format!("{sign} {}", ch.value().trim_end_matches('\n'))
+            })
+            .collect(),
+    )
+}
+
 /// Drift grouped by section, then lost and gained coverage, then a summary line.
 pub fn render_drift(out: &mut String, drift: &Drift, current: &Snapshot) {
+    render_drift_with(out, drift, current, &[]);
+}
+
+/// [`render_drift`], with the given (newly) failing findings under each drifted setting whose
+/// path they judge (at, above or below it).
+pub fn render_drift_with(
+    out: &mut String,
+    drift: &Drift,
+    current: &Snapshot,
+    findings: &[Finding],
+) {
     let drifted: Vec<&Change> = drift.changes.iter().filter(|c| c.kind.is_drift()).collect();
     if drifted.is_empty() {
         out.push_str("No drift: the current settings match the baseline.\n");
@@ -73,7 +124,26 @@ pub fn render_drift(out: &mut String, drift: &Drift, current: &Snapshot) {
                 let _ = writeln!(out, "{sec}");
                 last = sec;
             }
-            let _ = writeln!(out, "  {}", change_line(c, current));
+            match (c.kind, long_change(c)) {
+                (ChangeKind::Changed, Some(lines)) => {
+                    let _ = writeln!(out, "  {} {}:", sigil(c.kind), c.path);
+                    for l in lines {
+                        let _ = writeln!(out, "      {l}");
+                    }
+                }
+                _ => {
+                    let _ = writeln!(out, "  {}", change_line(c, current));
+                }
+            }
+            for f in findings.iter().filter(|f| {
+                f.status == Status::Fail && f.waiver.is_none() && touches(&c.path, &f.target)
+            }) {
+                let _ = writeln!(
+                    out,
+                    "      ↳ now fails `{}` ({}): {}",
+                    f.rule_id, f.severity, f.detail
+                );
+            }
         }
     }
     for (kind, heading) in [
@@ -367,6 +437,39 @@ mod tests {
             after: Some(after),
         };
         change_line(&c, &Snapshot::for_test(json!({}), &[]))
+    }
+
+    #[test]
+    fn long_values_change_as_a_line_diff() {
+        let c = Change {
+            path: Path::parse("jwt_templates[supabase].claims.app_metadata").expect("path"),
+            kind: ChangeKind::Changed,
+            before: Some(
+                json!({"org": "{{org.id}}", "role": "{{org.role}}", "plan": "{{org.public_metadata.plan}}"}),
+            ),
+            after: Some(
+                json!({"org": "{{org.id}}", "role": "admin", "plan": "{{org.public_metadata.plan}}"}),
+            ),
+        };
+        let mut out = String::new();
+        render_drift(
+            &mut out,
+            &Drift { changes: vec![c] },
+            &Snapshot::for_test(json!({}), &[]),
+        );
+        assert!(
+            out.contains("  ~ jwt_templates[supabase].claims.app_metadata:\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("      -   \"role\": \"{{org.role}}\""),
+            "{out}"
+        );
+        assert!(out.contains("      +   \"role\": \"admin\""), "{out}");
+        assert!(
+            out.contains("        \"org\": \"{{org.id}}\","),
+            "unchanged lines stay: {out}"
+        );
     }
 
     #[test]

@@ -96,6 +96,15 @@ fn plan_of_the_drifted_example_lists_every_edit_and_nothing_else() {
         "~ sign_up.captcha.enabled: true -> false",
     ];
     assert_eq!(drift_lines(&text), expected, "{text}");
+    // Each edit names the rule it broke, right under it.
+    assert!(
+        text.contains("  ~ session.inactivity_timeout: 30m -> disabled\n      ↳ now fails `session.inactivity-timeout` (high)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("+ sign_in.identifiers[oauth_github]\n      ↳"),
+        "{text}"
+    );
     assert!(
         text.contains("Drift: 5 changed, 5 added, 1 removed · 0 no longer observed"),
         "{text}"
