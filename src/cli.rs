@@ -183,12 +183,16 @@ pub struct DiffArgs {
 /// Report format and destination.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReportArgs {
-    /// Report format: human text, or the versioned JSON document (docs/output.md).
+    /// Report format: human text, the versioned JSON document, or Markdown for a pull-request
+    /// comment (docs/output.md).
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
     pub format: Format,
     /// Write the report here (atomically) instead of to standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also append the Markdown report to the file named by $GITHUB_STEP_SUMMARY (when set).
+    #[arg(long)]
+    pub step_summary: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -196,6 +200,7 @@ pub enum Format {
     #[default]
     Text,
     Json,
+    Markdown,
 }
 
 /// Which policy: the built-in pack, layered with files (rules, overrides, waivers).

@@ -145,13 +145,11 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             let current = io::load(&args.current)?;
             let drift = diff::diff(&baseline, &current);
             let code = drift_code(&drift);
-            let out = match args.report.format {
-                cli::Format::Text => {
-                    let mut out = String::new();
-                    report::text::render_drift(&mut out, &drift, &current);
-                    out
-                }
-                cli::Format::Json => report::json::render(&report::json::Inputs {
+            let mut text = String::new();
+            report::text::render_drift(&mut text, &drift, &current);
+            let out = render_report(
+                text,
+                &report::Report {
                     command: "diff",
                     current: &args.current.display().to_string(),
                     baseline: Some(&args.baseline.display().to_string()),
@@ -160,8 +158,9 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                     baseline_snapshot: Some(&baseline),
                     policy: None,
                     exit_code: code,
-                }),
-            };
+                },
+                &args.report,
+            )?;
             emit(out, code, &args.report)
         }
         Command::Check(args) => {
@@ -172,13 +171,11 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             } else {
                 eval.code(&args.policy)
             };
-            let out = match args.report.format {
-                cli::Format::Text => {
-                    let mut out = String::new();
-                    eval.render(&mut out, args.policy.verbose);
-                    out
-                }
-                cli::Format::Json => report::json::render(&report::json::Inputs {
+            let mut text = String::new();
+            eval.render(&mut text, args.policy.verbose);
+            let out = render_report(
+                text,
+                &report::Report {
                     command: "check",
                     current: &current.label,
                     baseline: None,
@@ -187,8 +184,9 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                     baseline_snapshot: None,
                     policy: Some((&eval.policy, &eval.findings, &eval.review)),
                     exit_code: code,
-                }),
-            };
+                },
+                &args.report,
+            )?;
             emit(out, code, &args.report)
         }
         Command::Policy(cmd) => policy_command(cmd),
@@ -235,8 +233,9 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                 "\n{}\n",
                 verdict(&drift, &eval, &args.policy, code)
             ));
-            if args.report.format == cli::Format::Json {
-                out = report::json::render(&report::json::Inputs {
+            let out = render_report(
+                out,
+                &report::Report {
                     command: "plan",
                     current: &current_data.label,
                     baseline: Some(&baseline_path.display().to_string()),
@@ -245,8 +244,9 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                     baseline_snapshot: Some(&baseline),
                     policy: Some((&eval.policy, &eval.findings, &eval.review)),
                     exit_code: code,
-                });
-            }
+                },
+                &args.report,
+            )?;
             emit(out, code, &args.report)
         }
         Command::Schema => Ok(Outcome {
@@ -254,6 +254,28 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             code: exit::CLEAN,
         }),
     }
+}
+
+/// The report in the chosen format (`text` is already rendered); with `--step-summary`, the
+/// Markdown form is also appended to `$GITHUB_STEP_SUMMARY`.
+fn render_report(text: String, r: &report::Report<'_>, args: &cli::ReportArgs) -> Result<String> {
+    if args.step_summary
+        && let Some(path) = process_env("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+    {
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("opening $GITHUB_STEP_SUMMARY ({path})"))?;
+        f.write_all(report::markdown::render(r).as_bytes())
+            .with_context(|| format!("appending to $GITHUB_STEP_SUMMARY ({path})"))?;
+    }
+    Ok(match args.format {
+        cli::Format::Text => text,
+        cli::Format::Json => report::json::render(r),
+        cli::Format::Markdown => report::markdown::render(r),
+    })
 }
 
 /// Standard output, or the `--output` file (written atomically).

@@ -7,11 +7,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::diff::{ChangeKind, Drift};
+use super::Report;
+use crate::diff::ChangeKind;
 use crate::policy::cfg::Disabled;
-use crate::policy::waivers::Review;
-use crate::policy::{Finding, Policy, Status, Waiver};
-use crate::snapshot::Snapshot;
+use crate::policy::{Finding, Status, Waiver};
 
 /// The JSON report's version.
 pub const FORMAT_VERSION: u32 = 1;
@@ -74,20 +73,7 @@ struct DisabledEntry<'a> {
     by: &'a str,
 }
 
-/// What the run covered, for the JSON document.
-pub struct Inputs<'a> {
-    pub command: &'static str,
-    pub current: &'a str,
-    pub baseline: Option<&'a str>,
-    pub snapshot: &'a Snapshot,
-    pub drift: Option<&'a Drift>,
-    /// Baseline snapshot (provenance of removed entries).
-    pub baseline_snapshot: Option<&'a Snapshot>,
-    pub policy: Option<(&'a Policy, &'a [Finding], &'a Review)>,
-    pub exit_code: u8,
-}
-
-fn status_name(f: &Finding) -> &'static str {
+pub(crate) fn status_name(f: &Finding) -> &'static str {
     if f.waiver.is_some() {
         return "waived";
     }
@@ -100,7 +86,7 @@ fn status_name(f: &Finding) -> &'static str {
 }
 
 /// Renders the JSON document (pretty-printed, trailing newline).
-pub fn render(i: &Inputs<'_>) -> String {
+pub fn render(i: &Report<'_>) -> String {
     let mut doc = serde_json::Map::new();
     let put = |doc: &mut serde_json::Map<String, Value>, k: &str, v: Value| {
         doc.insert(k.to_owned(), v);

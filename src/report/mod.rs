@@ -2,11 +2,29 @@
 //! they share: the human form of a value.
 
 pub mod json;
+pub mod markdown;
 pub mod text;
 
 use serde_json::Value;
 
 use crate::snapshot::schema::Kind;
+
+/// Everything a run produced, for the machine and Markdown formats.
+pub struct Report<'a> {
+    pub command: &'static str,
+    pub current: &'a str,
+    pub baseline: Option<&'a str>,
+    pub snapshot: &'a crate::snapshot::Snapshot,
+    pub drift: Option<&'a crate::diff::Drift>,
+    /// Baseline snapshot (provenance of removed entries).
+    pub baseline_snapshot: Option<&'a crate::snapshot::Snapshot>,
+    pub policy: Option<(
+        &'a crate::policy::Policy,
+        &'a [crate::policy::Finding],
+        &'a crate::policy::waivers::Review,
+    )>,
+    pub exit_code: u8,
+}
 
 /// A value as a person reads it: durations as `30m` or `disabled`, strings quoted, the rest as
 /// compact JSON.

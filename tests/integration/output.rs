@@ -143,3 +143,71 @@ fn diff_json_names_why_a_setting_is_no_longer_observed() {
         "{lost}"
     );
 }
+
+#[test]
+fn markdown_report_and_step_summary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").expect("write");
+    let b = baseline().display().to_string();
+    let o = assert_cmd::Command::cargo_bin("clerk-drift")
+        .expect("binary")
+        .current_dir(common::root())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args([
+            "plan",
+            "--snapshot",
+            "examples/acme-prod-drifted",
+            "--baseline",
+            &b,
+        ])
+        .args(["--format", "markdown", "--step-summary"])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    let md = stdout(&o);
+    assert!(
+        md.starts_with("## clerk-drift plan: ❌ drift, policy violations (exit 6)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| ~ | `session.inactivity_timeout` | `30m` | `disabled` |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| fail | high | `session.inactivity-timeout` |"),
+        "{md}"
+    );
+    // A pipe inside a cell is escaped, so the table keeps its columns.
+    assert!(md.contains(r"email_address\|phone_number"), "{md}");
+    for line in md.lines().filter(|l| l.starts_with("| fail")) {
+        assert_eq!(
+            line.matches(" | ").count() - line.matches(r"\| ").count(),
+            4,
+            "{line}"
+        );
+    }
+    let appended = std::fs::read_to_string(&summary).expect("summary");
+    assert!(
+        appended.starts_with("earlier step\n## clerk-drift plan"),
+        "appended, not replaced"
+    );
+    assert_eq!(&appended["earlier step\n".len()..], md, "the same Markdown");
+
+    // Text output with --step-summary still writes the Markdown summary.
+    std::fs::write(&summary, "").expect("truncate");
+    let o = assert_cmd::Command::cargo_bin("clerk-drift")
+        .expect("binary")
+        .current_dir(common::root())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["check", "examples/acme-prod", "--step-summary"])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("Policy "), "{}", stdout(&o));
+    let md = std::fs::read_to_string(&summary).expect("summary");
+    assert!(
+        md.starts_with("## clerk-drift check: ✅ clean (exit 0)"),
+        "{md}"
+    );
+}
