@@ -183,8 +183,8 @@ pub struct DiffArgs {
 /// Report format and destination.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReportArgs {
-    /// Report format: human text, the versioned JSON document, or Markdown for a pull-request
-    /// comment (docs/output.md).
+    /// Report format: human text, the versioned JSON document, Markdown for a pull-request
+    /// comment, or JUnit XML (docs/output.md).
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
     pub format: Format,
     /// Write the report here (atomically) instead of to standard output.
@@ -201,6 +201,7 @@ pub enum Format {
     Text,
     Json,
     Markdown,
+    Junit,
 }
 
 /// Which policy: the built-in pack, layered with files (rules, overrides, waivers).

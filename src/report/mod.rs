@@ -2,6 +2,7 @@
 //! they share: the human form of a value.
 
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod text;
 

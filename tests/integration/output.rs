@@ -211,3 +211,71 @@ fn markdown_report_and_step_summary() {
         "{md}"
     );
 }
+
+#[test]
+fn junit_parses_back_with_one_case_per_rule_and_target() {
+    let b = baseline().display().to_string();
+    let args = [
+        "plan",
+        "--snapshot",
+        "examples/acme-prod-drifted",
+        "--baseline",
+        &b,
+        "--format",
+        "junit",
+    ];
+    let o = common::run(&args);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    let xml = stdout(&o);
+    assert_eq!(stdout(&common::run(&args)), xml, "deterministic");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let suite = |name: &str| {
+        root.children()
+            .find(|n| n.has_tag_name("testsuite") && n.attribute("name") == Some(name))
+            .unwrap_or_else(|| panic!("suite {name}"))
+    };
+    let drift = suite("drift");
+    assert_eq!(drift.attribute("tests"), Some("11"));
+    assert_eq!(drift.attribute("failures"), Some("11"));
+    let policy = suite("policy");
+    let cases: Vec<_> = policy
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(
+        policy.attribute("tests").map(str::to_owned),
+        Some(cases.len().to_string())
+    );
+    let failures: Vec<_> = cases
+        .iter()
+        .filter_map(|c| {
+            c.children()
+                .find(|n| n.has_tag_name("failure"))
+                .map(|f| (c, f))
+        })
+        .collect();
+    assert_eq!(failures.len(), 9);
+    let (case, failure) = failures
+        .iter()
+        .find(|(c, _)| c.attribute("classname") == Some("session.inactivity-timeout"))
+        .expect("timeout failure");
+    assert_eq!(
+        case.attribute("name"),
+        Some("session.inactivity-timeout session.inactivity_timeout")
+    );
+    assert_eq!(failure.attribute("type"), Some("high"));
+    assert_eq!(
+        failure.attribute("message"),
+        Some("found disabled, expected at most 30m")
+    );
+    let skipped = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("skipped")))
+        .count();
+    assert_eq!(
+        policy.attribute("skipped").map(str::to_owned),
+        Some(skipped.to_string())
+    );
+}
