@@ -184,7 +184,7 @@ pub struct DiffArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReportArgs {
     /// Report format: human text, the versioned JSON document, Markdown for a pull-request
-    /// comment, or JUnit XML (docs/output.md).
+    /// comment, JUnit XML, or SARIF 2.1.0 for code scanning (docs/output.md).
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
     pub format: Format,
     /// Write the report here (atomically) instead of to standard output.
@@ -202,6 +202,7 @@ pub enum Format {
     Json,
     Markdown,
     Junit,
+    Sarif,
 }
 
 /// Which policy: the built-in pack, layered with files (rules, overrides, waivers).

@@ -276,6 +276,7 @@ fn render_report(text: String, r: &report::Report<'_>, args: &cli::ReportArgs) -
         cli::Format::Json => report::json::render(r),
         cli::Format::Markdown => report::markdown::render(r),
         cli::Format::Junit => report::junit::render(r),
+        cli::Format::Sarif => report::sarif::render(r),
     })
 }
 

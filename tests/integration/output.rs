@@ -279,3 +279,108 @@ fn junit_parses_back_with_one_case_per_rule_and_target() {
         Some(skipped.to_string())
     );
 }
+
+fn sarif_validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("tests/schemas/sarif-schema-2.1.0.json"))
+            .expect("schema copy"),
+    )
+    .expect("schema JSON");
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema_with_suppressions_for_waivers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = dir.path().join("w.toml");
+    std::fs::write(&w, "[[waiver]]\nrule = \"jwt.lifetime\"\ntarget = \"jwt_templates[supabase]\"\nreason = \"vendor needs 1 h\"\napproved_by = \"ciso@acme.test\"\nexpires = 2026-12-31\n").expect("write");
+    let b = baseline().display().to_string();
+    let o = assert_cmd::Command::cargo_bin("clerk-drift")
+        .expect("binary")
+        .current_dir(common::root())
+        .env("CLERK_DRIFT_TODAY", "2026-11-22")
+        .args([
+            "plan",
+            "--snapshot",
+            "examples/acme-prod-drifted",
+            "--baseline",
+            &b,
+            "--format",
+            "sarif",
+            "--waivers",
+        ])
+        .arg(&w)
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    let log = json(&o);
+    let validator = sarif_validator();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF schema errors: {errors:#?}");
+    // The validator is not vacuous: a wrong version or an unknown property is caught.
+    let mut bad = log.clone();
+    bad["version"] = Value::from("2.0.0");
+    assert!(validator.iter_errors(&bad).next().is_some());
+    let mut bad = log.clone();
+    bad["runs"][0]["results"][0]["bogus"] = Value::from(1);
+    assert!(validator.iter_errors(&bad).next().is_some());
+
+    let run = &log["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "clerk-drift");
+    assert!(driver["version"].as_str().is_some() && driver["informationUri"].as_str().is_some());
+    let rules = driver["rules"].as_array().expect("rules");
+    for rule in rules {
+        for key in ["helpUri", "help", "fullDescription", "shortDescription"] {
+            assert!(!rule[key].is_null(), "rule {} lacks {key}", rule["id"]);
+        }
+    }
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), 9, "8 failing + 1 waived");
+    for r in results {
+        assert!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .is_some()
+        );
+        assert_eq!(
+            rules[r["ruleIndex"].as_u64().expect("index") as usize]["id"],
+            r["ruleId"]
+        );
+    }
+    let waived = results
+        .iter()
+        .find(|r| r["ruleId"] == "jwt.lifetime")
+        .expect("waived result");
+    assert_eq!(waived["suppressions"][0]["status"], "accepted");
+    assert!(
+        waived["suppressions"][0]["justification"]
+            .as_str()
+            .is_some_and(|j| j.contains("vendor needs 1 h"))
+    );
+    // Fingerprints depend on rule and target only: stable across runs and messages.
+    let again = json(
+        &assert_cmd::Command::cargo_bin("clerk-drift")
+            .expect("binary")
+            .current_dir(common::root())
+            .args(["check", "examples/acme-prod-drifted", "--format", "sarif"])
+            .output()
+            .expect("runs"),
+    );
+    let fp = |log: &Value, rule: &str| {
+        log["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| r["ruleId"] == rule)
+            .map(|r| r["partialFingerprints"].clone())
+    };
+    assert_eq!(
+        fp(&log, "session.inactivity-timeout"),
+        fp(&again, "session.inactivity-timeout")
+    );
+    assert!(validator.iter_errors(&again).next().is_none());
+}
