@@ -57,6 +57,13 @@ pub enum Command {
     /// Lint, list and explain policy rules.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output.
+    Man,
 }
 
 /// Where live data comes from: the instance and its credentials. Secrets are never flags.

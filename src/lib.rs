@@ -190,6 +190,26 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             emit(out, code, &args.report)
         }
         Command::Policy(cmd) => policy_command(cmd),
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "clerk-drift", &mut buf);
+            Ok(Outcome {
+                stdout: String::from_utf8_lossy(&buf).into_owned(),
+                code: exit::CLEAN,
+            })
+        }
+        Command::Man => {
+            use clap::CommandFactory as _;
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut buf)
+                .context("rendering the man page")?;
+            Ok(Outcome {
+                stdout: String::from_utf8_lossy(&buf).into_owned(),
+                code: exit::CLEAN,
+            })
+        }
         Command::Plan(args) => {
             let current_data = current(args.snapshot.as_deref(), &args.live, &args.attest, ui)?;
             let Some(baseline_path) =

@@ -384,3 +384,61 @@ fn sarif_validates_against_the_official_schema_with_suppressions_for_waivers() {
     );
     assert!(validator.iter_errors(&again).next().is_none());
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_same_definitions() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = common::run(&["completions", shell]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let script = stdout(&o);
+        for word in ["plan", "pull", "fail-on", "attestations"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let o = common::run(&["man"]);
+    assert_eq!(code(&o), 0);
+    let man = stdout(&o);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH clerk-drift"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
+    assert!(
+        man.contains("expired or invalid waivers"),
+        "the exit-code table is in the man page"
+    );
+}
+
+/// Regression: a JWT template deleted and re-created with the same content gets a new id and new
+/// timestamps; that is not drift (ids live in `meta`, which is never compared).
+#[test]
+fn a_recreated_jwt_template_is_not_drift() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut files = common::json_files(&common::example("acme-prod"));
+    for (rel, body) in &mut files {
+        if rel.ends_with("jwt_templates.json") {
+            let items = if body.is_array() {
+                body.as_array_mut()
+            } else {
+                body.get_mut("data").and_then(Value::as_array_mut)
+            }
+            .expect("templates");
+            for t in items {
+                t["id"] = Value::from(format!(
+                    "jtmp_recreated_{}",
+                    t["name"].as_str().unwrap_or("")
+                ));
+                t["created_at"] = Value::from(1_800_000_000_000_i64);
+                t["updated_at"] = Value::from(1_800_000_000_000_i64);
+            }
+        }
+    }
+    common::write_recording(dir.path(), &files);
+    let o = common::run(&[
+        "diff",
+        baseline().to_str().expect("utf-8"),
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).contains("No drift"), "{}", stdout(&o));
+}
