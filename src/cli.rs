@@ -183,6 +183,13 @@ pub struct DiffArgs {
     pub baseline: PathBuf,
     /// Current snapshot file or recording directory.
     pub current: PathBuf,
+    /// Do not track paths matching this glob (`*` one segment, `[*]` any key, `**` anything);
+    /// repeatable, adds to `[[ignore]]` in clerk-drift.toml. Ignored changes are listed, not counted.
+    #[arg(long, value_name = "GLOB")]
+    pub ignore: Vec<String>,
+    /// Configuration file (for `[[ignore]]`). Default: ./clerk-drift.toml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -303,6 +310,10 @@ pub struct PlanArgs {
     /// in clerk-drift.toml.
     #[arg(long, value_name = "PATH")]
     pub baseline: Option<PathBuf>,
+    /// Do not track paths matching this glob (`*` one segment, `[*]` any key, `**` anything);
+    /// repeatable, adds to `[[ignore]]` in clerk-drift.toml. Ignored changes are listed, not counted.
+    #[arg(long, value_name = "GLOB")]
+    pub ignore: Vec<String>,
     #[command(flatten)]
     pub policy: PolicyArgs,
     #[command(flatten)]

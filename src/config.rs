@@ -22,6 +22,8 @@ pub struct Config {
     pub path: PathBuf,
     pub instances: BTreeMap<String, Instance>,
     pub pull: Pull,
+    /// `[[ignore]]`: paths not tracked by `diff` and `plan`, each with a reason.
+    pub ignore: Vec<crate::diff::IgnoreRule>,
 }
 
 /// One `[instances.NAME]` table. Relative paths are resolved against the config file's folder.
@@ -76,6 +78,15 @@ struct Raw {
     instances: BTreeMap<String, Spanned<RawInstance>>,
     #[serde(default)]
     pull: Option<RawPull>,
+    #[serde(default)]
+    ignore: Vec<RawIgnore>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    path: Spanned<String>,
+    reason: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -239,6 +250,24 @@ impl Config {
                 retries: p.retries,
             };
         }
+        let mut ignore = Vec::new();
+        for i in raw.ignore {
+            let (line, _) = diag::line_col(text, i.path.span().start);
+            if i.reason.get_ref().trim().is_empty() {
+                diags.push(
+                    Diagnostic::new(i.reason.span(), "an ignored path needs a `reason`")
+                        .help("say why the team does not track it; plans list it with the reason"),
+                );
+                continue;
+            }
+            match crate::diff::IgnoreRule::new(
+                i.path.get_ref(),
+                &format!("{} ({}:{line})", i.reason.get_ref().trim(), path.display()),
+            ) {
+                Ok(rule) => ignore.push(rule),
+                Err(e) => diags.push(Diagnostic::new(i.path.span(), e)),
+            }
+        }
         if !diags.is_empty() {
             return Err(fail(diags));
         }
@@ -246,6 +275,7 @@ impl Config {
             path: path.to_path_buf(),
             instances,
             pull,
+            ignore,
         })
     }
 

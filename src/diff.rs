@@ -50,6 +50,85 @@ pub struct Change {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Drift {
     pub changes: Vec<Change>,
+    /// Differences on paths the team decided not to track (`--ignore`, `[[ignore]]`): listed,
+    /// never counted as drift.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<Ignored>,
+}
+
+/// A difference set aside by an ignore rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ignored {
+    pub change: Change,
+    pub pattern: String,
+    pub reason: String,
+}
+
+/// A path glob not to track: `*` matches within one path segment, `[*]` any collection key,
+/// `**` anything; a pattern also covers everything below the paths it matches.
+#[derive(Debug, Clone)]
+pub struct IgnoreRule {
+    pub pattern: String,
+    pub reason: String,
+    regex: regex::Regex,
+}
+
+impl IgnoreRule {
+    pub fn new(pattern: &str, reason: &str) -> Result<Self, String> {
+        if pattern.trim().is_empty() {
+            return Err("an ignore pattern cannot be empty".into());
+        }
+        let mut re = String::from("^");
+        let mut rest = pattern;
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix("[*]") {
+                re.push_str(r"\[[^\]]*\]");
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("**") {
+                re.push_str(".*");
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix('*') {
+                re.push_str(r"[^.\[]*");
+                rest = r;
+            } else {
+                let c = rest.chars().next().unwrap_or_default();
+                re.push_str(&regex::escape(&c.to_string()));
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        re.push_str(r"(?:$|[.\[])");
+        let regex = regex::Regex::new(&re).map_err(|e| e.to_string())?;
+        Ok(IgnoreRule {
+            pattern: pattern.to_owned(),
+            reason: reason.to_owned(),
+            regex,
+        })
+    }
+
+    pub fn matches(&self, path: &Path) -> bool {
+        self.regex.is_match(&path.to_string())
+    }
+}
+
+impl Drift {
+    /// Moves the changes that an ignore rule matches into `ignored`.
+    pub fn ignore(&mut self, rules: &[IgnoreRule]) {
+        if rules.is_empty() {
+            return;
+        }
+        let mut kept = Vec::new();
+        for c in std::mem::take(&mut self.changes) {
+            match rules.iter().find(|r| r.matches(&c.path)) {
+                Some(r) => self.ignored.push(Ignored {
+                    change: c,
+                    pattern: r.pattern.clone(),
+                    reason: r.reason.clone(),
+                }),
+                None => kept.push(c),
+            }
+        }
+        self.changes = kept;
+    }
 }
 
 impl Drift {
@@ -82,7 +161,10 @@ pub fn diff(baseline: &Snapshot, current: &Snapshot) -> Drift {
         Some(&current.settings),
     );
     w.out.sort_by(|a, b| a.path.cmp(&b.path));
-    Drift { changes: w.out }
+    Drift {
+        changes: w.out,
+        ignored: Vec::new(),
+    }
 }
 
 struct Walker<'a> {
@@ -200,6 +282,46 @@ fn union<'a>(
     b: impl Iterator<Item = &'a String>,
 ) -> BTreeSet<&'a String> {
     a.chain(b).collect()
+}
+
+#[cfg(test)]
+mod ignore_tests {
+    use super::*;
+
+    fn m(pattern: &str, path: &str) -> bool {
+        IgnoreRule::new(pattern, "r")
+            .map(|r| r.matches(&Path::parse(path).unwrap_or_default()))
+            .unwrap_or(false)
+    }
+
+    #[test]
+    fn globs_match_segments_keys_and_everything_below() {
+        assert!(m(
+            "instance.domains[*].cname_targets",
+            "instance.domains[acme.com].cname_targets[clerk.acme.com]"
+        ));
+        assert!(m(
+            "instance.domains",
+            "instance.domains[acme.com].proxy_url"
+        ));
+        assert!(m(
+            "jwt_templates[*].claims.*",
+            "jwt_templates[supabase].claims.aud"
+        ));
+        assert!(m(
+            "organizations.**",
+            "organizations.roles[org:admin].permissions"
+        ));
+        assert!(
+            !m("instance.domain", "instance.domains[acme.com]"),
+            "no partial segment"
+        );
+        assert!(!m(
+            "jwt_templates[*].lifetime",
+            "jwt_templates[supabase].claims.aud"
+        ));
+        assert!(!m("session.*", "sessions.x"));
+    }
 }
 
 #[cfg(test)]

@@ -143,7 +143,9 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         Command::Diff(args) => {
             let baseline = io::load(&args.baseline)?;
             let current = io::load(&args.current)?;
-            let drift = diff::diff(&baseline, &current);
+            let mut drift = diff::diff(&baseline, &current);
+            let config = config::Config::discover(args.config.as_deref())?;
+            drift.ignore(&ignore_rules(config.as_ref(), &args.ignore)?);
             let code = drift_code(&drift);
             let mut text = String::new();
             report::text::render_drift(&mut text, &drift, &current);
@@ -222,7 +224,9 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             let baseline = io::load(&baseline_path)?;
             let current = &current_data.snapshot;
             let eval = judge(&args.policy, current_data.instance.as_ref(), current)?;
-            let drift = diff::diff(&baseline, current);
+            let mut drift = diff::diff(&baseline, current);
+            let config = config::Config::discover(args.live.config.as_deref())?;
+            drift.ignore(&ignore_rules(config.as_ref(), &args.ignore)?);
             let mut out = format!(
                 "Plan: {} (current) against {} (baseline)\n\n",
                 current_data.label,
@@ -298,6 +302,21 @@ fn render_report(text: String, r: &report::Report<'_>, args: &cli::ReportArgs) -
         cli::Format::Junit => report::junit::render(r),
         cli::Format::Sarif => report::sarif::render(r),
     })
+}
+
+/// `[[ignore]]` from clerk-drift.toml, then `--ignore` globs.
+fn ignore_rules(
+    config: Option<&config::Config>,
+    flags: &[String],
+) -> Result<Vec<diff::IgnoreRule>> {
+    let mut rules: Vec<diff::IgnoreRule> = config.map(|c| c.ignore.clone()).unwrap_or_default();
+    for glob in flags {
+        rules.push(
+            diff::IgnoreRule::new(glob, "--ignore")
+                .map_err(|e| anyhow::anyhow!("--ignore `{glob}`: {e}"))?,
+        );
+    }
+    Ok(rules)
 }
 
 /// Standard output, or the `--output` file (written atomically).

@@ -135,6 +135,21 @@ pub fn render(i: &Report<'_>) -> String {
             "drift",
             serde_json::to_value(entries).unwrap_or_default(),
         );
+        let ignored: Vec<Value> = drift
+            .ignored
+            .iter()
+            .map(|i| {
+                serde_json::json!({
+                    "path": i.change.path.to_string(),
+                    "kind": i.change.kind,
+                    "before": i.change.before,
+                    "after": i.change.after,
+                    "pattern": i.pattern,
+                    "reason": i.reason,
+                })
+            })
+            .collect();
+        put(&mut doc, "ignored", Value::Array(ignored));
         let count = |k: ChangeKind| Value::from(drift.count(k));
         summary.insert(
             "drift".into(),
@@ -144,6 +159,7 @@ pub fn render(i: &Report<'_>) -> String {
                 "removed": count(ChangeKind::Removed),
                 "unobserved": count(ChangeKind::Unobserved),
                 "newly_observed": count(ChangeKind::NewlyObserved),
+                "ignored": drift.ignored.len(),
             }),
         );
     }

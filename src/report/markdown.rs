@@ -89,6 +89,18 @@ pub fn render(r: &Report<'_>) -> String {
                 );
             }
         }
+        if !drift.ignored.is_empty() {
+            let _ = writeln!(out, "\n**Ignored (not tracked):** {}", drift.ignored.len());
+            for i in &drift.ignored {
+                let _ = writeln!(
+                    out,
+                    "- {} — ignored by {}: {}",
+                    code(&i.change.path.to_string()),
+                    code(&i.pattern),
+                    i.reason
+                );
+            }
+        }
         let lost: Vec<_> = drift
             .changes
             .iter()

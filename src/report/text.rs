@@ -164,9 +164,26 @@ pub fn render_drift_with(
             }
         }
     }
+    if !drift.ignored.is_empty() {
+        let _ = writeln!(out, "\nIgnored (not tracked, not drift):");
+        for i in &drift.ignored {
+            let _ = writeln!(
+                out,
+                "  {}  [ignored by `{}`: {}]",
+                change_line(&i.change, current),
+                i.pattern,
+                i.reason
+            );
+        }
+    }
+    let ignored = if drift.ignored.is_empty() {
+        String::new()
+    } else {
+        format!(" · {} ignored", drift.ignored.len())
+    };
     let _ = writeln!(
         out,
-        "\nDrift: {} changed, {} added, {} removed · {} no longer observed",
+        "\nDrift: {} changed, {} added, {} removed · {} no longer observed{ignored}",
         drift.count(ChangeKind::Changed),
         drift.count(ChangeKind::Added),
         drift.count(ChangeKind::Removed),
@@ -454,7 +471,10 @@ mod tests {
         let mut out = String::new();
         render_drift(
             &mut out,
-            &Drift { changes: vec![c] },
+            &Drift {
+                changes: vec![c],
+                ignored: Vec::new(),
+            },
             &Snapshot::for_test(json!({}), &[]),
         );
         assert!(

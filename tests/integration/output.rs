@@ -442,3 +442,60 @@ fn a_recreated_jwt_template_is_not_drift() {
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     assert!(stdout(&o).contains("No drift"), "{}", stdout(&o));
 }
+
+#[test]
+fn ignored_paths_are_listed_with_their_reason_not_counted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("clerk-drift.toml"),
+        "[[ignore]]\npath = \"sign_in.*\"\nreason = \"managed by the identity team\"\n",
+    )
+    .expect("config");
+    let b = baseline().display().to_string();
+    let drifted = common::example("acme-prod-drifted").display().to_string();
+    let run_here = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("clerk-drift")
+            .expect("binary")
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let o = run_here(&[
+        "plan",
+        "--snapshot",
+        &drifted,
+        "--baseline",
+        &b,
+        "--ignore",
+        "jwt_templates[*].claims",
+    ]);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("Ignored (not tracked, not drift):"), "{text}");
+    assert!(text.contains("+ sign_in.identifiers[oauth_github]  [ignored by `sign_in.*`: managed by the identity team (clerk-drift.toml:2)]"), "{text}");
+    assert!(text.contains("- jwt_templates[supabase].claims.aud (was \"authenticated\")  [ignored by `jwt_templates[*].claims`: --ignore]"), "{text}");
+    assert!(
+        text.contains("Drift: 5 changed, 2 added, 0 removed · 0 no longer observed · 4 ignored"),
+        "{text}"
+    );
+    // Ignoring every drifted path leaves no drift bit.
+    let o = run_here(&["diff", &b, &drifted, "--ignore", "**", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let doc = json(&o);
+    assert_eq!(doc["summary"]["drift"]["ignored"], 11);
+    assert_eq!(doc["drift"].as_array().map(Vec::len), Some(0));
+    // An ignore without a reason is refused.
+    std::fs::write(
+        dir.path().join("clerk-drift.toml"),
+        "[[ignore]]\npath = \"sign_in.*\"\nreason = \"\"\n",
+    )
+    .expect("config");
+    let o = run_here(&["diff", &b, &drifted]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("clerk-drift.toml:3:10: an ignored path needs a `reason`"),
+        "{}",
+        stderr(&o)
+    );
+}
