@@ -28,8 +28,25 @@ Only GET requests are sent. Plain http:// is refused except to loopback hosts.";
 #[derive(Debug, Parser)]
 #[command(name = "clerk-drift", version, after_help = EXIT_CODES, max_term_width = 100)]
 pub struct Cli {
+    /// Colour in human output: auto (a terminal, unless NO_COLOR is set), always, never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: ColorWhen,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]

@@ -39,6 +39,8 @@ pub mod exit {
 pub struct Outcome {
     pub stdout: String,
     pub code: u8,
+    /// `stdout` is a human text report that [`report::text::colorize`] may style.
+    pub styled: bool,
 }
 
 /// What the library needs from the terminal: progress and request logs (as a
@@ -118,9 +120,14 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                     Ok(Outcome {
                         stdout: String::new(),
                         code,
+                        ..Default::default()
                     })
                 }
-                None => Ok(Outcome { stdout: text, code }),
+                None => Ok(Outcome {
+                    stdout: text,
+                    code,
+                    ..Default::default()
+                }),
             }
         }
         Command::Auth(cmd) => auth(cmd, ui),
@@ -137,6 +144,7 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                 None => Ok(Outcome {
                     stdout: text,
                     code: exit::CLEAN,
+                    ..Default::default()
                 }),
             }
         }
@@ -199,6 +207,7 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             Ok(Outcome {
                 stdout: String::from_utf8_lossy(&buf).into_owned(),
                 code: exit::CLEAN,
+                ..Default::default()
             })
         }
         Command::Man => {
@@ -210,6 +219,7 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             Ok(Outcome {
                 stdout: String::from_utf8_lossy(&buf).into_owned(),
                 code: exit::CLEAN,
+                ..Default::default()
             })
         }
         Command::Plan(args) => {
@@ -276,6 +286,7 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         Command::Schema => Ok(Outcome {
             stdout: snapshot::schema::markdown(),
             code: exit::CLEAN,
+            ..Default::default()
         }),
     }
 }
@@ -327,9 +338,14 @@ fn emit(text: String, code: u8, args: &cli::ReportArgs) -> Result<Outcome> {
             Ok(Outcome {
                 stdout: String::new(),
                 code,
+                styled: false,
             })
         }
-        None => Ok(Outcome { stdout: text, code }),
+        None => Ok(Outcome {
+            stdout: text,
+            code,
+            styled: args.format == cli::Format::Text,
+        }),
     }
 }
 
@@ -444,6 +460,7 @@ fn auth(cmd: AuthCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                     kind.keyring_user(&name)
                 ),
                 code: exit::CLEAN,
+                ..Default::default()
             })
         }
         AuthCommand::Delete(a) => {
@@ -465,6 +482,7 @@ fn auth(cmd: AuthCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             Ok(Outcome {
                 stdout,
                 code: exit::CLEAN,
+                ..Default::default()
             })
         }
         AuthCommand::Status(a) => {
@@ -506,6 +524,7 @@ fn auth(cmd: AuthCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             Ok(Outcome {
                 stdout: out,
                 code: exit::CLEAN,
+                ..Default::default()
             })
         }
     }
@@ -648,13 +667,18 @@ fn policy_command(cmd: cli::PolicyCommand) -> Result<Outcome> {
             } else {
                 exit::CLEAN
             };
-            Ok(Outcome { stdout: out, code })
+            Ok(Outcome {
+                stdout: out,
+                code,
+                styled: false,
+            })
         }
         cli::PolicyCommand::List(a) => {
             let policy = load_policy(&a.source, None)?;
             Ok(Outcome {
                 stdout: report::text::render_rule_list(&policy),
                 code: exit::CLEAN,
+                ..Default::default()
             })
         }
         cli::PolicyCommand::Explain(a) => {
@@ -663,6 +687,7 @@ fn policy_command(cmd: cli::PolicyCommand) -> Result<Outcome> {
                 Some(text) => Ok(Outcome {
                     stdout: text,
                     code: exit::CLEAN,
+                    ..Default::default()
                 }),
                 None => bail!(
                     "no rule `{}` in {} (`clerk-drift policy list` shows every id)",

@@ -87,15 +87,29 @@ impl clerk_drift::Ui for Terminal {
 fn main() -> ExitCode {
     let cli = clerk_drift::cli::Cli::parse();
     let (quiet, verbose) = cli.stderr_flags();
+    let colour = match cli.color {
+        clerk_drift::cli::ColorWhen::Always => true,
+        clerk_drift::cli::ColorWhen::Never => false,
+        // A terminal, unless NO_COLOR (or CLICOLOR=0) says otherwise; CLICOLOR_FORCE forces it.
+        clerk_drift::cli::ColorWhen::Auto => !matches!(
+            anstream::AutoStream::choice(&std::io::stdout()),
+            anstream::ColorChoice::Never
+        ),
+    };
     let terminal = Arc::new(Terminal::new(quiet, verbose));
     let ui: Arc<dyn clerk_drift::Ui> = terminal.clone();
     let result = clerk_drift::run(cli, &ui);
     terminal.bar.finish_and_clear();
     match result {
         Ok(outcome) => {
+            let text = if outcome.styled && colour {
+                clerk_drift::report::text::colorize(&outcome.stdout)
+            } else {
+                outcome.stdout
+            };
             let mut stdout = std::io::stdout().lock();
             if stdout
-                .write_all(outcome.stdout.as_bytes())
+                .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())
                 .is_err()
             {

@@ -516,3 +516,89 @@ mod tests {
         );
     }
 }
+
+/// Styles a rendered text report for a terminal: change sigils, statuses, section headings and the
+/// verdict. Pure: the binary decides whether colour is wanted (`--color`, NO_COLOR, a TTY).
+pub fn colorize(text: &str) -> String {
+    use anstyle::{AnsiColor, Style};
+    let fg = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
+    let paint = |style: Style, s: &str| format!("{}{s}{}", style.render(), style.render_reset());
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for line in text.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let trimmed = body.trim_start();
+        let indent = &body[..body.len() - trimmed.len()];
+        let styled = if indent == "  " && trimmed.len() > 2 && trimmed.as_bytes()[1] == b' ' {
+            match trimmed.as_bytes()[0] {
+                b'~' => Some(paint(fg(AnsiColor::Yellow), trimmed)),
+                b'+' => Some(paint(fg(AnsiColor::Green), trimmed)),
+                b'-' => Some(paint(fg(AnsiColor::Red), trimmed)),
+                b'?' => Some(paint(fg(AnsiColor::Magenta), trimmed)),
+                b'*' => Some(paint(fg(AnsiColor::Cyan), trimmed)),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let styled = styled.or_else(|| {
+            let status = |word: &str, style: Style| {
+                trimmed
+                    .strip_prefix(word)
+                    .map(|rest| format!("{}{rest}", paint(style, word)))
+            };
+            if indent == "  " {
+                status("FAIL", fg(AnsiColor::Red).bold())
+                    .or_else(|| status("UNKNOWN", fg(AnsiColor::Yellow)))
+                    .or_else(|| status("WAIVED", fg(AnsiColor::Cyan)))
+                    .or_else(|| status("PASS", fg(AnsiColor::Green)))
+                    .or_else(|| status("N/A", Style::new().dimmed()))
+                    .or_else(|| status("EXPIRED", fg(AnsiColor::Red).bold()))
+                    .or_else(|| status("INVALID", fg(AnsiColor::Red).bold()))
+            } else if indent.len() == 6 && trimmed.starts_with('↳') {
+                Some(paint(fg(AnsiColor::Red), trimmed))
+            } else if indent.is_empty()
+                && (trimmed.starts_with("Verdict:")
+                    || (!trimmed.is_empty()
+                        && trimmed.chars().all(|c| c.is_ascii_lowercase() || c == '_')))
+            {
+                Some(paint(Style::new().bold(), trimmed))
+            } else {
+                None
+            }
+        });
+        out.push_str(indent);
+        out.push_str(styled.as_deref().unwrap_or(trimmed));
+        out.push_str(nl);
+    }
+    out
+}
+
+#[cfg(test)]
+mod colour_tests {
+    use super::colorize;
+
+    #[test]
+    fn styles_sigils_statuses_and_headings_only() {
+        let text = "session\n  ~ session.inactivity_timeout: 30m -> disabled\n      ↳ now fails `x` (high)\n  FAIL    high     x\nPolicy: 1 failed\n";
+        let out = colorize(text);
+        assert!(
+            out.contains("\u{1b}[33m~ session.inactivity_timeout"),
+            "{out:?}"
+        );
+        assert!(
+            out.contains("\u{1b}[1m\u{1b}[31mFAIL\u{1b}[0m    high"),
+            "{out:?}"
+        );
+        assert!(out.contains("\u{1b}[1msession\u{1b}[0m\n"), "{out:?}");
+        assert!(
+            out.contains("Policy: 1 failed\n"),
+            "plain lines stay plain: {out:?}"
+        );
+        // Stripping the codes gives the plain text back.
+        let stripped: String = anstream::adapter::strip_str(&out).to_string();
+        assert_eq!(stripped, text);
+    }
+}

@@ -499,3 +499,33 @@ fn ignored_paths_are_listed_with_their_reason_not_counted() {
         stderr(&o)
     );
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal_and_never_in_machine_formats() {
+    let b = baseline().display().to_string();
+    let plan = [
+        "plan",
+        "--snapshot",
+        "examples/acme-prod-drifted",
+        "--baseline",
+        &b,
+    ];
+    let run_with = |extra: &[&str]| {
+        assert_cmd::Command::cargo_bin("clerk-drift")
+            .expect("binary")
+            .current_dir(common::root())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .args(plan)
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let esc = |o: &std::process::Output| stdout(o).contains('\u{1b}');
+    assert!(!esc(&run_with(&[])), "auto: not a terminal here");
+    let always = run_with(&["--color", "always"]);
+    assert!(esc(&always));
+    assert_eq!(code(&always), 6);
+    assert!(!esc(&run_with(&["--color", "always", "--format", "json"])));
+    assert!(!esc(&run_with(&["--color", "never"])));
+}
