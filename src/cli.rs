@@ -74,6 +74,9 @@ pub enum Command {
     /// Lint, list and explain policy rules.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Accept the current configuration as the new baseline; show or verify the baseline's history.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -142,6 +145,56 @@ pub struct PullArgs {
     pub attest: AttestArgs,
     #[command(flatten)]
     pub live: LiveArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Write the current snapshot (pulled, or --snapshot) as the new baseline, or only the paths
+    /// matching --path; records who, when, why and the hash of the baseline it replaces, and keeps
+    /// the replaced one in history/.
+    Accept(Box<BaselineAcceptArgs>),
+    /// Show the baseline's acceptance history, newest first.
+    Log(BaselineFileArgs),
+    /// Check the hash chain: every replaced baseline present and unchanged, no hand edits.
+    Verify(BaselineFileArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineAcceptArgs {
+    /// Why this configuration is the new last-known-good (required; recorded in the baseline).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Who accepts it. Default: $USER.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// Accept only the changes under these path globs (repeatable); the rest stays as it was.
+    #[arg(long = "path", value_name = "GLOB")]
+    pub paths: Vec<String>,
+    /// The current snapshot file or recording directory. Without it, pull the live configuration.
+    #[arg(long, value_name = "PATH")]
+    pub snapshot: Option<PathBuf>,
+    /// The baseline to write. Default: the instance's `baseline` in clerk-drift.toml.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub attest: AttestArgs,
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineFileArgs {
+    /// The baseline file. Default: the instance's `baseline` in clerk-drift.toml.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Configuration file. Default: ./clerk-drift.toml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Instance from clerk-drift.toml.
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -359,6 +412,9 @@ impl Cli {
             Command::Pull(a) => (a.live.quiet, a.verbose),
             Command::Check(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
             Command::Plan(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
+            Command::Baseline(BaselineCommand::Accept(a)) if a.snapshot.is_none() => {
+                (a.live.quiet, a.policy.verbose)
+            }
             _ => (true, false),
         }
     }

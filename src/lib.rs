@@ -3,6 +3,7 @@
 //! The library never prints: [`run`] returns an [`Outcome`] holding the text for standard output
 //! and the exit code, and `main` does the printing and exiting.
 
+pub mod baseline;
 pub mod clerk;
 pub mod cli;
 pub mod config;
@@ -200,6 +201,7 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             emit(out, code, &args.report)
         }
         Command::Policy(cmd) => policy_command(cmd),
+        Command::Baseline(cmd) => baseline_command(cmd, ui),
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
             let mut buf = Vec::new();
@@ -313,6 +315,189 @@ fn render_report(text: String, r: &report::Report<'_>, args: &cli::ReportArgs) -
         cli::Format::Junit => report::junit::render(r),
         cli::Format::Sarif => report::sarif::render(r),
     })
+}
+
+fn baseline_file(
+    flag: Option<&Path>,
+    config: Option<&Path>,
+    instance: Option<&str>,
+) -> Result<PathBuf> {
+    if let Some(f) = flag {
+        return Ok(f.to_path_buf());
+    }
+    let config = config::Config::discover(config)?;
+    let inst = match &config {
+        Some(c) => c.instance(instance)?.cloned(),
+        None => None,
+    };
+    inst.and_then(|i| i.baseline)
+        .ok_or_else(|| anyhow::anyhow!("no baseline: pass --baseline FILE or set `baseline` for the instance in clerk-drift.toml"))
+}
+
+fn baseline_command(cmd: cli::BaselineCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    use std::fmt::Write as _;
+    match cmd {
+        cli::BaselineCommand::Accept(a) => {
+            let current = current(a.snapshot.as_deref(), &a.live, &a.attest, ui)?;
+            if current.incomplete {
+                bail!("the pull was incomplete: a baseline must not be accepted from partial data");
+            }
+            let path = match &a.baseline {
+                Some(b) => b.clone(),
+                None => current
+                    .instance
+                    .as_ref()
+                    .and_then(|i| i.baseline.clone())
+                    .ok_or_else(|| anyhow::anyhow!("no baseline: pass --baseline FILE or set `baseline` for the instance in clerk-drift.toml"))?,
+            };
+            let by =
+                a.by.clone()
+                    .or_else(|| process_env("USER").filter(|u| !u.is_empty()))
+                    .unwrap_or_else(|| "unknown".to_owned());
+            let done = baseline::accept(
+                &path,
+                &current.snapshot,
+                &a.paths,
+                &by,
+                &a.reason,
+                jiff::Timestamp::now(),
+            )?;
+            let mut out = format!(
+                "Accepted {} as the baseline {}",
+                current.label,
+                path.display()
+            );
+            match &done.previous_sha256 {
+                Some(prev) => {
+                    let _ = writeln!(
+                        out,
+                        " (replacing {}, kept in {}).",
+                        baseline::short(prev),
+                        baseline::history_dir(&path).display()
+                    );
+                }
+                None => out.push_str(" (the first in its chain).\n"),
+            }
+            let _ = writeln!(out, "By {by}: {}\n", a.reason.trim());
+            if !done.changes.is_empty() {
+                let drift = diff::Drift {
+                    changes: done.changes.clone(),
+                    ignored: Vec::new(),
+                };
+                out.push_str("Accepted changes:\n");
+                report::text::render_drift(&mut out, &drift, &done.snapshot);
+                out.push('\n');
+            }
+            // Never hide an active violation: show what the accepted configuration still fails.
+            let eval = judge(&a.policy, current.instance.as_ref(), &done.snapshot)?;
+            let failing: Vec<&Finding> = eval
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::Fail && f.waiver.is_none())
+                .collect();
+            if failing.is_empty() {
+                out.push_str("The accepted baseline passes the policy.\n");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "Warning: the accepted baseline still fails {} rule(s):",
+                    failing.len()
+                );
+                for f in failing {
+                    let _ = writeln!(
+                        out,
+                        "  FAIL    {:<8} {}  {}: {}",
+                        f.severity.as_str(),
+                        f.rule_id,
+                        f.target,
+                        f.detail
+                    );
+                }
+            }
+            Ok(Outcome {
+                stdout: out,
+                code: exit::CLEAN,
+                styled: true,
+            })
+        }
+        cli::BaselineCommand::Log(a) => {
+            let path = baseline_file(
+                a.baseline.as_deref(),
+                a.config.as_deref(),
+                a.instance.as_deref(),
+            )?;
+            let links = baseline::chain(&path)?;
+            let mut out = String::new();
+            for l in &links {
+                match &l.accepted {
+                    Some(acc) => {
+                        let _ = writeln!(
+                            out,
+                            "{}  {}  {}  {}{}",
+                            baseline::short(&l.sha256),
+                            acc.at,
+                            acc.by,
+                            acc.reason,
+                            acc.paths
+                                .as_ref()
+                                .map(|p| format!(" [paths: {}]", p.join(", ")))
+                                .unwrap_or_default()
+                        );
+                    }
+                    None if l.problem.is_none() => {
+                        let _ = writeln!(
+                            out,
+                            "{}  (not accepted with clerk-drift: the start of the chain)",
+                            baseline::short(&l.sha256)
+                        );
+                    }
+                    None => {}
+                }
+                if let Some(p) = &l.problem {
+                    let _ = writeln!(out, "    ! {}: {p}", l.file.display());
+                }
+            }
+            let broken = links.iter().any(|l| l.problem.is_some());
+            Ok(Outcome {
+                stdout: out,
+                code: if broken { exit::ERROR } else { exit::CLEAN },
+                styled: false,
+            })
+        }
+        cli::BaselineCommand::Verify(a) => {
+            let path = baseline_file(
+                a.baseline.as_deref(),
+                a.config.as_deref(),
+                a.instance.as_deref(),
+            )?;
+            let links = baseline::chain(&path)?;
+            let problems: Vec<String> = links
+                .iter()
+                .filter_map(|l| {
+                    l.problem
+                        .as_ref()
+                        .map(|p| format!("{}: {p}", l.file.display()))
+                })
+                .collect();
+            if problems.is_empty() {
+                Ok(Outcome {
+                    stdout: format!(
+                        "ok: {} — {} link(s), unbroken\n",
+                        path.display(),
+                        links.len()
+                    ),
+                    code: exit::CLEAN,
+                    styled: false,
+                })
+            } else {
+                bail!(
+                    "{}: the baseline history is broken:\n  - {}",
+                    path.display(),
+                    problems.join("\n  - ")
+                )
+            }
+        }
+    }
 }
 
 /// `[[ignore]]` from clerk-drift.toml, then `--ignore` globs.

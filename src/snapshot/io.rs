@@ -76,5 +76,10 @@ pub fn write_atomic(path: &FsPath, contents: &[u8]) -> Result<()> {
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("replacing {}", path.display()))?;
+    // Make the rename itself durable (a crash after this returns keeps the new file).
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
     Ok(())
 }

@@ -90,6 +90,28 @@ pub struct Snapshot {
     pub coverage: Coverage,
     #[serde(default)]
     pub meta: Meta,
+    /// Set on a baseline by `baseline accept`: who accepted it, when, why, and the hash chain.
+    /// Never compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<Acceptance>,
+}
+
+/// The acceptance record of a baseline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acceptance {
+    pub by: String,
+    /// UTC, RFC 3339.
+    pub at: String,
+    pub reason: String,
+    /// Path globs accepted from the current snapshot (`--path`); absent: all of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paths: Option<Vec<String>>,
+    /// SHA-256 of the canonical text of this snapshot with `accepted` removed: detects hand edits.
+    pub content_sha256: String,
+    /// SHA-256 of the baseline file this one replaced (kept in `history/`); absent for the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_sha256: Option<String>,
 }
 
 impl Snapshot {
@@ -146,6 +168,7 @@ impl Snapshot {
                     .collect(),
             },
             meta: Meta::default(),
+            accepted: None,
         }
     }
 }

@@ -1183,6 +1183,7 @@ impl<'r> Builder<'r> {
             conflicts,
             coverage,
             meta: self.meta,
+            accepted: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! End-to-end tests of the real binary. One test binary, as ripgrep and zizmor do.
 
 mod auth;
+mod baseline;
 mod common;
 mod errors;
 mod examples;

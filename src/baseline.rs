@@ -1,0 +1,274 @@
+//! The baseline lifecycle: `accept` writes the current snapshot (or selected paths of it) as the
+//! new baseline with an acceptance record (who, when, why) and a hash chain to the baseline it
+//! replaces, which is kept in `history/` next to it; `log` walks the chain; `verify` checks it.
+//! Writes are atomic (temp file, fsync, rename, fsync of the directory).
+
+use std::path::{Path as FsPath, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
+
+use crate::diff::{self, ChangeKind, IgnoreRule};
+use crate::path::Path;
+use crate::snapshot::io;
+use crate::snapshot::model::{Acceptance, Snapshot};
+
+/// SHA-256 of bytes, hex.
+pub fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The hash a baseline's acceptance record pins: its canonical text without the record.
+fn content_sha(snap: &Snapshot) -> Result<String> {
+    let mut bare = snap.clone();
+    bare.accepted = None;
+    Ok(sha256(io::to_canonical(&bare)?.as_bytes()))
+}
+
+/// Where replaced baselines go: `<dir>/history/<stem>.<sha>.json`.
+pub fn history_dir(baseline: &FsPath) -> PathBuf {
+    baseline
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(FsPath::new("."))
+        .join("history")
+}
+
+fn history_file(baseline: &FsPath, sha: &str) -> PathBuf {
+    let stem = baseline
+        .file_stem()
+        .map_or_else(|| "baseline".into(), |s| s.to_string_lossy().into_owned());
+    history_dir(baseline).join(format!("{stem}.{sha}.json"))
+}
+
+/// What `accept` did.
+pub struct Accepted {
+    pub snapshot: Snapshot,
+    /// The changes taken from the current snapshot.
+    pub changes: Vec<diff::Change>,
+    pub previous_sha256: Option<String>,
+}
+
+/// Builds the new baseline and writes it (and the replaced one into `history/`).
+pub fn accept(
+    baseline_path: &FsPath,
+    current: &Snapshot,
+    paths: &[String],
+    by: &str,
+    reason: &str,
+    now: jiff::Timestamp,
+) -> Result<Accepted> {
+    if reason.trim().is_empty() {
+        bail!("--reason is required: say why this configuration is the new last-known-good");
+    }
+    let old_bytes = match std::fs::read(baseline_path) {
+        Ok(b) => Some(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(e).with_context(|| format!("reading {}", baseline_path.display()));
+        }
+    };
+    let old = match &old_bytes {
+        Some(b) => Some(io::from_text(
+            &String::from_utf8_lossy(b),
+            &baseline_path.display().to_string(),
+        )?),
+        None => None,
+    };
+    let rules: Vec<IgnoreRule> = paths
+        .iter()
+        .map(|g| IgnoreRule::new(g, "--path").map_err(|e| anyhow::anyhow!("--path `{g}`: {e}")))
+        .collect::<Result<_>>()?;
+    if old.is_none() && !rules.is_empty() {
+        bail!(
+            "--path needs an existing baseline to update; {} does not exist",
+            baseline_path.display()
+        );
+    }
+    let (mut new, changes) = match &old {
+        Some(old) if !rules.is_empty() => {
+            // Only the selected paths move; everything else stays as accepted before.
+            let mut d = diff::diff(old, current);
+            d.ignore(&rules);
+            let taken: Vec<diff::Change> = d.ignored.into_iter().map(|i| i.change).collect();
+            let mut next = old.clone();
+            for c in &taken {
+                apply(&mut next, current, c);
+            }
+            (next, taken)
+        }
+        Some(old) => (current.clone(), diff::diff(old, current).changes),
+        None => (current.clone(), Vec::new()),
+    };
+    new.accepted = None;
+    let previous_sha256 = old_bytes.as_ref().map(|b| sha256(b));
+    new.accepted = Some(Acceptance {
+        by: by.to_owned(),
+        at: now.round(jiff::Unit::Second).unwrap_or(now).to_string(),
+        reason: reason.trim().to_owned(),
+        paths: (!paths.is_empty()).then(|| paths.to_vec()),
+        content_sha256: content_sha(&new)?,
+        previous_sha256: previous_sha256.clone(),
+    });
+    if let Some(parent) = baseline_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    if let (Some(bytes), Some(sha)) = (&old_bytes, &previous_sha256) {
+        let dir = history_dir(baseline_path);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        io::write_atomic(&history_file(baseline_path, sha), bytes)?;
+    }
+    let text = io::to_canonical(&new)?;
+    io::write_atomic(baseline_path, text.as_bytes())?;
+    Ok(Accepted {
+        snapshot: new,
+        changes,
+        previous_sha256,
+    })
+}
+
+/// Applies one change from `current` to `target`: the value, its provenance and coverage.
+fn apply(target: &mut Snapshot, current: &Snapshot, c: &diff::Change) {
+    let key = c.path.to_string();
+    // A set element (`instance.allowed_origins["https://x"]`): take the whole set from current.
+    if let Some((crate::path::Seg::Key(_), parent)) = c.path.0.split_last() {
+        let parent = Path(parent.to_vec());
+        if crate::snapshot::schema::kind_of(&parent) == Some(crate::snapshot::schema::Kind::StrSet)
+        {
+            match current.get(&parent) {
+                Some(set) => {
+                    crate::snapshot::normalize::insert(&mut target.settings, &parent, set.clone());
+                    if let Some(source) = current.source_of(&parent) {
+                        target.provenance.insert(parent.to_string(), source);
+                    }
+                }
+                None => remove(&mut target.settings, &parent),
+            }
+            return;
+        }
+    }
+    match (c.kind, current.get(&c.path)) {
+        (ChangeKind::Removed | ChangeKind::Unobserved, _) | (_, None) => {
+            remove(&mut target.settings, &c.path);
+            target.provenance.remove(&key);
+        }
+        (_, Some(v)) => {
+            crate::snapshot::normalize::insert(&mut target.settings, &c.path, v.clone());
+            if let Some(source) = current.source_of(&c.path) {
+                target.provenance.insert(key, source);
+            }
+        }
+    }
+}
+
+fn remove(root: &mut serde_json::Value, path: &Path) {
+    let Some((last, parents)) = path.0.split_last() else {
+        return;
+    };
+    let mut cur = root;
+    for seg in parents {
+        let (crate::path::Seg::Field(k) | crate::path::Seg::Key(k)) = seg;
+        match cur.get_mut(k) {
+            Some(next) => cur = next,
+            None => return,
+        }
+    }
+    let (crate::path::Seg::Field(k) | crate::path::Seg::Key(k)) = last;
+    match cur {
+        serde_json::Value::Object(map) => {
+            map.remove(k);
+        }
+        serde_json::Value::Array(items) => items.retain(|v| v.as_str() != Some(k.as_str())),
+        _ => {}
+    }
+}
+
+/// One link of the chain, newest first.
+pub struct Link {
+    pub file: PathBuf,
+    pub sha256: String,
+    pub accepted: Option<Acceptance>,
+    /// What is wrong with this link, if anything.
+    pub problem: Option<String>,
+}
+
+/// Walks the chain from the current baseline back through `history/`, checking every link.
+pub fn chain(baseline_path: &FsPath) -> Result<Vec<Link>> {
+    let mut links = Vec::new();
+    let mut file = baseline_path.to_path_buf();
+    let mut expected: Option<String> = None;
+    loop {
+        let bytes = match std::fs::read(&file) {
+            Ok(b) => b,
+            Err(e) => {
+                links.push(Link {
+                    file: file.clone(),
+                    sha256: expected.clone().unwrap_or_default(),
+                    accepted: None,
+                    problem: Some(format!("missing: {e}")),
+                });
+                break;
+            }
+        };
+        let sha = sha256(&bytes);
+        let mut problem = None;
+        if let Some(want) = &expected
+            && *want != sha
+        {
+            problem = Some(format!(
+                "content hash {} does not match the {} the next baseline recorded: the file was changed",
+                short(&sha),
+                short(want)
+            ));
+        }
+        let snap = io::from_text(
+            &String::from_utf8_lossy(&bytes),
+            &file.display().to_string(),
+        );
+        let (accepted, parse_problem) = match snap {
+            Ok(s) => {
+                let accepted = s.accepted.clone();
+                let content_problem = match &accepted {
+                    Some(a) => match content_sha(&s) {
+                        Ok(c) if c == a.content_sha256 => None,
+                        Ok(_) => Some(
+                            "edited after it was accepted: its content does not match its acceptance record"
+                                .to_owned(),
+                        ),
+                        Err(e) => Some(e.to_string()),
+                    },
+                    None => None,
+                };
+                (accepted, content_problem)
+            }
+            Err(e) => (None, Some(format!("{e:#}"))),
+        };
+        let problem = problem.or(parse_problem);
+        let previous = accepted.as_ref().and_then(|a| a.previous_sha256.clone());
+        links.push(Link {
+            file: file.clone(),
+            sha256: sha,
+            accepted,
+            problem,
+        });
+        match previous {
+            Some(prev) => {
+                file = history_file(baseline_path, &prev);
+                expected = Some(prev);
+            }
+            None => break,
+        }
+        if links.len() > 10_000 {
+            bail!(
+                "the history chain of {} does not end",
+                baseline_path.display()
+            );
+        }
+    }
+    Ok(links)
+}
+
+pub fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(12)]
+}
