@@ -266,7 +266,8 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                 d => d | eval.code(&args.policy),
             };
             out.push_str(&format!(
-                "\n{}\n",
+                "\n{}\n{}\n",
+                report::text::plan_summary(&drift, &eval.findings),
                 verdict(&drift, &eval, &args.policy, code)
             ));
             let out = render_report(

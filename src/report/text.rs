@@ -61,7 +61,7 @@ fn change_line(c: &Change, current: &Snapshot) -> String {
 }
 
 /// Does a finding's target sit at, under or above a changed path?
-fn touches(change: &Path, target: &str) -> bool {
+pub(crate) fn touches(change: &Path, target: &str) -> bool {
     let c = change.to_string();
     let below = |a: &str, b: &str| {
         a == b
@@ -145,6 +145,11 @@ pub fn render_drift_with(
                 );
             }
         }
+    }
+    if !drifted.is_empty() {
+        let total = count_settings(&current.settings, &Path::root());
+        let unchanged = total.saturating_sub(drifted.len());
+        let _ = writeln!(out, "  ({unchanged} unchanged settings hidden)");
     }
     for (kind, heading) in [
         (
@@ -401,6 +406,64 @@ pub fn render_rule(policy: &crate::policy::Policy, id: &str) -> Option<String> {
         );
     }
     Some(out)
+}
+
+/// Scalar settings (leaves; a set or free-form object counts once) in a snapshot's settings.
+pub fn count_settings(v: &serde_json::Value, path: &Path) -> usize {
+    use crate::snapshot::schema::Kind;
+    match (v, schema::kind_of(path)) {
+        (serde_json::Value::Object(map), kind)
+            if !matches!(kind, Some(Kind::Json | Kind::ToggledDuration)) =>
+        {
+            let keyed = kind == Some(Kind::Map);
+            map.iter()
+                .map(|(k, child)| {
+                    let p = if keyed { path.key(k) } else { path.field(k) };
+                    count_settings(child, &p)
+                })
+                .sum()
+        }
+        _ => 1,
+    }
+}
+
+/// The plan's one-line summary, as a reviewer scans it:
+/// `Drift: 3 changed, 2 added, 1 removed (4 security-relevant) · Policy: 2 high, 1 medium, 1 waived · 1 unknown`
+pub fn plan_summary(drift: &Drift, findings: &[Finding]) -> String {
+    let drifted: Vec<&Change> = drift.changes.iter().filter(|c| c.kind.is_drift()).collect();
+    let relevant = drifted
+        .iter()
+        .filter(|c| findings.iter().any(|f| touches(&c.path, &f.target)))
+        .count();
+    let failing: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.status == Status::Fail && f.waiver.is_none())
+        .collect();
+    let mut policy: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|sev| {
+            let n = failing.iter().filter(|f| f.severity == *sev).count();
+            (n > 0).then(|| format!("{n} {sev}"))
+        })
+        .collect();
+    if policy.is_empty() {
+        policy.push("no failures".to_owned());
+    }
+    let waived = findings.iter().filter(|f| f.waiver.is_some()).count();
+    if waived > 0 {
+        policy.push(format!("{waived} waived"));
+    }
+    let unknown = findings
+        .iter()
+        .filter(|f| f.status == Status::Unknown && f.waiver.is_none())
+        .count();
+    format!(
+        "Drift: {} changed, {} added, {} removed ({relevant} security-relevant) · Policy: {} · {unknown} unknown",
+        drift.count(ChangeKind::Changed),
+        drift.count(ChangeKind::Added),
+        drift.count(ChangeKind::Removed),
+        policy.join(", "),
+    )
 }
 
 /// `Policy: 3 failed (2 high, 1 medium), 12 passed, 1 unknown, 2 not applicable`

@@ -6,6 +6,7 @@ mod common;
 mod errors;
 mod examples;
 mod fake;
+mod golden;
 mod output;
 mod policy;
 mod properties;
