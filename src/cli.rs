@@ -304,7 +304,7 @@ pub struct PolicySource {
     pub waivers: Vec<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct PolicyArgs {
     #[command(flatten)]
     pub source: PolicySource,
@@ -371,8 +371,12 @@ pub struct CheckArgs {
     pub live: LiveArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct PlanArgs {
+    /// Plan every instance of clerk-drift.toml (each pulled, against its own baseline),
+    /// concurrently; one section each and a combined exit code.
+    #[arg(long)]
+    pub all: bool,
     /// Current snapshot file or recording directory. Without it, pull the live configuration.
     #[arg(long, value_name = "PATH")]
     pub snapshot: Option<PathBuf>,
@@ -403,6 +407,16 @@ pub enum FailOn {
     Info,
     /// Never set bit 4.
     None,
+}
+
+impl PlanArgs {
+    /// These arguments for one instance of `--all`.
+    pub fn clone_for(&self, instance: &str) -> PlanArgs {
+        let mut one = self.clone();
+        one.all = false;
+        one.live.instance = Some(instance.to_owned());
+        one
+    }
 }
 
 impl Cli {

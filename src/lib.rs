@@ -224,66 +224,9 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                 ..Default::default()
             })
         }
+        Command::Plan(args) if args.all => plan_all(&args, ui),
         Command::Plan(args) => {
-            let current_data = current(args.snapshot.as_deref(), &args.live, &args.attest, ui)?;
-            let Some(baseline_path) =
-                live::baseline_path(args.baseline.as_deref(), current_data.instance.as_ref())
-            else {
-                bail!(
-                    "no baseline: pass --baseline FILE or set `baseline` for the instance in clerk-drift.toml"
-                );
-            };
-            let baseline = io::load(&baseline_path)?;
-            let current = &current_data.snapshot;
-            let eval = judge(&args.policy, current_data.instance.as_ref(), current)?;
-            let mut drift = diff::diff(&baseline, current);
-            let config = config::Config::discover(args.live.config.as_deref())?;
-            drift.ignore(&ignore_rules(config.as_ref(), &args.ignore)?);
-            let mut out = format!(
-                "Plan: {} (current) against {} (baseline)\n\n",
-                current_data.label,
-                baseline_path.display()
-            );
-            // Under each drifted setting: the findings that fail now but did not in the baseline.
-            let failed_before: std::collections::BTreeSet<(String, String)> =
-                policy::evaluate(&eval.policy, &baseline)
-                    .into_iter()
-                    .filter(|f| f.status == Status::Fail)
-                    .map(|f| (f.rule_id, f.target))
-                    .collect();
-            let newly_failing: Vec<Finding> = eval
-                .findings
-                .iter()
-                .filter(|f| !failed_before.contains(&(f.rule_id.clone(), f.target.clone())))
-                .cloned()
-                .collect();
-            report::text::render_drift_with(&mut out, &drift, current, &newly_failing);
-            out.push('\n');
-            eval.render(&mut out, args.policy.verbose);
-            let code = match drift_code(&drift) {
-                exit::ERROR => exit::ERROR,
-                _ if current_data.incomplete => exit::ERROR,
-                d => d | eval.code(&args.policy),
-            };
-            out.push_str(&format!(
-                "\n{}\n{}\n",
-                report::text::plan_summary(&drift, &eval.findings),
-                verdict(&drift, &eval, &args.policy, code)
-            ));
-            let out = render_report(
-                out,
-                &report::Report {
-                    command: "plan",
-                    current: &current_data.label,
-                    baseline: Some(&baseline_path.display().to_string()),
-                    snapshot: current,
-                    drift: Some(&drift),
-                    baseline_snapshot: Some(&baseline),
-                    policy: Some((&eval.policy, &eval.findings, &eval.review)),
-                    exit_code: code,
-                },
-                &args.report,
-            )?;
+            let (out, code) = plan(&args, ui)?;
             emit(out, code, &args.report)
         }
         Command::Schema => Ok(Outcome {
@@ -499,6 +442,169 @@ fn baseline_command(cmd: cli::BaselineCommand, ui: &Arc<dyn Ui>) -> Result<Outco
             }
         }
     }
+}
+
+/// One plan: the current snapshot (file or live) against the baseline, rendered in the chosen
+/// format, and its exit code.
+fn plan(args: &cli::PlanArgs, ui: &Arc<dyn Ui>) -> Result<(String, u8)> {
+    let current_data = current(args.snapshot.as_deref(), &args.live, &args.attest, ui)?;
+    let Some(baseline_path) =
+        live::baseline_path(args.baseline.as_deref(), current_data.instance.as_ref())
+    else {
+        bail!(
+            "no baseline: pass --baseline FILE or set `baseline` for the instance in clerk-drift.toml"
+        );
+    };
+    let baseline = io::load(&baseline_path)?;
+    let current = &current_data.snapshot;
+    let eval = judge(&args.policy, current_data.instance.as_ref(), current)?;
+    let mut drift = diff::diff(&baseline, current);
+    let config = config::Config::discover(args.live.config.as_deref())?;
+    drift.ignore(&ignore_rules(config.as_ref(), &args.ignore)?);
+    let mut out = format!(
+        "Plan: {} (current) against {} (baseline)\n\n",
+        current_data.label,
+        baseline_path.display()
+    );
+    // Under each drifted setting: the findings that fail now but did not in the baseline.
+    let failed_before: std::collections::BTreeSet<(String, String)> =
+        policy::evaluate(&eval.policy, &baseline)
+            .into_iter()
+            .filter(|f| f.status == Status::Fail)
+            .map(|f| (f.rule_id, f.target))
+            .collect();
+    let newly_failing: Vec<Finding> = eval
+        .findings
+        .iter()
+        .filter(|f| !failed_before.contains(&(f.rule_id.clone(), f.target.clone())))
+        .cloned()
+        .collect();
+    report::text::render_drift_with(&mut out, &drift, current, &newly_failing);
+    out.push('\n');
+    eval.render(&mut out, args.policy.verbose);
+    let code = match drift_code(&drift) {
+        exit::ERROR => exit::ERROR,
+        _ if current_data.incomplete => exit::ERROR,
+        d => d | eval.code(&args.policy),
+    };
+    out.push_str(&format!(
+        "\n{}\n{}\n",
+        report::text::plan_summary(&drift, &eval.findings),
+        verdict(&drift, &eval, &args.policy, code)
+    ));
+    let out = render_report(
+        out,
+        &report::Report {
+            command: "plan",
+            current: &current_data.label,
+            baseline: Some(&baseline_path.display().to_string()),
+            snapshot: current,
+            drift: Some(&drift),
+            baseline_snapshot: Some(&baseline),
+            policy: Some((&eval.policy, &eval.findings, &eval.review)),
+            exit_code: code,
+        },
+        &args.report,
+    )?;
+    Ok((out, code))
+}
+
+/// `plan --all`: every instance of clerk-drift.toml, pulled concurrently (at most 4 at a time),
+/// one section each, in name order; the exit code combines theirs (1 if any failed to run).
+fn plan_all(args: &cli::PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    if args.snapshot.is_some() || args.baseline.is_some() || args.live.instance.is_some() {
+        bail!(
+            "--all plans every instance of clerk-drift.toml from its own pull and baseline: drop --snapshot, --baseline and --instance"
+        );
+    }
+    if matches!(args.report.format, cli::Format::Sarif | cli::Format::Junit) {
+        bail!("--all writes text, json or markdown; run one plan per instance for SARIF or JUnit");
+    }
+    let Some(config) = config::Config::discover(args.live.config.as_deref())? else {
+        bail!("--all needs a clerk-drift.toml with [instances.NAME] tables");
+    };
+    let names: Vec<String> = config.instances.keys().cloned().collect();
+    if names.is_empty() {
+        bail!(
+            "{} defines no [instances.NAME] table",
+            config.path.display()
+        );
+    }
+    let mut results: Vec<(String, Result<(String, u8)>)> = Vec::new();
+    for chunk in names.chunks(4) {
+        let done: Vec<(String, Result<(String, u8)>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|name| {
+                    let mut one = args.clone_for(name);
+                    one.report.output = None;
+                    one.report.step_summary = false;
+                    let ui = ui.clone();
+                    let name = name.clone();
+                    scope.spawn(move || (name, plan(&one, &ui)))
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        results.extend(done);
+    }
+    let code = if results
+        .iter()
+        .any(|(_, r)| !matches!(r, Ok((_, c)) if *c != exit::ERROR))
+    {
+        exit::ERROR
+    } else {
+        results
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok().map(|(_, c)| *c))
+            .fold(exit::CLEAN, |a, c| a | c)
+    };
+    let out = match args.report.format {
+        cli::Format::Json => {
+            let mut instances = serde_json::Map::new();
+            for (name, r) in &results {
+                let v = match r {
+                    Ok((text, _)) => serde_json::from_str(text).unwrap_or(serde_json::Value::Null),
+                    Err(e) => {
+                        serde_json::json!({ "error": format!("{e:#}"), "exit_code": exit::ERROR })
+                    }
+                };
+                instances.insert(name.clone(), v);
+            }
+            let mut text = serde_json::to_string_pretty(&serde_json::json!({
+                "format_version": report::json::FORMAT_VERSION,
+                "command": "plan --all",
+                "instances": instances,
+                "exit_code": code,
+            }))
+            .unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        format => {
+            let mut text = String::new();
+            for (name, r) in &results {
+                let heading = if format == cli::Format::Markdown {
+                    format!("# Instance `{name}`\n\n")
+                } else {
+                    format!("═══ instance {name} ═══\n")
+                };
+                text.push_str(&heading);
+                match r {
+                    Ok((out, _)) => text.push_str(out),
+                    Err(e) => text.push_str(&format!("error: {e:#}\n")),
+                }
+                text.push('\n');
+            }
+            text.push_str(&format!("All instances: exit {code}\n"));
+            text
+        }
+    };
+    let mut outcome = emit(out, code, &args.report)?;
+    if args.report.format != cli::Format::Text {
+        outcome.styled = false;
+    }
+    Ok(outcome)
 }
 
 /// `[[ignore]]` from clerk-drift.toml, then `--ignore` globs.

@@ -611,3 +611,47 @@ async fn slow_servers_time_out_into_a_clear_error() {
         stderr(&o)
     );
 }
+
+#[tokio::test]
+async fn plan_all_runs_every_instance_with_a_combined_exit_code() {
+    let server = fake::start(&acme(), Options::default()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let drifted = common::run(&["snapshot", "--from-dir", "examples/acme-prod-drifted"]);
+    std::fs::write(dir.path().join("old.json"), stdout(&drifted)).expect("write");
+    std::fs::write(
+        dir.path().join("clerk-drift.toml"),
+        format!(
+            "[instances.prod]\npublishable_key = \"{pk}\"\nbaseline = \"{b}\"\n\n[instances.old]\npublishable_key = \"{pk}\"\nbaseline = \"old.json\"\n",
+            pk = common::PUBLISHABLE_KEY,
+            b = common::baseline().display()
+        ),
+    )
+    .expect("config");
+    let o = output(live(&server.uri(), dir.path()).args(["plan", "--all", "-q"]));
+    let out = stdout(&o);
+    assert_eq!(code(&o), 2, "prod clean, old drifted: {out}{}", stderr(&o));
+    let old = out.find("═══ instance old ═══").expect("old section");
+    let prod = out.find("═══ instance prod ═══").expect("prod section");
+    assert!(old < prod, "name order");
+    assert!(out.contains("All instances: exit 2"), "{out}");
+
+    let o =
+        output(live(&server.uri(), dir.path()).args(["plan", "--all", "-q", "--format", "json"]));
+    let doc: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(doc["exit_code"], 2);
+    assert_eq!(doc["instances"]["prod"]["exit_code"], 0);
+    assert_eq!(doc["instances"]["old"]["exit_code"], 2);
+    assert!(
+        doc["instances"]["old"]["drift"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty())
+    );
+
+    let o = output(live(&server.uri(), dir.path()).args(["plan", "--all", "--format", "sarif"]));
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("--all writes text, json or markdown"),
+        "{}",
+        stderr(&o)
+    );
+}
