@@ -106,6 +106,14 @@ pub fn render(r: &Report<'_>) -> String {
                             "kind": "member",
                         }],
                     }],
+                    // Where the rule is defined (the built-in pack or a policy layer).
+                    "relatedLocations": [{
+                        "id": 1,
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": uri(&rule.origin) },
+                        },
+                        "message": { "text": format!("rule `{}` is defined here", rule.id) },
+                    }],
                     "partialFingerprints": { "clerkDriftFinding/v1": fingerprint(f) },
                     "properties": { "target": f.target, "status": super::json::status_name(f) },
                 });
