@@ -278,6 +278,17 @@ fn baseline_file(
         .ok_or_else(|| anyhow::anyhow!("no baseline: pass --baseline FILE or set `baseline` for the instance in clerk-drift.toml"))
 }
 
+/// The baseline `log` and `verify` work on, and its chain.
+fn chain_of(a: &cli::BaselineFileArgs) -> Result<(PathBuf, Vec<baseline::Link>)> {
+    let path = baseline_file(
+        a.baseline.as_deref(),
+        a.config.as_deref(),
+        a.instance.as_deref(),
+    )?;
+    let links = baseline::chain(&path)?;
+    Ok((path, links))
+}
+
 fn baseline_command(cmd: cli::BaselineCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     use std::fmt::Write as _;
     match cmd {
@@ -365,12 +376,7 @@ fn baseline_command(cmd: cli::BaselineCommand, ui: &Arc<dyn Ui>) -> Result<Outco
             })
         }
         cli::BaselineCommand::Log(a) => {
-            let path = baseline_file(
-                a.baseline.as_deref(),
-                a.config.as_deref(),
-                a.instance.as_deref(),
-            )?;
-            let links = baseline::chain(&path)?;
+            let (_, links) = chain_of(&a)?;
             let mut out = String::new();
             for l in &links {
                 match &l.accepted {
@@ -409,12 +415,7 @@ fn baseline_command(cmd: cli::BaselineCommand, ui: &Arc<dyn Ui>) -> Result<Outco
             })
         }
         cli::BaselineCommand::Verify(a) => {
-            let path = baseline_file(
-                a.baseline.as_deref(),
-                a.config.as_deref(),
-                a.instance.as_deref(),
-            )?;
-            let links = baseline::chain(&path)?;
+            let (path, links) = chain_of(&a)?;
             let problems: Vec<String> = links
                 .iter()
                 .filter_map(|l| {
