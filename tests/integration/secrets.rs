@@ -46,6 +46,50 @@ fn no_client_secret_from_the_examples_appears_in_any_output() {
         ]),
         run(&["check", "examples/acme-prod-drifted", "--verbose"]),
         run(&["diff", "examples/acme-prod", "examples/acme-prod-drifted"]),
+        // Every report format, with recordings on both sides (the raw bodies hold the canaries).
+        run(&[
+            "plan",
+            "--snapshot",
+            "examples/acme-prod-drifted",
+            "--baseline",
+            "examples/acme-prod",
+            "--format",
+            "json",
+        ]),
+        run(&[
+            "plan",
+            "--snapshot",
+            "examples/acme-prod-drifted",
+            "--baseline",
+            "examples/acme-prod",
+            "--format",
+            "markdown",
+        ]),
+        run(&[
+            "plan",
+            "--snapshot",
+            "examples/acme-prod-drifted",
+            "--baseline",
+            "examples/acme-prod",
+            "--format",
+            "sarif",
+        ]),
+        run(&[
+            "plan",
+            "--snapshot",
+            "examples/acme-prod-drifted",
+            "--baseline",
+            "examples/acme-prod",
+            "--format",
+            "junit",
+        ]),
+        run(&[
+            "diff",
+            "examples/acme-prod",
+            "examples/acme-prod-drifted",
+            "--format",
+            "json",
+        ]),
     ];
     let shipped = std::fs::read_to_string(baseline()).expect("baseline");
     for secret in &secrets {
