@@ -218,12 +218,12 @@ def bapi():
              "oauth_config": None, "created_at": ts, "updated_at": ts},
         ]),
         # GET /v1/saml_connections (deprecated, SAMLConnection schema): the IdP certificate's
-        # validity window. 1822003200000 = 2027-09-27T00:00:00Z.
+        # validity window. 1893456000000 = 2030-01-01T00:00:00Z.
         "bapi/saml_connections.json": page([
             {"object": "saml_connection", "id": "samlc_2xAcme", "name": "Acme Okta", "domain": "acme.com",
              "domains": ["acme.com"], "idp_entity_id": "http://www.okta.com/exkAcme",
              "idp_sso_url": "https://acme.okta.com/app/acme/sso/saml", "idp_certificate": "MIIC…(public)",
-             "idp_certificate_issued_at": 1758931200000, "idp_certificate_expires_at": 1822003200000,
+             "idp_certificate_issued_at": 1758931200000, "idp_certificate_expires_at": 1893456000000,
              "idp_metadata_url": None, "idp_metadata": None, "acs_url": "https://clerk.acme.com/v1/saml/acs",
              "sp_entity_id": "https://clerk.acme.com/saml", "sp_metadata_url": None, "organization_id": None,
              "attribute_mapping": {"user_id": "id", "email_address": "email", "first_name": "firstName",

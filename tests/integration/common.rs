@@ -6,6 +6,9 @@ use std::process::Output;
 use assert_cmd::Command;
 use serde_json::Value;
 
+/// The day the tests judge expiries by (`CLERK_DRIFT_TODAY`).
+pub const TODAY: &str = "2026-11-22";
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -24,6 +27,8 @@ pub fn run(args: &[&str]) -> Output {
         .expect("binary builds")
         .current_dir(root())
         .env("NO_COLOR", "1")
+        // Time-relative rules (certificate expiry) and waivers are judged as of a fixed day.
+        .env("CLERK_DRIFT_TODAY", TODAY)
         .args(args)
         .output()
         .expect("binary runs")
@@ -111,7 +116,9 @@ pub const PUBLISHABLE_KEY: &str = "pk_live_Y2xlcmsuYWNtZS50ZXN0JA";
 /// clerk-drift against the fake Clerk at `uri`, with all three credentials, in `cwd`.
 pub fn live(uri: &str, cwd: &Path) -> Command {
     let mut cmd = Command::cargo_bin("clerk-drift").expect("binary builds");
-    cmd.current_dir(cwd).env("NO_COLOR", "1");
+    cmd.current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("CLERK_DRIFT_TODAY", TODAY);
     for var in CLERK_VARS {
         cmd.env_remove(var);
     }
