@@ -192,6 +192,8 @@ pub struct Error {
 #[derive(Default)]
 struct RawPolicy {
     rule: Vec<RawRule>,
+    /// Ids of `[[rule]]` tables that did not deserialize.
+    broken_ids: Vec<String>,
     overrides: Vec<RawOverride>,
     waiver: Vec<RawWaiver>,
     max_waiver_days: Option<Spanned<i64>>,
@@ -312,13 +314,13 @@ impl Policy {
             rendered: diag::render(origin, text, &diagnostics),
             diagnostics,
         };
-        let (raw, structural) = parse_raw(text);
-        if let Some(raw_errors) = structural {
-            // Syntax, unknown keys and wrong types, every table checked; then stop: the
-            // semantic checks need well-formed tables.
-            return Err(fail(raw_errors));
-        }
-        let mut v = Validator::default();
+        // A syntax error stops here; a malformed table (unknown key, wrong type) is reported and
+        // left out, and every well-formed table is still checked, so all mistakes come at once.
+        let (raw, structural) = parse_raw(text).map_err(fail)?;
+        let mut v = Validator {
+            diags: structural,
+            broken_ids: raw.broken_ids.clone(),
+        };
         let mut ids: BTreeMap<String, Range<usize>> = BTreeMap::new();
         let base_ids: Vec<String> = self.rules.iter().map(|r| r.id.clone()).collect();
         for rule in raw.rule {
@@ -406,19 +408,17 @@ impl Policy {
 
 /// Deserializes each `[[rule]]`, `[[override]]` and `[[waiver]]` table on its own, so that every
 /// malformed table is reported, not only the first. `Some(diagnostics)` when any failed.
-fn parse_raw(text: &str) -> (RawPolicy, Option<Vec<Diagnostic>>) {
+fn parse_raw(text: &str) -> Result<(RawPolicy, Vec<Diagnostic>), Vec<Diagnostic>> {
     use toml::de::{DeTable, DeValue, ValueDeserializer};
     let mut raw = RawPolicy::default();
-    let doc = match DeTable::parse(text) {
-        Ok(doc) => doc,
-        Err(e) => return (raw, Some(vec![toml_diagnostic(&e)])),
-    };
+    let doc = DeTable::parse(text).map_err(|e| vec![toml_diagnostic(&e)])?;
     let mut diags = Vec::new();
     fn each<'i, T: serde::de::DeserializeOwned>(
         value: &Spanned<DeValue<'i>>,
         key: &str,
         out: &mut Vec<T>,
         diags: &mut Vec<Diagnostic>,
+        broken: &mut Vec<String>,
     ) {
         let DeValue::Array(items) = value.get_ref() else {
             diags.push(
@@ -430,15 +430,29 @@ fn parse_raw(text: &str) -> (RawPolicy, Option<Vec<Diagnostic>>) {
         for item in items {
             match T::deserialize(ValueDeserializer::from(item.clone())) {
                 Ok(t) => out.push(t),
-                Err(e) => diags.push(toml_diagnostic(&e)),
+                Err(e) => {
+                    diags.push(toml_diagnostic(&e));
+                    // Remember the id of a malformed rule, so that overrides and waivers of it
+                    // are not also reported as naming an unknown rule.
+                    if let DeValue::Table(t) = item.get_ref()
+                        && let Some(id) = t.iter().find_map(|(k, v)| match v.get_ref() {
+                            DeValue::String(s) if k.get_ref().as_ref() == "id" => {
+                                Some(s.as_ref().to_owned())
+                            }
+                            _ => None,
+                        })
+                    {
+                        broken.push(id);
+                    }
+                }
             }
         }
     }
     for (key, value) in doc.get_ref() {
         match key.get_ref().as_ref() {
-            "rule" => each(value, "rule", &mut raw.rule, &mut diags),
-            "override" => each(value, "override", &mut raw.overrides, &mut diags),
-            "waiver" => each(value, "waiver", &mut raw.waiver, &mut diags),
+            "rule" => each(value, "rule", &mut raw.rule, &mut diags, &mut raw.broken_ids),
+            "override" => each(value, "override", &mut raw.overrides, &mut diags, &mut Vec::new()),
+            "waiver" => each(value, "waiver", &mut raw.waiver, &mut diags, &mut Vec::new()),
             "max_waiver_days" => match value.get_ref() {
                 DeValue::Integer(i) => match i.to_string().parse::<i64>() {
                     Ok(n) => raw.max_waiver_days = Some(Spanned::new(value.span(), n)),
@@ -452,12 +466,7 @@ fn parse_raw(text: &str) -> (RawPolicy, Option<Vec<Diagnostic>>) {
             ),
         }
     }
-    if diags.is_empty() {
-        (raw, None)
-    } else {
-        diags.sort_by_key(|d| d.span.start);
-        (raw, Some(diags))
-    }
+    Ok((raw, diags))
 }
 
 fn toml_diagnostic(e: &toml::de::Error) -> Diagnostic {
@@ -504,6 +513,7 @@ fn waiver_date(v: &toml::Value) -> Option<jiff::civil::Date> {
 #[derive(Default)]
 struct Validator {
     diags: Vec<Diagnostic>,
+    broken_ids: Vec<String>,
 }
 
 impl Validator {
@@ -514,7 +524,9 @@ impl Validator {
     fn apply_override(&mut self, policy: &mut Policy, raw: RawOverride, text: &str, origin: &str) {
         let id = raw.rule.get_ref().clone();
         let Some(index) = policy.rules.iter().position(|r| r.id == id) else {
-            self.push(unknown_rule(raw.rule.span(), &id, policy));
+            if !self.broken_ids.contains(&id) {
+                self.push(unknown_rule(raw.rule.span(), &id, policy));
+            }
             return;
         };
         let assertions = raw.assertions();
@@ -574,7 +586,10 @@ impl Validator {
     ) -> Option<Waiver> {
         let before = self.diags.len();
         let id = raw.rule.get_ref().clone();
-        if policy.rule(&id).is_none() && !policy.disabled.iter().any(|d| d.id == id) {
+        if policy.rule(&id).is_none()
+            && !policy.disabled.iter().any(|d| d.id == id)
+            && !self.broken_ids.contains(&id)
+        {
             self.push(unknown_rule(raw.rule.span(), &id, policy));
         }
         let target = raw
