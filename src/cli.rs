@@ -77,6 +77,14 @@ pub enum Command {
     /// Accept the current configuration as the new baseline; show or verify the baseline's history.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Quarterly audit: pull (or --snapshot), diff against the baseline, evaluate the policy, and
+    /// write an evidence bundle (snapshot, baseline and its chain, diff, findings, Markdown report,
+    /// controls.csv, the policy as used, manifest.json with SHA-256 of every file, SHA256SUMS).
+    #[command(after_help = EXIT_CODES)]
+    Audit(Box<AuditArgs>),
+    /// Verify an evidence bundle: every hash, and which file was altered, added or removed.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -141,6 +149,37 @@ pub struct PullArgs {
     /// Log every request (method, path, status, time) to standard error.
     #[arg(short, long)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub attest: AttestArgs,
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Recompute every hash of a bundle; exit 0 only when every file is as written.
+    Verify {
+        /// The bundle directory.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Write the evidence bundle to this directory (must not exist or be empty).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The period audited, recorded in the manifest (e.g. 2026-Q4).
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<String>,
+    /// The current snapshot file or recording directory. Without it, pull the live configuration.
+    #[arg(long, value_name = "PATH")]
+    pub snapshot: Option<PathBuf>,
+    /// The baseline. Default: the instance's `baseline` in clerk-drift.toml; none: no diff.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     #[command(flatten)]
     pub attest: AttestArgs,
     #[command(flatten)]
@@ -426,6 +465,7 @@ impl Cli {
             Command::Pull(a) => (a.live.quiet, a.verbose),
             Command::Check(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
             Command::Plan(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
+            Command::Audit(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
             Command::Baseline(BaselineCommand::Accept(a)) if a.snapshot.is_none() => {
                 (a.live.quiet, a.policy.verbose)
             }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod diag;
 pub mod diff;
 pub mod duration;
+pub mod evidence;
 pub mod live;
 pub mod path;
 pub mod policy;
@@ -202,6 +203,29 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         }
         Command::Policy(cmd) => policy_command(cmd),
         Command::Baseline(cmd) => baseline_command(cmd, ui),
+        Command::Audit(args) => audit(&args, ui),
+        Command::Evidence(cli::EvidenceCommand::Verify { dir }) => {
+            let v = evidence::verify(&dir)?;
+            if v.ok() {
+                let n = std::fs::read_to_string(dir.join(evidence::SUMS))
+                    .map(|s| s.lines().count())
+                    .unwrap_or(0);
+                return Ok(Outcome {
+                    stdout: format!("ok: {} — {n} file(s), every hash matches\n", dir.display()),
+                    ..Default::default()
+                });
+            }
+            let mut lines = Vec::new();
+            lines.extend(v.altered.iter().map(|f| format!("altered: {f}")));
+            lines.extend(v.missing.iter().map(|f| format!("removed: {f}")));
+            lines.extend(v.added.iter().map(|f| format!("added: {f}")));
+            lines.extend(v.other.iter().cloned());
+            bail!(
+                "{}: the evidence bundle does not verify:\n  - {}",
+                dir.display(),
+                lines.join("\n  - ")
+            )
+        }
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
             let mut buf = Vec::new();
@@ -276,6 +300,194 @@ fn baseline_file(
     };
     inst.and_then(|i| i.baseline)
         .ok_or_else(|| anyhow::anyhow!("no baseline: pass --baseline FILE or set `baseline` for the instance in clerk-drift.toml"))
+}
+
+/// `audit`: pull (or take --snapshot), diff against the baseline, evaluate, and write an evidence
+/// bundle with a manifest of hashes.
+fn audit(args: &cli::AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    use std::fmt::Write as _;
+    let cur = current(args.snapshot.as_deref(), &args.live, &args.attest, ui)?;
+    let baseline_path = live::baseline_path(args.baseline.as_deref(), cur.instance.as_ref());
+    let eval = judge(&args.policy, cur.instance.as_ref(), &cur.snapshot)?;
+    let mut files: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
+    files.insert(
+        "snapshot.json".into(),
+        io::to_canonical(&cur.snapshot)?.into_bytes(),
+    );
+    let baseline = match &baseline_path {
+        Some(p) if p.is_dir() => {
+            // A recording as the baseline: keep its normalized snapshot.
+            let snap = io::load(p)?;
+            files.insert(
+                "baseline.json".into(),
+                io::to_canonical(&snap)?.into_bytes(),
+            );
+            Some(snap)
+        }
+        Some(p) => {
+            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            files.insert("baseline.json".into(), bytes);
+            // The hash chain behind the baseline, as accepted.
+            for link in baseline::chain(p)?.iter().skip(1) {
+                if let (Ok(bytes), Some(name)) = (std::fs::read(&link.file), link.file.file_name())
+                {
+                    files.insert(
+                        format!("baseline-history/{}", name.to_string_lossy()),
+                        bytes,
+                    );
+                }
+            }
+            Some(io::load(p)?)
+        }
+        None => None,
+    };
+    let drift = baseline.as_ref().map(|b| diff::diff(b, &cur.snapshot));
+    let mut code = match &drift {
+        Some(d) => drift_code(d),
+        None => exit::CLEAN,
+    };
+    if cur.incomplete {
+        code = exit::ERROR;
+    } else if code != exit::ERROR {
+        code |= eval.code(&args.policy);
+    }
+    let baseline_label = baseline_path.as_ref().map(|p| p.display().to_string());
+    let report = report::Report {
+        command: "audit",
+        current: &cur.label,
+        baseline: baseline_label.as_deref(),
+        snapshot: &cur.snapshot,
+        drift: drift.as_ref(),
+        baseline_snapshot: baseline.as_ref(),
+        policy: Some((&eval.policy, &eval.findings, &eval.review)),
+        exit_code: code,
+    };
+    files.insert(
+        "findings.json".into(),
+        report::json::render(&report).into_bytes(),
+    );
+    if drift.is_some() {
+        let only_drift = report::Report {
+            command: "diff",
+            policy: None,
+            ..report
+        };
+        files.insert(
+            "diff.json".into(),
+            report::json::render(&only_drift).into_bytes(),
+        );
+    }
+    files.insert(
+        "report.md".into(),
+        report::markdown::render(&report).into_bytes(),
+    );
+    // controls.csv: framework, control, rule, target, verdict, evidence file.
+    let mut csv = String::from("framework,control,rule,target,verdict,evidence\n");
+    for f in &eval.findings {
+        if let Some(rule) = eval.policy.rule(&f.rule_id) {
+            for (framework, ids) in &rule.controls {
+                for id in ids {
+                    let _ = writeln!(
+                        csv,
+                        "{},{},{},{},{},findings.json",
+                        csv_field(framework),
+                        csv_field(id),
+                        csv_field(&f.rule_id),
+                        csv_field(&f.target),
+                        report::json::status_name(f)
+                    );
+                }
+            }
+        }
+    }
+    files.insert("controls.csv".into(), csv.into_bytes());
+    // The policy exactly as used: the pack and every layer, and the attestations.
+    if !args.policy.source.no_builtin {
+        files.insert(
+            "policy/clerk-hardening.toml".into(),
+            policy::BUILTIN.as_bytes().to_vec(),
+        );
+    }
+    for (i, layer) in policy_layers(&args.policy.source, cur.instance.as_ref())
+        .iter()
+        .enumerate()
+    {
+        let bytes = std::fs::read(layer).with_context(|| format!("reading {}", layer.display()))?;
+        let name = layer
+            .file_name()
+            .map_or_else(|| "layer.toml".into(), |n| n.to_string_lossy().into_owned());
+        files.insert(format!("policy/{}-{name}", i + 1), bytes);
+    }
+    if let Some(a) = args
+        .attest
+        .attestations
+        .clone()
+        .or_else(|| cur.instance.as_ref().and_then(|i| i.attestations.clone()))
+    {
+        let bytes = std::fs::read(&a).with_context(|| format!("reading {}", a.display()))?;
+        files.insert("attestations.toml".into(), bytes);
+    }
+    let mut run = std::collections::BTreeMap::new();
+    let env = |k: &str| process_env(k).filter(|v| !v.is_empty());
+    run.insert(
+        "created_at".into(),
+        serde_json::json!(
+            jiff::Timestamp::now()
+                .round(jiff::Unit::Second)
+                .map(|t| t.to_string())
+                .unwrap_or_default()
+        ),
+    );
+    run.insert("current".into(), serde_json::json!(cur.label));
+    run.insert("baseline".into(), serde_json::json!(baseline_label));
+    run.insert(
+        "instance".into(),
+        serde_json::json!(cur.instance.as_ref().map(|i| i.name.clone())),
+    );
+    run.insert("period".into(), serde_json::json!(args.period));
+    run.insert("exit_code".into(), serde_json::json!(code));
+    run.insert(
+        "collected_at".into(),
+        serde_json::json!(cur.snapshot.meta.collected_at),
+    );
+    run.insert(
+        "operator".into(),
+        serde_json::json!({
+            "user": env("USER").or_else(|| env("USERNAME")),
+            "ci_actor": env("GITHUB_ACTOR").or_else(|| env("GITLAB_USER_LOGIN")),
+            "ci_run_url": match (env("GITHUB_SERVER_URL"), env("GITHUB_REPOSITORY"), env("GITHUB_RUN_ID")) {
+                (Some(s), Some(r), Some(id)) => Some(format!("{s}/{r}/actions/runs/{id}")),
+                _ => env("CI_JOB_URL"),
+            },
+            "commit": env("GITHUB_SHA").or_else(|| env("CI_COMMIT_SHA")),
+        }),
+    );
+    let manifest = evidence::write(&args.out, &files, run)?;
+    let mut out = format!(
+        "Wrote the evidence bundle {} ({} files + manifest.json + SHA256SUMS).\nCheck it with `clerk-drift evidence verify {}` or `sha256sum -c SHA256SUMS` inside it.\n\n",
+        args.out.display(),
+        manifest.files.len(),
+        args.out.display()
+    );
+    out.push_str(&report::text::plan_summary(
+        drift.as_ref().unwrap_or(&diff::Drift::default()),
+        &eval.findings,
+    ));
+    out.push('\n');
+    Ok(Outcome {
+        stdout: out,
+        code,
+        styled: false,
+    })
+}
+
+/// A CSV field, quoted when it needs to be (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
 }
 
 /// The baseline `log` and `verify` work on, and its chain.
@@ -827,6 +1039,11 @@ fn auth(cmd: AuthCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
 /// waivers from clerk-drift.toml when no flag names any, then the `--policy` and `--waivers`
 /// layers in order.
 fn load_policy(source: &cli::PolicySource, instance: Option<&config::Instance>) -> Result<Policy> {
+    compose(!source.no_builtin, &policy_layers(source, instance))
+}
+
+/// The policy and waiver files layered on the pack, in order.
+fn policy_layers(source: &cli::PolicySource, instance: Option<&config::Instance>) -> Vec<PathBuf> {
     let mut layers: Vec<PathBuf> = Vec::new();
     if source.policy.is_empty() {
         layers.extend(instance.and_then(|i| i.policy.clone()));
@@ -838,7 +1055,7 @@ fn load_policy(source: &cli::PolicySource, instance: Option<&config::Instance>) 
     } else {
         layers.extend(source.waivers.iter().cloned());
     }
-    compose(!source.no_builtin, &layers)
+    layers
 }
 
 fn compose(builtin: bool, layers: &[PathBuf]) -> Result<Policy> {

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::snapshot::schema::Kind;
 
 /// Everything a run produced, for the machine and Markdown formats.
+#[derive(Clone, Copy)]
 pub struct Report<'a> {
     pub command: &'static str,
     pub current: &'a str,

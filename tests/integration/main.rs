@@ -4,6 +4,7 @@ mod auth;
 mod baseline;
 mod common;
 mod errors;
+mod evidence;
 mod examples;
 mod fake;
 mod golden;

@@ -1,0 +1,190 @@
+//! Evidence bundles: a directory of the files an audit produced, a `manifest.json` with the
+//! SHA-256 of every file and the run's metadata, and a `SHA256SUMS` that `sha256sum -c` checks.
+//! `verify` recomputes every hash and names each file that was altered, added or removed.
+//! Written all at once (a sibling temporary directory, then a rename).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::baseline::sha256;
+
+/// The manifest's version.
+pub const MANIFEST_VERSION: u32 = 1;
+pub const MANIFEST: &str = "manifest.json";
+pub const SUMS: &str = "SHA256SUMS";
+
+/// `manifest.json`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub manifest_version: u32,
+    pub tool: Tool,
+    /// Run metadata: time, instance, period, operator, CI context.
+    pub run: BTreeMap<String, serde_json::Value>,
+    /// Bundle-relative path → SHA-256 (hex) of every file but the manifest and `SHA256SUMS`.
+    pub files: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+/// Writes the bundle to `dir`, which must not exist yet (or be empty).
+pub fn write(
+    dir: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    run: BTreeMap<String, serde_json::Value>,
+) -> Result<Manifest> {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        bail!(
+            "{} exists and is not empty: evidence bundles are never overwritten",
+            dir.display()
+        );
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".clerk-drift-evidence")
+        .tempdir_in(&parent)
+        .with_context(|| format!("creating a temporary directory in {}", parent.display()))?;
+    let mut hashes = BTreeMap::new();
+    for (rel, bytes) in files {
+        if rel == MANIFEST || rel == SUMS || rel.contains("..") || rel.starts_with('/') {
+            bail!("invalid bundle path `{rel}`");
+        }
+        let path = tmp.path().join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        hashes.insert(rel.clone(), sha256(bytes));
+    }
+    let manifest = Manifest {
+        manifest_version: MANIFEST_VERSION,
+        tool: Tool {
+            name: "clerk-drift".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        run,
+        files: hashes,
+    };
+    let mut text = serde_json::to_string_pretty(&manifest).context("serializing the manifest")?;
+    text.push('\n');
+    std::fs::write(tmp.path().join(MANIFEST), &text).context("writing manifest.json")?;
+    let mut sums = String::new();
+    let mut all: BTreeMap<&str, String> = manifest
+        .files
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    all.insert(MANIFEST, sha256(text.as_bytes()));
+    for (rel, sha) in all {
+        sums.push_str(&format!("{sha}  {rel}\n"));
+    }
+    std::fs::write(tmp.path().join(SUMS), sums).context("writing SHA256SUMS")?;
+    if dir.exists() {
+        std::fs::remove_dir(dir).with_context(|| format!("replacing empty {}", dir.display()))?;
+    }
+    let kept = tmp.keep();
+    std::fs::rename(&kept, dir)
+        .with_context(|| format!("moving the bundle to {}", dir.display()))?;
+    Ok(manifest)
+}
+
+/// What `verify` found.
+#[derive(Debug, Default)]
+pub struct Verification {
+    pub altered: Vec<String>,
+    pub missing: Vec<String>,
+    pub added: Vec<String>,
+    /// Problems with the manifest or `SHA256SUMS` themselves.
+    pub other: Vec<String>,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.altered.is_empty()
+            && self.missing.is_empty()
+            && self.added.is_empty()
+            && self.other.is_empty()
+    }
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(root, &path, out)?;
+        } else if let Ok(rel) = path.strip_prefix(root) {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(())
+}
+
+/// Recomputes every hash of the bundle in `dir`.
+pub fn verify(dir: &Path) -> Result<Verification> {
+    let manifest_path = dir.join(MANIFEST);
+    let text = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("reading {}", manifest_path.display()))?;
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: not a clerk-drift manifest: {e}",
+            manifest_path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    let mut v = Verification::default();
+    for (rel, want) in &manifest.files {
+        match std::fs::read(dir.join(rel)) {
+            Ok(bytes) if sha256(&bytes) == *want => {}
+            Ok(_) => v.altered.push(rel.clone()),
+            Err(_) => v.missing.push(rel.clone()),
+        }
+    }
+    let mut present = Vec::new();
+    walk(dir, dir, &mut present)?;
+    for rel in present {
+        if rel != MANIFEST && rel != SUMS && !manifest.files.contains_key(&rel) {
+            v.added.push(rel);
+        }
+    }
+    // SHA256SUMS must agree with the manifest and pin the manifest itself.
+    match std::fs::read_to_string(dir.join(SUMS)) {
+        Ok(sums) => {
+            let listed: BTreeMap<&str, &str> = sums
+                .lines()
+                .filter_map(|l| l.split_once("  ").map(|(h, f)| (f, h)))
+                .collect();
+            if listed.get(MANIFEST) != Some(&sha256(text.as_bytes()).as_str()) {
+                v.other
+                    .push(format!("{MANIFEST} does not match its line in {SUMS}"));
+            }
+            for (rel, sha) in &manifest.files {
+                if listed.get(rel.as_str()) != Some(&sha.as_str()) {
+                    v.other
+                        .push(format!("{SUMS} disagrees with {MANIFEST} about {rel}"));
+                }
+            }
+        }
+        Err(_) => v.missing.push(SUMS.to_owned()),
+    }
+    v.altered.sort();
+    v.missing.sort();
+    v.added.sort();
+    Ok(v)
+}

@@ -1,0 +1,141 @@
+//! `audit` writes an evidence bundle; `evidence verify` names every altered, removed or added file.
+
+use std::path::Path;
+
+use crate::common::{self, baseline, code, stderr, stdout};
+
+fn audit(out: &Path) -> std::process::Output {
+    common::run(&[
+        "audit",
+        "--snapshot",
+        "examples/acme-prod-drifted",
+        "--baseline",
+        baseline().to_str().expect("utf-8"),
+        "--period",
+        "2026-Q4",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ])
+}
+
+fn verify(dir: &Path) -> std::process::Output {
+    common::run(&["evidence", "verify", dir.to_str().expect("utf-8")])
+}
+
+#[test]
+fn audit_bundle_verifies_and_every_tampering_is_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("2026-Q4");
+    let o = audit(&dir);
+    assert_eq!(
+        code(&o),
+        6,
+        "same exit code as plan: {}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    for f in [
+        "snapshot.json",
+        "baseline.json",
+        "diff.json",
+        "findings.json",
+        "report.md",
+        "controls.csv",
+        "policy/clerk-hardening.toml",
+        "manifest.json",
+        "SHA256SUMS",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} in the bundle");
+    }
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("manifest.json")).expect("manifest"),
+    )
+    .expect("JSON");
+    assert_eq!(manifest["run"]["period"], "2026-Q4");
+    assert_eq!(manifest["run"]["exit_code"], 6);
+    let o = verify(&dir);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    // controls.csv lists every control the pack references.
+    let csv = std::fs::read_to_string(dir.join("controls.csv")).expect("csv");
+    assert!(csv.starts_with("framework,control,rule,target,verdict,evidence\n"));
+    assert!(
+        csv.contains(
+            "soc2,CC6.1,session.inactivity-timeout,session.inactivity_timeout,fail,findings.json"
+        ),
+        "{csv}"
+    );
+
+    // One byte changed in any file is named.
+    let files: Vec<String> = manifest["files"]
+        .as_object()
+        .expect("files")
+        .keys()
+        .cloned()
+        .collect();
+    for rel in files.iter().chain(["manifest.json".to_owned()].iter()) {
+        let path = dir.join(rel);
+        let original = std::fs::read(&path).expect("read");
+        let mut changed = original.clone();
+        changed[0] ^= 0x01;
+        std::fs::write(&path, &changed).expect("tamper");
+        let o = verify(&dir);
+        assert_eq!(code(&o), 1, "{rel} tampered");
+        let err = stderr(&o);
+        if rel == "manifest.json" {
+            assert!(err.contains("manifest.json"), "{err}");
+        } else {
+            assert!(err.contains(&format!("altered: {rel}")), "{rel}: {err}");
+        }
+        std::fs::write(&path, &original).expect("restore");
+    }
+    assert_eq!(code(&verify(&dir)), 0);
+
+    // A removed file and an added one are named too.
+    let report = std::fs::read(dir.join("report.md")).expect("read");
+    std::fs::remove_file(dir.join("report.md")).expect("rm");
+    std::fs::write(dir.join("extra.txt"), "slipped in").expect("add");
+    let o = verify(&dir);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("removed: report.md") && err.contains("added: extra.txt"),
+        "{err}"
+    );
+    std::fs::write(dir.join("report.md"), report).expect("restore");
+    std::fs::remove_file(dir.join("extra.txt")).expect("rm");
+    assert_eq!(code(&verify(&dir)), 0);
+
+    // Bundles are never overwritten.
+    let o = audit(&dir);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("never overwritten"), "{}", stderr(&o));
+}
+
+#[test]
+fn no_secret_reaches_the_bundle() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("b");
+    let o = common::run(&[
+        "audit",
+        "--snapshot",
+        "examples/acme-prod-drifted",
+        "--baseline",
+        "examples/acme-prod",
+        "--out",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("ls") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let text = String::from_utf8_lossy(&std::fs::read(&p).expect("read")).into_owned();
+                assert!(!text.contains("CANARY"), "{} leaks a canary", p.display());
+            }
+        }
+    }
+}
