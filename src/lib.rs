@@ -462,6 +462,11 @@ fn audit(args: &cli::AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             "commit": env("GITHUB_SHA").or_else(|| env("CI_COMMIT_SHA")),
         }),
     );
+    // The self-contained report an auditor opens (or prints to PDF).
+    files.insert(
+        "report.html".into(),
+        report::html::render(&report, &run).into_bytes(),
+    );
     let manifest = evidence::write(&args.out, &files, run)?;
     let mut out = format!(
         "Wrote the evidence bundle {} ({} files + manifest.json + SHA256SUMS).\nCheck it with `clerk-drift evidence verify {}` or `sha256sum -c SHA256SUMS` inside it.\n\n",

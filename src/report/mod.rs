@@ -1,6 +1,7 @@
 //! Rendering results for people and machines. Each format is one file; this module holds what
 //! they share: the human form of a value.
 
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;

@@ -56,6 +56,43 @@ fn audit_bundle_verifies_and_every_tampering_is_named() {
     let o = verify(&dir);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 
+    // report.html is self-contained and its control matrix lists every control the pack
+    // references.
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    assert!(html.starts_with("<!doctype html>"), "{}", &html[..60]);
+    assert!(
+        !html.contains("<script") && !html.contains("src=") && !html.contains("<link"),
+        "no external resources"
+    );
+    assert!(html.contains("@media print"), "print CSS");
+    let pack =
+        clerk_drift::policy::Policy::parse(clerk_drift::policy::BUILTIN, "pack").expect("pack");
+    let mut controls = std::collections::BTreeSet::new();
+    for rule in &pack.rules {
+        for (framework, ids) in &rule.controls {
+            for id in ids {
+                controls.insert((framework.clone(), id.clone()));
+            }
+        }
+    }
+    for (framework, id) in &controls {
+        let row = format!("<tr><td>{framework}</td><td>{id}</td>");
+        assert!(html.contains(&row), "control matrix lacks {framework} {id}");
+    }
+    assert!(
+        html.contains(&format!("Control matrix ({} controls)", controls.len())),
+        "exactly the pack's controls"
+    );
+    assert!(
+        html.contains("<td class=\"fail\">fail</td>"),
+        "verdicts shown"
+    );
+    assert!(html.contains("Coverage gaps"), "gaps listed");
+    assert!(
+        html.contains("observed via the Platform API"),
+        "provenance shown"
+    );
+
     // controls.csv lists every control the pack references.
     let csv = std::fs::read_to_string(dir.join("controls.csv")).expect("csv");
     assert!(csv.starts_with("framework,control,rule,target,verdict,evidence\n"));
