@@ -73,6 +73,31 @@ fn provenance(snap: &Snapshot, target: &str) -> String {
     }
 }
 
+/// `user alice · CI actor bob · run https://… · commit abc123`, from the manifest's operator.
+fn operator(v: Option<&serde_json::Value>) -> String {
+    let Some(serde_json::Value::Object(o)) = v else {
+        return "—".into();
+    };
+    let parts: Vec<String> = [
+        ("user", "user"),
+        ("ci_actor", "CI actor"),
+        ("ci_run_url", "run"),
+        ("commit", "commit"),
+    ]
+    .iter()
+    .filter_map(|(k, label)| {
+        o.get(*k)
+            .and_then(|v| v.as_str())
+            .map(|s| format!("{label} {s}"))
+    })
+    .collect();
+    if parts.is_empty() {
+        "—".into()
+    } else {
+        parts.join(" · ")
+    }
+}
+
 /// The worst verdict among findings: fail > unknown > waived > pass > not applicable.
 fn worst<'a>(findings: impl Iterator<Item = &'a Finding>) -> &'static str {
     let rank = |s: &str| match s {
@@ -120,7 +145,7 @@ pub fn render(r: &Report<'_>, run: &BTreeMap<String, serde_json::Value>) -> Stri
          <tr><td>Period</td><td>{}</td></tr><tr><td>Run at (UTC)</td><td>{}</td></tr>\
          <tr><td>Data collected at</td><td>{}</td></tr><tr><td>Current</td><td><code>{}</code></td></tr>\
          <tr><td>Baseline</td><td><code>{}</code></td></tr><tr><td>Tool</td><td>clerk-drift {}</td></tr>\
-         <tr><td>Operator</td><td><code>{}</code></td></tr><tr><td>Exit code</td><td>{}</td></tr></table>\n",
+         <tr><td>Operator</td><td>{}</td></tr><tr><td>Exit code</td><td>{}</td></tr></table>\n",
         esc(&instance),
         esc(&env),
         esc(&meta("period")),
@@ -129,7 +154,7 @@ pub fn render(r: &Report<'_>, run: &BTreeMap<String, serde_json::Value>) -> Stri
         esc(r.current),
         esc(r.baseline.unwrap_or("—")),
         env!("CARGO_PKG_VERSION"),
-        esc(&meta("operator")),
+        esc(&operator(run.get("operator"))),
         r.exit_code
     );
 
