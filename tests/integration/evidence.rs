@@ -176,3 +176,57 @@ fn no_secret_reaches_the_bundle() {
         }
     }
 }
+
+/// The audit report in a real browser: headless Chromium renders it to PNG and PDF. Needs Debian's
+/// `chromium`; `.ci/run` installs it and runs this test (ignored in a plain `cargo test`).
+#[test]
+#[ignore = "needs chromium: run by .ci/run"]
+fn report_html_renders_in_headless_chromium() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("bundle");
+    assert_eq!(code(&audit(&dir)), 6);
+    let html = dir.join("report.html");
+    let url = format!("file://{}", html.display());
+    let png = tmp.path().join("report.png");
+    let pdf = tmp.path().join("report.pdf");
+    let chromium = |extra: &str| {
+        std::process::Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+            ])
+            .args([
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ])
+            .arg(format!(
+                "--user-data-dir={}",
+                tmp.path().join("profile").display()
+            ))
+            .arg("--window-size=1100,1500")
+            .arg(extra)
+            .arg(&url)
+            .output()
+            .expect("chromium runs")
+    };
+    let o = chromium(&format!("--screenshot={}", png.display()));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = chromium(&format!("--print-to-pdf={}", pdf.display()));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let png = std::fs::read(&png).expect("png");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 50_000,
+        "a non-trivial screenshot: {} bytes",
+        png.len()
+    );
+    let pdf = std::fs::read(&pdf).expect("pdf");
+    assert!(
+        pdf.starts_with(b"%PDF") && pdf.len() > 50_000,
+        "a non-trivial PDF: {} bytes",
+        pdf.len()
+    );
+}
