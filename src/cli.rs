@@ -85,6 +85,11 @@ pub enum Command {
     /// Verify an evidence bundle: every hash, and which file was altered, added or removed.
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// Make a minisign key pair for signing evidence bundles: PREFIX.key (secret) and PREFIX.pub.
+    Keygen {
+        /// Path prefix of the two key files.
+        prefix: PathBuf,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -161,6 +166,9 @@ pub enum EvidenceCommand {
     Verify {
         /// The bundle directory.
         dir: PathBuf,
+        /// Also check the manifest's minisign signature with this public key.
+        #[arg(long, value_name = "FILE")]
+        pubkey: Option<PathBuf>,
     },
 }
 
@@ -169,6 +177,9 @@ pub struct AuditArgs {
     /// Write the evidence bundle to this directory (must not exist or be empty).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Sign manifest.json with this minisign secret key (`clerk-drift keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
     /// The period audited, recorded in the manifest (e.g. 2026-Q4).
     #[arg(long, value_name = "PERIOD")]
     pub period: Option<String>,

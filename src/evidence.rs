@@ -15,6 +15,8 @@ use crate::baseline::sha256;
 pub const MANIFEST_VERSION: u32 = 1;
 pub const MANIFEST: &str = "manifest.json";
 pub const SUMS: &str = "SHA256SUMS";
+/// The minisign signature of `manifest.json` (`minisign -Vm manifest.json -p KEY.pub` checks it).
+pub const SIGNATURE: &str = "manifest.json.minisig";
 
 /// `manifest.json`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -40,6 +42,7 @@ pub fn write(
     dir: &Path,
     files: &BTreeMap<String, Vec<u8>>,
     run: BTreeMap<String, serde_json::Value>,
+    sign_key: Option<&Path>,
 ) -> Result<Manifest> {
     if dir.exists()
         && std::fs::read_dir(dir)
@@ -84,6 +87,10 @@ pub fn write(
     let mut text = serde_json::to_string_pretty(&manifest).context("serializing the manifest")?;
     text.push('\n');
     std::fs::write(tmp.path().join(MANIFEST), &text).context("writing manifest.json")?;
+    if let Some(key) = sign_key {
+        let signature = sign(key, text.as_bytes())?;
+        std::fs::write(tmp.path().join(SIGNATURE), signature).context("writing the signature")?;
+    }
     let mut sums = String::new();
     let mut all: BTreeMap<&str, String> = manifest
         .files
@@ -102,6 +109,67 @@ pub fn write(
     std::fs::rename(&kept, dir)
         .with_context(|| format!("moving the bundle to {}", dir.display()))?;
     Ok(manifest)
+}
+
+/// Signs `data` with the minisign secret key in `key` (unencrypted, as `keygen` writes it).
+/// Errors name the key file, never its content.
+fn sign(key: &Path, data: &[u8]) -> Result<String> {
+    let text =
+        std::fs::read_to_string(key).with_context(|| format!("reading {}", key.display()))?;
+    let sk = minisign::SecretKeyBox::from_string(&text)
+        .and_then(minisign::SecretKeyBox::into_unencrypted_secret_key)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{}: not an unencrypted minisign secret key ({e})",
+                key.display()
+            )
+        })?;
+    let sig = minisign::sign(
+        None,
+        &sk,
+        std::io::Cursor::new(data),
+        Some("clerk-drift evidence manifest"),
+        Some("signature from clerk-drift"),
+    )
+    .map_err(|e| anyhow::anyhow!("signing with {}: {e}", key.display()))?;
+    Ok(sig.into_string())
+}
+
+/// Writes a new minisign key pair: `<prefix>.key` (secret, unencrypted, mode 0600) and
+/// `<prefix>.pub`. Refuses to overwrite.
+pub fn keygen(prefix: &Path) -> Result<(PathBuf, PathBuf)> {
+    let secret = prefix.with_extension("key");
+    let public = prefix.with_extension("pub");
+    for p in [&secret, &public] {
+        if p.exists() {
+            bail!("{} exists: refusing to overwrite a key", p.display());
+        }
+    }
+    let pair = minisign::KeyPair::generate_unencrypted_keypair()
+        .map_err(|e| anyhow::anyhow!("generating a key pair: {e}"))?;
+    let sk = pair
+        .sk
+        .to_box(Some("clerk-drift evidence signing key"))
+        .map_err(|e| anyhow::anyhow!("encoding the secret key: {e}"))?
+        .into_string();
+    let pk = pair
+        .pk
+        .to_box()
+        .map_err(|e| anyhow::anyhow!("encoding the public key: {e}"))?
+        .into_string();
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    use std::io::Write as _;
+    opts.open(&secret)
+        .and_then(|mut f| f.write_all(sk.as_bytes()))
+        .with_context(|| format!("writing {}", secret.display()))?;
+    std::fs::write(&public, pk).with_context(|| format!("writing {}", public.display()))?;
+    Ok((secret, public))
 }
 
 /// What `verify` found.
@@ -135,8 +203,9 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// Recomputes every hash of the bundle in `dir`.
-pub fn verify(dir: &Path) -> Result<Verification> {
+/// Recomputes every hash of the bundle in `dir`, and with `pubkey` checks the manifest's
+/// signature.
+pub fn verify(dir: &Path, pubkey: Option<&Path>) -> Result<Verification> {
     let manifest_path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&manifest_path)
         .with_context(|| format!("reading {}", manifest_path.display()))?;
@@ -159,7 +228,8 @@ pub fn verify(dir: &Path) -> Result<Verification> {
     let mut present = Vec::new();
     walk(dir, dir, &mut present)?;
     for rel in present {
-        if rel != MANIFEST && rel != SUMS && !manifest.files.contains_key(&rel) {
+        if rel != MANIFEST && rel != SUMS && rel != SIGNATURE && !manifest.files.contains_key(&rel)
+        {
             v.added.push(rel);
         }
     }
@@ -182,6 +252,40 @@ pub fn verify(dir: &Path) -> Result<Verification> {
             }
         }
         Err(_) => v.missing.push(SUMS.to_owned()),
+    }
+    if let Some(pk_path) = pubkey {
+        let pk_text = std::fs::read_to_string(pk_path)
+            .with_context(|| format!("reading {}", pk_path.display()))?;
+        let pk = minisign::PublicKeyBox::from_string(&pk_text)
+            .and_then(|b| b.into_public_key())
+            .map_err(|e| {
+                anyhow::anyhow!("{}: not a minisign public key ({e})", pk_path.display())
+            })?;
+        match std::fs::read_to_string(dir.join(SIGNATURE)) {
+            Err(_) => v
+                .other
+                .push(format!("{SIGNATURE} is missing: the bundle is not signed")),
+            Ok(sig) => {
+                let ok = minisign::SignatureBox::from_string(&sig)
+                    .and_then(|b| {
+                        minisign::verify(
+                            &pk,
+                            &b,
+                            std::io::Cursor::new(text.as_bytes()),
+                            true,
+                            false,
+                            false,
+                        )
+                    })
+                    .is_ok();
+                if !ok {
+                    v.other.push(format!(
+                        "the signature in {SIGNATURE} does not verify with {}",
+                        pk_path.display()
+                    ));
+                }
+            }
+        }
     }
     v.altered.sort();
     v.missing.sort();

@@ -204,14 +204,35 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         Command::Policy(cmd) => policy_command(cmd),
         Command::Baseline(cmd) => baseline_command(cmd, ui),
         Command::Audit(args) => audit(&args, ui),
-        Command::Evidence(cli::EvidenceCommand::Verify { dir }) => {
-            let v = evidence::verify(&dir)?;
+        Command::Keygen { prefix } => {
+            let (secret, public) = evidence::keygen(&prefix)?;
+            Ok(Outcome {
+                stdout: format!(
+                    "Wrote {} (secret: keep it out of the repository; unencrypted, mode 0600) and {} (public: give it to auditors).\n",
+                    secret.display(),
+                    public.display()
+                ),
+                ..Default::default()
+            })
+        }
+        Command::Evidence(cli::EvidenceCommand::Verify { dir, pubkey }) => {
+            let v = evidence::verify(&dir, pubkey.as_deref())?;
             if v.ok() {
                 let n = std::fs::read_to_string(dir.join(evidence::SUMS))
                     .map(|s| s.lines().count())
                     .unwrap_or(0);
                 return Ok(Outcome {
-                    stdout: format!("ok: {} — {n} file(s), every hash matches\n", dir.display()),
+                    stdout: format!(
+                        "ok: {} — {n} file(s), every hash matches{}\n",
+                        dir.display(),
+                        if pubkey.is_some() {
+                            "; the signature verifies"
+                        } else if dir.join(evidence::SIGNATURE).exists() {
+                            "; signed (pass --pubkey to check the signature)"
+                        } else {
+                            ""
+                        }
+                    ),
                     ..Default::default()
                 });
             }
@@ -467,7 +488,7 @@ fn audit(args: &cli::AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         "report.html".into(),
         report::html::render(&report, &run).into_bytes(),
     );
-    let manifest = evidence::write(&args.out, &files, run)?;
+    let manifest = evidence::write(&args.out, &files, run, args.sign_key.as_deref())?;
     let mut out = format!(
         "Wrote the evidence bundle {} ({} files + manifest.json + SHA256SUMS).\nCheck it with `clerk-drift evidence verify {}` or `sha256sum -c SHA256SUMS` inside it.\n\n",
         args.out.display(),

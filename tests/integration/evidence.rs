@@ -230,3 +230,72 @@ fn report_html_renders_in_headless_chromium() {
         pdf.len()
     );
 }
+
+#[test]
+fn signed_bundles_verify_with_the_right_key_only() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let key = tmp.path().join("audit");
+    let o = common::run(&["keygen", key.to_str().expect("utf-8")]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let secret = std::fs::read_to_string(key.with_extension("key")).expect("secret key");
+    assert!(
+        !stdout(&o).contains(secret.lines().last().unwrap_or("x")),
+        "never prints the secret"
+    );
+    let other = tmp.path().join("other");
+    assert_eq!(
+        code(&common::run(&["keygen", other.to_str().expect("utf-8")])),
+        0
+    );
+    assert_eq!(
+        code(&common::run(&["keygen", key.to_str().expect("utf-8")])),
+        1,
+        "no overwrite"
+    );
+
+    let dir = tmp.path().join("bundle");
+    let o = common::run(&[
+        "audit",
+        "--snapshot",
+        "examples/acme-prod-drifted",
+        "--baseline",
+        baseline().to_str().expect("utf-8"),
+        "--out",
+        dir.to_str().expect("utf-8"),
+        "--sign-key",
+        key.with_extension("key").to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    assert!(dir.join("manifest.json.minisig").is_file());
+    let with = |pk: &Path| {
+        common::run(&[
+            "evidence",
+            "verify",
+            dir.to_str().expect("utf-8"),
+            "--pubkey",
+            pk.to_str().expect("utf-8"),
+        ])
+    };
+    let o = with(&key.with_extension("pub"));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("the signature verifies"),
+        "{}",
+        stdout(&o)
+    );
+    let o = with(&other.with_extension("pub"));
+    assert_eq!(code(&o), 1, "a wrong public key fails");
+    assert!(stderr(&o).contains("does not verify"), "{}", stderr(&o));
+    // The secret key never lands in the bundle.
+    for entry in std::fs::read_dir(&dir).expect("ls") {
+        let p = entry.expect("entry").path();
+        if p.is_file() {
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            assert!(
+                !text.contains(secret.lines().last().unwrap_or("x")),
+                "{} holds the secret key",
+                p.display()
+            );
+        }
+    }
+}
