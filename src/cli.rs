@@ -177,6 +177,12 @@ pub struct AuditArgs {
     /// Write the evidence bundle to this directory (must not exist or be empty).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Earlier bundles for the posture trend [default: the sibling directories of --out].
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+    /// Also write DIR.tar.gz (deterministic) next to the bundle.
+    #[arg(long)]
+    pub archive: bool,
     /// Sign manifest.json with this minisign secret key (`clerk-drift keygen`).
     #[arg(long, value_name = "FILE")]
     pub sign_key: Option<PathBuf>,

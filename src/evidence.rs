@@ -172,6 +172,51 @@ pub fn keygen(prefix: &Path) -> Result<(PathBuf, PathBuf)> {
     Ok((secret, public))
 }
 
+/// Writes `<dir>.tar.gz` holding the bundle under its directory name, deterministically: sorted
+/// entries, zero mtimes, fixed modes and owners. Written to a temporary file, then renamed.
+pub fn archive(dir: &Path) -> Result<PathBuf> {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| anyhow::anyhow!("{} has no name to archive under", dir.display()))?;
+    let target = dir.with_file_name(format!("{name}.tar.gz"));
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files)?;
+    files.sort();
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".clerk-drift-archive")
+        .tempfile_in(&parent)
+        .context("creating the archive")?;
+    {
+        let gz = flate2::write::GzEncoder::new(tmp.as_file(), flate2::Compression::default());
+        let mut tar = tar::Builder::new(gz);
+        for rel in &files {
+            let bytes = std::fs::read(dir.join(rel)).with_context(|| format!("reading {rel}"))?;
+            let mut header = tar::Header::new_gnu();
+            header.set_size(bytes.len() as u64);
+            header.set_mode(0o644);
+            header.set_mtime(0);
+            header.set_uid(0);
+            header.set_gid(0);
+            header.set_cksum();
+            tar.append_data(&mut header, format!("{name}/{rel}"), bytes.as_slice())
+                .with_context(|| format!("archiving {rel}"))?;
+        }
+        tar.into_inner()
+            .and_then(flate2::write::GzEncoder::finish)
+            .context("finishing the archive")?;
+    }
+    tmp.as_file().sync_all().context("syncing the archive")?;
+    tmp.persist(&target)
+        .map_err(|e| e.error)
+        .with_context(|| format!("writing {}", target.display()))?;
+    Ok(target)
+}
+
 /// What `verify` found.
 #[derive(Debug, Default)]
 pub struct Verification {

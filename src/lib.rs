@@ -484,17 +484,31 @@ fn audit(args: &cli::AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         }),
     );
     // The self-contained report an auditor opens (or prints to PDF).
+    let mut trend = earlier_audits(args)?;
+    let this = report::json::render(&report);
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&this) {
+        let label = args
+            .period
+            .clone()
+            .unwrap_or_else(|| "this audit".to_owned());
+        trend.extend(report::html::TrendPoint::from_findings(&label, &v));
+    }
     files.insert(
         "report.html".into(),
-        report::html::render(&report, &run).into_bytes(),
+        report::html::render(&report, &run, &trend).into_bytes(),
     );
     let manifest = evidence::write(&args.out, &files, run, args.sign_key.as_deref())?;
     let mut out = format!(
-        "Wrote the evidence bundle {} ({} files + manifest.json + SHA256SUMS).\nCheck it with `clerk-drift evidence verify {}` or `sha256sum -c SHA256SUMS` inside it.\n\n",
+        "Wrote the evidence bundle {} ({} files + manifest.json + SHA256SUMS).\nCheck it with `clerk-drift evidence verify {}` or `sha256sum -c SHA256SUMS` inside it.\n",
         args.out.display(),
         manifest.files.len(),
         args.out.display()
     );
+    if args.archive {
+        let archive = evidence::archive(&args.out)?;
+        let _ = writeln!(out, "Archived it as {}.", archive.display());
+    }
+    out.push('\n');
     out.push_str(&report::text::plan_summary(
         drift.as_ref().unwrap_or(&diff::Drift::default()),
         &eval.findings,
@@ -505,6 +519,47 @@ fn audit(args: &cli::AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         code,
         styled: false,
     })
+}
+
+/// The posture of earlier audits: every bundle directory in `--history` (default: the siblings of
+/// `--out`) with a `manifest.json` and `findings.json`, oldest first by period (or name).
+fn earlier_audits(args: &cli::AuditArgs) -> Result<Vec<report::html::TrendPoint>> {
+    let dir = match &args.history {
+        Some(d) => d.clone(),
+        None => match args.out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let mut points = Vec::new();
+    for entry in entries.filter_map(std::result::Result::ok) {
+        let path = entry.path();
+        if !path.is_dir() || path == args.out {
+            continue;
+        }
+        let (Ok(manifest), Ok(findings)) = (
+            std::fs::read_to_string(path.join(evidence::MANIFEST)),
+            std::fs::read_to_string(path.join("findings.json")),
+        ) else {
+            continue;
+        };
+        let (Ok(manifest), Ok(findings)) = (
+            serde_json::from_str::<serde_json::Value>(&manifest),
+            serde_json::from_str::<serde_json::Value>(&findings),
+        ) else {
+            continue;
+        };
+        let label = manifest["run"]["period"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| entry.file_name().to_string_lossy().into_owned());
+        points.extend(report::html::TrendPoint::from_findings(&label, &findings));
+    }
+    points.sort_by(|a, b| a.label.cmp(&b.label));
+    Ok(points)
 }
 
 /// A CSV field, quoted when it needs to be (RFC 4180).

@@ -113,8 +113,149 @@ fn worst<'a>(findings: impl Iterator<Item = &'a Finding>) -> &'static str {
         .unwrap_or("not_applicable")
 }
 
-/// Renders the report. `run` holds manifest run metadata (period, created_at, operator…).
-pub fn render(r: &Report<'_>, run: &BTreeMap<String, serde_json::Value>) -> String {
+/// One audit's headline numbers, for the posture trend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendPoint {
+    /// The period (or bundle name) on the x axis.
+    pub label: String,
+    /// Failing findings by severity: critical, high, medium, low, info.
+    pub failures: [usize; 5],
+    pub unknown: usize,
+    pub drift: usize,
+}
+
+impl TrendPoint {
+    /// Reads the numbers from an earlier bundle's `findings.json` (the JSON report).
+    pub fn from_findings(label: &str, findings: &serde_json::Value) -> Option<TrendPoint> {
+        let list = findings.get("findings")?.as_array()?;
+        let mut failures = [0; 5];
+        let mut unknown = 0;
+        for f in list {
+            match f.get("status").and_then(|s| s.as_str()) {
+                Some("fail") => {
+                    let sev = f.get("severity").and_then(|s| s.as_str()).unwrap_or("info");
+                    let i = ["critical", "high", "medium", "low", "info"]
+                        .iter()
+                        .position(|s| *s == sev)
+                        .unwrap_or(4);
+                    failures[i] += 1;
+                }
+                Some("unknown") => unknown += 1,
+                _ => {}
+            }
+        }
+        let d = findings.get("summary").and_then(|s| s.get("drift"));
+        let n = |k: &str| {
+            d.and_then(|d| d.get(k))
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0) as usize
+        };
+        Some(TrendPoint {
+            label: label.to_owned(),
+            failures,
+            unknown,
+            drift: n("changed") + n("added") + n("removed"),
+        })
+    }
+}
+
+/// The posture trend as an inline SVG line chart: failures (critical+high, medium, low+info),
+/// unknowns and drift per audit.
+pub fn trend_svg(points: &[TrendPoint]) -> String {
+    let (w, hgt, left, bottom, top) = (800.0_f64, 240.0_f64, 48.0_f64, 40.0_f64, 16.0_f64);
+    let series: [(&str, &str, Box<dyn Fn(&TrendPoint) -> usize>); 5] = [
+        (
+            "critical + high failures",
+            "#cf222e",
+            Box::new(|p| p.failures[0] + p.failures[1]),
+        ),
+        ("medium failures", "#bc4c00", Box::new(|p| p.failures[2])),
+        (
+            "low + info failures",
+            "#9a6700",
+            Box::new(|p| p.failures[3] + p.failures[4]),
+        ),
+        ("unknown", "#8250df", Box::new(|p| p.unknown)),
+        ("drift", "#0969da", Box::new(|p| p.drift)),
+    ];
+    let max = points
+        .iter()
+        .flat_map(|p| series.iter().map(move |(_, _, f)| f(p)))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let n = points.len().max(1);
+    let x = |i: usize| {
+        if n == 1 {
+            left + (w - left - 60.0) / 2.0
+        } else {
+            left + (w - left - 60.0) * i as f64 / (n - 1) as f64
+        }
+    };
+    let y = |v: usize| top + (hgt - top - bottom) * (1.0 - v as f64 / max);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{hgt}\" viewBox=\"0 0 {w} {hgt}\" role=\"img\" aria-label=\"posture over time\">\n\
+         <line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#8c959f\"/><line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{}\" stroke=\"#8c959f\"/>\n\
+         <text x=\"4\" y=\"{}\" font-size=\"11\">{}</text><text x=\"4\" y=\"{}\" font-size=\"11\">0</text>\n",
+        hgt - bottom,
+        w - 20.0,
+        hgt - bottom,
+        hgt - bottom,
+        top + 4.0,
+        max as usize,
+        hgt - bottom
+    );
+    for (i, p) in points.iter().enumerate() {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+            x(i),
+            hgt - bottom + 16.0,
+            esc(&p.label)
+        );
+    }
+    for (k, (name, colour, f)) in series.iter().enumerate() {
+        let pts: Vec<String> = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(f(p))))
+            .collect();
+        let _ = writeln!(
+            svg,
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
+            pts.join(" ")
+        );
+        for (i, p) in points.iter().enumerate() {
+            let _ = writeln!(
+                svg,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"><title>{}: {}</title></circle>",
+                x(i),
+                y(f(p)),
+                esc(name),
+                f(p)
+            );
+        }
+        let _ = writeln!(
+            svg,
+            "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
+            left + 150.0 * k as f64,
+            hgt - 14.0,
+            left + 14.0 + 150.0 * k as f64,
+            hgt - 5.0,
+            esc(name)
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Renders the report. `run` holds manifest run metadata (period, created_at, operator…);
+/// `trend` the earlier audits' numbers followed by this one's.
+pub fn render(
+    r: &Report<'_>,
+    run: &BTreeMap<String, serde_json::Value>,
+    trend: &[TrendPoint],
+) -> String {
     let mut h = String::new();
     let meta = |k: &str| {
         run.get(k)
@@ -194,6 +335,15 @@ pub fn render(r: &Report<'_>, run: &BTreeMap<String, serde_json::Value>) -> Stri
             d.count(ChangeKind::Added),
             d.count(ChangeKind::Removed),
             d.count(ChangeKind::Unobserved)
+        );
+    }
+
+    if trend.len() > 1 {
+        let _ = writeln!(
+            h,
+            "<h2>Posture over time ({} audits)</h2>\n{}",
+            trend.len(),
+            trend_svg(trend)
         );
     }
 

@@ -299,3 +299,100 @@ fn signed_bundles_verify_with_the_right_key_only() {
         }
     }
 }
+
+#[test]
+fn the_archive_holds_the_bundle_byte_for_byte_and_no_secret() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("2026-Q4");
+    let o = common::run(&[
+        "audit",
+        "--snapshot",
+        "examples/acme-prod-drifted",
+        "--baseline",
+        "examples/acme-prod",
+        "--out",
+        dir.to_str().expect("utf-8"),
+        "--archive",
+    ]);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    let archive = tmp.path().join("2026-Q4.tar.gz");
+    assert!(stdout(&o).contains("2026-Q4.tar.gz"), "{}", stdout(&o));
+    let file = std::fs::File::open(&archive).expect("archive");
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let mut seen = 0;
+    for entry in tar.entries().expect("entries") {
+        let mut entry = entry.expect("entry");
+        let path = entry.path().expect("path").into_owned();
+        let rel = path
+            .strip_prefix("2026-Q4")
+            .expect("under the bundle name")
+            .to_owned();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).expect("read");
+        assert_eq!(
+            bytes,
+            std::fs::read(dir.join(&rel)).expect("bundle file"),
+            "{}",
+            rel.display()
+        );
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("CANARY"),
+            "{} leaks",
+            rel.display()
+        );
+        seen += 1;
+    }
+    let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).expect("sums");
+    assert_eq!(
+        seen,
+        sums.lines().count() + 1,
+        "every file plus SHA256SUMS itself"
+    );
+}
+
+#[test]
+fn the_report_draws_the_posture_trend_from_earlier_bundles() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let b = baseline().display().to_string();
+    let run_audit = |snapshot: &str, period: &str| {
+        let out = tmp.path().join(period);
+        let o = common::run(&[
+            "audit",
+            "--snapshot",
+            snapshot,
+            "--baseline",
+            &b,
+            "--period",
+            period,
+            "--out",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(matches!(code(&o), 0 | 6), "{}", stderr(&o));
+        std::fs::read_to_string(out.join("report.html")).expect("report")
+    };
+    let first = run_audit("examples/acme-prod", "2026-Q2");
+    assert!(
+        !first.contains("Posture over time"),
+        "one audit has no trend"
+    );
+    run_audit("examples/acme-prod-drifted", "2026-Q3");
+    let html = run_audit("examples/acme-prod", "2026-Q4");
+    assert!(html.contains("Posture over time (3 audits)"), "{html}");
+    let svg = &html[html.find("<svg").expect("inline SVG")..html.find("</svg>").expect("end")];
+    for label in ["2026-Q2", "2026-Q3", "2026-Q4"] {
+        assert!(
+            svg.contains(&format!(">{label}</text>")),
+            "{label} on the x axis"
+        );
+    }
+    // Q3 had 5 critical/high failures; Q2 and Q4 none.
+    assert!(
+        svg.contains("<title>critical + high failures: 5</title>"),
+        "{svg}"
+    );
+    assert_eq!(
+        svg.matches("<title>critical + high failures: 0</title>")
+            .count(),
+        2
+    );
+}
