@@ -159,6 +159,9 @@ impl TrendPoint {
     }
 }
 
+/// A trend line: name, colour, value.
+type Series = (&'static str, &'static str, fn(&TrendPoint) -> usize);
+
 /// The posture trend as an inline SVG line chart: failures (critical+high, medium, low+info),
 /// unknowns and drift per audit.
 pub fn trend_svg(points: &[TrendPoint]) -> String {
