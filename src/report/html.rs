@@ -166,20 +166,16 @@ type Series = (&'static str, &'static str, fn(&TrendPoint) -> usize);
 /// unknowns and drift per audit.
 pub fn trend_svg(points: &[TrendPoint]) -> String {
     let (w, hgt, left, bottom, top) = (800.0_f64, 240.0_f64, 48.0_f64, 40.0_f64, 16.0_f64);
-    let series: [(&str, &str, Box<dyn Fn(&TrendPoint) -> usize>); 5] = [
-        (
-            "critical + high failures",
-            "#cf222e",
-            Box::new(|p| p.failures[0] + p.failures[1]),
-        ),
-        ("medium failures", "#bc4c00", Box::new(|p| p.failures[2])),
-        (
-            "low + info failures",
-            "#9a6700",
-            Box::new(|p| p.failures[3] + p.failures[4]),
-        ),
-        ("unknown", "#8250df", Box::new(|p| p.unknown)),
-        ("drift", "#0969da", Box::new(|p| p.drift)),
+    let series: [Series; 5] = [
+        ("critical + high failures", "#cf222e", |p| {
+            p.failures[0] + p.failures[1]
+        }),
+        ("medium failures", "#bc4c00", |p| p.failures[2]),
+        ("low + info failures", "#9a6700", |p| {
+            p.failures[3] + p.failures[4]
+        }),
+        ("unknown", "#8250df", |p| p.unknown),
+        ("drift", "#0969da", |p| p.drift),
     ];
     let max = points
         .iter()
