@@ -172,11 +172,15 @@ pub enum EvidenceCommand {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct AuditArgs {
-    /// Write the evidence bundle to this directory (must not exist or be empty).
+    /// Write the evidence bundle to this directory (must not exist or be empty); with --all, one
+    /// bundle per instance in DIR/NAME.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Audit every instance of clerk-drift.toml (each pulled, against its own baseline).
+    #[arg(long)]
+    pub all: bool,
     /// Earlier bundles for the posture trend [default: the sibling directories of --out].
     #[arg(long, value_name = "DIR")]
     pub history: Option<PathBuf>,

@@ -35,6 +35,8 @@ pub struct Manifest {
 pub struct Tool {
     pub name: String,
     pub version: String,
+    /// The git commit the binary was built from ("unknown" outside a checkout).
+    pub commit: String,
 }
 
 /// Writes the bundle to `dir`, which must not exist yet (or be empty).
@@ -80,6 +82,7 @@ pub fn write(
         tool: Tool {
             name: "clerk-drift".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            commit: env!("CLERK_DRIFT_COMMIT").into(),
         },
         run,
         files: hashes,

@@ -83,9 +83,13 @@ fn keyring_for(args: &LiveArgs) -> secrets::Keyring {
 
 /// Pulls live data for `plan`/`check`/`pull`; gaps (with `--allow-partial`) become warnings.
 fn pull_live(args: &LiveArgs, ui: &Arc<dyn Ui>, record: Option<&Path>) -> Result<live::Live> {
-    let observer: Arc<dyn clerk::Observer> = ui.clone();
+    let log = Arc::new(CallLog {
+        inner: ui.clone(),
+        calls: std::sync::Mutex::new(std::collections::BTreeMap::new()),
+    });
+    let observer: Arc<dyn clerk::Observer> = log.clone();
     let warn = |m: &str| ui.warn(m);
-    let pulled = live::pull(
+    let mut pulled = live::pull(
         args,
         &process_env,
         &keyring_for(args),
@@ -96,7 +100,53 @@ fn pull_live(args: &LiveArgs, ui: &Arc<dyn Ui>, record: Option<&Path>) -> Result
     for gap in &pulled.gaps {
         ui.warn(&format!("incomplete: {gap}"));
     }
+    pulled.calls = log.summary();
     Ok(pulled)
+}
+
+/// Calls to one endpoint: count, count per status, total milliseconds.
+type Tally = (u32, std::collections::BTreeMap<String, u32>, u64);
+
+/// Forwards pull events to the terminal and tallies the HTTP calls per endpoint (for the
+/// evidence manifest).
+struct CallLog {
+    inner: Arc<dyn Ui>,
+    calls: std::sync::Mutex<std::collections::BTreeMap<String, Tally>>,
+}
+
+impl clerk::Observer for CallLog {
+    fn event(&self, event: &clerk::Event) {
+        if let clerk::Event::Call {
+            request,
+            status,
+            millis,
+        } = event
+        {
+            let endpoint = request.split('?').next().unwrap_or(request).to_owned();
+            let status = status.map_or_else(|| "no response".to_owned(), |s| s.to_string());
+            if let Ok(mut calls) = self.calls.lock() {
+                let e = calls.entry(endpoint).or_default();
+                e.0 += 1;
+                *e.1.entry(status).or_default() += 1;
+                e.2 += millis;
+            }
+        }
+        self.inner.event(event);
+    }
+}
+
+impl CallLog {
+    fn summary(&self) -> serde_json::Value {
+        let calls = self.calls.lock().map(|c| c.clone()).unwrap_or_default();
+        serde_json::Value::Array(
+            calls
+                .into_iter()
+                .map(|(endpoint, (count, statuses, ms))| {
+                    serde_json::json!({ "request": endpoint, "count": count, "statuses": statuses, "total_ms": ms })
+                })
+                .collect(),
+        )
+    }
 }
 
 /// Runs one command.
@@ -203,7 +253,8 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         }
         Command::Policy(cmd) => policy_command(cmd),
         Command::Baseline(cmd) => baseline_command(cmd, ui),
-        Command::Audit(args) => audit(&args, ui),
+        Command::Audit(args) if args.all => audit_all(&args, ui),
+        Command::Audit(args) => audit(&args, ui, None),
         Command::Keygen { prefix } => {
             let (secret, public) = evidence::keygen(&prefix)?;
             Ok(Outcome {
@@ -325,7 +376,12 @@ fn baseline_file(
 
 /// `audit`: pull (or take --snapshot), diff against the baseline, evaluate, and write an evidence
 /// bundle with a manifest of hashes.
-fn audit(args: &cli::AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+/// `per_instance`: with `--all`, earlier bundles are `HISTORY/*/NAME` (one period directory each).
+fn audit(
+    args: &cli::AuditArgs,
+    ui: &Arc<dyn Ui>,
+    per_instance: Option<(&str, &Path)>,
+) -> Result<Outcome> {
     use std::fmt::Write as _;
     let cur = current(args.snapshot.as_deref(), &args.live, &args.attest, ui)?;
     let baseline_path = live::baseline_path(args.baseline.as_deref(), cur.instance.as_ref());
@@ -467,6 +523,7 @@ fn audit(args: &cli::AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     );
     run.insert("period".into(), serde_json::json!(args.period));
     run.insert("exit_code".into(), serde_json::json!(code));
+    run.insert("api_calls".into(), cur.calls.clone());
     run.insert(
         "collected_at".into(),
         serde_json::json!(cur.snapshot.meta.collected_at),
@@ -484,7 +541,7 @@ fn audit(args: &cli::AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         }),
     );
     // The self-contained report an auditor opens (or prints to PDF).
-    let mut trend = earlier_audits(args)?;
+    let mut trend = earlier_audits(args, per_instance)?;
     let this = report::json::render(&report);
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(&this) {
         let label = args
@@ -521,9 +578,71 @@ fn audit(args: &cli::AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     })
 }
 
+/// `audit --all`: one bundle per instance of clerk-drift.toml in `--out`/NAME, in name order;
+/// the exit code combines theirs (1 if any failed to run).
+fn audit_all(args: &cli::AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    if args.snapshot.is_some() || args.baseline.is_some() || args.live.instance.is_some() {
+        bail!(
+            "--all audits every instance of clerk-drift.toml from its own pull and baseline: drop --snapshot, --baseline and --instance"
+        );
+    }
+    let Some(config) = config::Config::discover(args.live.config.as_deref())? else {
+        bail!("--all needs a clerk-drift.toml with [instances.NAME] tables");
+    };
+    if config.instances.is_empty() {
+        bail!(
+            "{} defines no [instances.NAME] table",
+            config.path.display()
+        );
+    }
+    let mut out = String::new();
+    let mut codes = Vec::new();
+    for name in config.instances.keys() {
+        let mut one = args.clone();
+        one.all = false;
+        one.live.instance = Some(name.clone());
+        one.out = args.out.join(name);
+        // Earlier periods sit next to this one: HISTORY/<period>/<name>.
+        one.history = Some(
+            args.history
+                .clone()
+                .unwrap_or_else(|| match args.out.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                }),
+        );
+        out.push_str(&format!("═══ instance {name} ═══\n"));
+        match audit(&one, ui, Some((name, &args.out))) {
+            Ok(o) => {
+                out.push_str(&o.stdout);
+                codes.push(o.code);
+            }
+            Err(e) => {
+                out.push_str(&format!("error: {e:#}\n"));
+                codes.push(exit::ERROR);
+            }
+        }
+        out.push('\n');
+    }
+    let code = if codes.contains(&exit::ERROR) {
+        exit::ERROR
+    } else {
+        codes.iter().fold(exit::CLEAN, |a, c| a | c)
+    };
+    out.push_str(&format!("All instances: exit {code}\n"));
+    Ok(Outcome {
+        stdout: out,
+        code,
+        styled: false,
+    })
+}
+
 /// The posture of earlier audits: every bundle directory in `--history` (default: the siblings of
 /// `--out`) with a `manifest.json` and `findings.json`, oldest first by period (or name).
-fn earlier_audits(args: &cli::AuditArgs) -> Result<Vec<report::html::TrendPoint>> {
+fn earlier_audits(
+    args: &cli::AuditArgs,
+    per_instance: Option<(&str, &Path)>,
+) -> Result<Vec<report::html::TrendPoint>> {
     let dir = match &args.history {
         Some(d) => d.clone(),
         None => match args.out.parent() {
@@ -536,7 +655,13 @@ fn earlier_audits(args: &cli::AuditArgs) -> Result<Vec<report::html::TrendPoint>
     };
     let mut points = Vec::new();
     for entry in entries.filter_map(std::result::Result::ok) {
-        let path = entry.path();
+        let mut path = entry.path();
+        if let Some((name, this_run)) = per_instance {
+            if path == this_run {
+                continue;
+            }
+            path = path.join(name);
+        }
         if !path.is_dir() || path == args.out {
             continue;
         }
@@ -943,6 +1068,8 @@ struct Current {
     instance: Option<config::Instance>,
     /// A live pull with gaps (`--allow-partial`).
     incomplete: bool,
+    /// A live pull's HTTP calls per endpoint (null for a file).
+    calls: serde_json::Value,
 }
 
 fn current(
@@ -1000,6 +1127,7 @@ fn current_unattested(path: Option<&Path>, args: &LiveArgs, ui: &Arc<dyn Ui>) ->
                 label: p.display().to_string(),
                 instance,
                 incomplete: false,
+                calls: serde_json::Value::Null,
             })
         }
         None => {
@@ -1013,6 +1141,7 @@ fn current_unattested(path: Option<&Path>, args: &LiveArgs, ui: &Arc<dyn Ui>) ->
                 label,
                 instance: pulled.instance,
                 incomplete: !pulled.gaps.is_empty(),
+                calls: pulled.calls,
             })
         }
     }

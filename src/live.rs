@@ -223,6 +223,8 @@ pub struct Live {
     pub requests: u32,
     pub gaps: Vec<String>,
     pub instance: Option<Instance>,
+    /// Per endpoint: calls, statuses and time (filled by the caller's call log).
+    pub calls: serde_json::Value,
 }
 
 /// Resolves, pulls, records (`record`), and normalizes.
@@ -251,6 +253,7 @@ pub fn pull(
         requests: pulled.requests,
         gaps: pulled.gaps,
         instance: resolved.instance,
+        calls: serde_json::Value::Null,
     })
 }
 

@@ -299,6 +299,11 @@ impl Client {
     }
 
     fn log(&self, label: &str, status: Option<StatusCode>, t0: Instant, note: &str) {
+        self.observer.event(&Event::Call {
+            request: label.to_owned(),
+            status: status.map(|s| s.as_u16()),
+            millis: u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX),
+        });
         let status = status.map_or_else(|| "no response".to_owned(), |s| s.to_string());
         let ms = t0.elapsed().as_millis();
         let note = if note.is_empty() {

@@ -102,6 +102,13 @@ pub enum Event {
     },
     /// Requests finished (retries included) out of those started so far.
     Progress { done: u32, started: u32 },
+    /// One HTTP exchange, for the evidence manifest's call log: the request (method and path),
+    /// the status (none when no response came) and how long it took.
+    Call {
+        request: String,
+        status: Option<u16>,
+        millis: u64,
+    },
 }
 
 /// Receives [`Event`]s; the binary shows them on standard error.

@@ -655,3 +655,58 @@ async fn plan_all_runs_every_instance_with_a_combined_exit_code() {
         stderr(&o)
     );
 }
+
+#[tokio::test]
+async fn audit_all_writes_one_verified_bundle_per_instance_with_the_call_log() {
+    let server = fake::start(&acme(), Options::default()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("clerk-drift.toml"),
+        format!(
+            "[instances.prod]\npublishable_key = \"{pk}\"\nbaseline = \"{b}\"\n\n[instances.staging]\npublishable_key = \"{pk}\"\nbaseline = \"{b}\"\n",
+            pk = common::PUBLISHABLE_KEY,
+            b = common::baseline().display()
+        ),
+    )
+    .expect("config");
+    let o = output(live(&server.uri(), dir.path()).args([
+        "audit",
+        "--all",
+        "-q",
+        "--period",
+        "2026-Q4",
+        "--out",
+        "audits/2026-Q4",
+    ]));
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    for name in ["prod", "staging"] {
+        let bundle = dir.path().join("audits/2026-Q4").join(name);
+        let v = output(live(&server.uri(), dir.path()).args([
+            "evidence",
+            "verify",
+            bundle.to_str().expect("utf-8"),
+        ]));
+        assert_eq!(code(&v), 0, "{name}: {}", stderr(&v));
+        let manifest: Value = serde_json::from_str(
+            &std::fs::read_to_string(bundle.join("manifest.json")).expect("manifest"),
+        )
+        .expect("JSON");
+        assert_eq!(manifest["run"]["instance"], name);
+        assert!(
+            manifest["tool"]["commit"]
+                .as_str()
+                .is_some_and(|c| !c.is_empty())
+        );
+        let calls = manifest["run"]["api_calls"].as_array().expect("call log");
+        let env = calls
+            .iter()
+            .find(|c| c["request"] == "GET /v1/environment")
+            .expect("FAPI call logged");
+        assert_eq!(env["count"], 1);
+        assert_eq!(env["statuses"]["200"], 1);
+        assert_no_canary(
+            &std::fs::read_to_string(bundle.join("manifest.json")).expect("manifest"),
+            "manifest",
+        );
+    }
+}
