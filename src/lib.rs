@@ -521,6 +521,21 @@ fn audit(
         "instance".into(),
         serde_json::json!(cur.instance.as_ref().map(|i| i.name.clone())),
     );
+    run.insert(
+        "instance_id".into(),
+        cur.snapshot
+            .get(&crate::path::Path::parse("instance.id").unwrap_or_default())
+            .cloned()
+            .unwrap_or(serde_json::Value::Null),
+    );
+    run.insert(
+        "application_id".into(),
+        serde_json::json!(
+            cur.instance
+                .as_ref()
+                .and_then(|i| i.platform_application_id.clone())
+        ),
+    );
     run.insert("period".into(), serde_json::json!(args.period));
     run.insert("exit_code".into(), serde_json::json!(code));
     run.insert("api_calls".into(), cur.calls.clone());

@@ -438,6 +438,22 @@ pub fn render(
             }
             h.push_str("</div>\n");
         }
+        // Every finding, with where its data came from.
+        let _ = writeln!(h, "<h2>All findings ({})</h2>", findings.len());
+        h.push_str("<table><tr><th>Verdict</th><th>Severity</th><th>Rule</th><th>Setting</th><th>Provenance</th></tr>\n");
+        for f in findings.iter() {
+            let status = status_name(f);
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"{status}\">{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                status.replace('_', " "),
+                f.severity,
+                esc(&f.rule_id),
+                esc(&f.target),
+                esc(&provenance(r.snapshot, &f.target))
+            );
+        }
+        h.push_str("</table>\n");
         if !review.expired.is_empty() || !review.invalid.is_empty() {
             h.push_str("<h2>Waiver problems</h2><ul>\n");
             for w in &review.expired {

@@ -396,3 +396,33 @@ fn the_report_draws_the_posture_trend_from_earlier_bundles() {
         2
     );
 }
+
+#[test]
+fn the_same_inputs_give_the_same_bundle_apart_from_run_metadata() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    assert_eq!(code(&audit(&a)), 6);
+    assert_eq!(code(&audit(&b)), 6);
+    let sums = |d: &Path| std::fs::read_to_string(d.join("SHA256SUMS")).expect("sums");
+    let (sa, sb) = (sums(&a), sums(&b));
+    // Everything but the manifest (run time) and report.html (which shows it) is byte-identical.
+    let strip = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.ends_with("  manifest.json") && !l.ends_with("  report.html"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(strip(&sa), strip(&sb));
+    assert!(strip(&sa).len() >= 7);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("manifest.json")).expect("manifest"))
+            .expect("JSON");
+    assert!(
+        manifest["run"]["instance_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("ins_")),
+        "instance id recorded: {}",
+        manifest["run"]
+    );
+}
