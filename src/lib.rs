@@ -593,6 +593,17 @@ fn audit(
     })
 }
 
+/// The exit code of several instances: 1 if any could not be checked, else the union of their
+/// bits.
+fn combine_codes(codes: impl IntoIterator<Item = u8>) -> u8 {
+    let codes: Vec<u8> = codes.into_iter().collect();
+    if codes.contains(&exit::ERROR) {
+        exit::ERROR
+    } else {
+        codes.into_iter().fold(exit::CLEAN, |a, c| a | c)
+    }
+}
+
 /// `audit --all`: one bundle per instance of clerk-drift.toml in `--out`/NAME, in name order;
 /// the exit code combines theirs (1 if any failed to run).
 fn audit_all(args: &cli::AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
@@ -639,11 +650,7 @@ fn audit_all(args: &cli::AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         }
         out.push('\n');
     }
-    let code = if codes.contains(&exit::ERROR) {
-        exit::ERROR
-    } else {
-        codes.iter().fold(exit::CLEAN, |a, c| a | c)
-    };
+    let code = combine_codes(codes);
     out.push_str(&format!("All instances: exit {code}\n"));
     Ok(Outcome {
         stdout: out,
@@ -982,17 +989,11 @@ fn plan_all(args: &cli::PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         });
         results.extend(done);
     }
-    let code = if results
-        .iter()
-        .any(|(_, r)| !matches!(r, Ok((_, c)) if *c != exit::ERROR))
-    {
-        exit::ERROR
-    } else {
+    let code = combine_codes(
         results
             .iter()
-            .filter_map(|(_, r)| r.as_ref().ok().map(|(_, c)| *c))
-            .fold(exit::CLEAN, |a, c| a | c)
-    };
+            .map(|(_, r)| r.as_ref().map_or(exit::ERROR, |(_, c)| *c)),
+    );
     let out = match args.report.format {
         cli::Format::Json => {
             let mut instances = serde_json::Map::new();
