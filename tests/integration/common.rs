@@ -136,3 +136,18 @@ pub fn live(uri: &str, cwd: &Path) -> Command {
 pub fn output(cmd: &mut Command) -> Output {
     cmd.output().expect("binary runs")
 }
+
+/// The arguments of the README's main job: plan the drifted example against the shipped baseline.
+pub const PLAN_DRIFTED: [&str; 5] = [
+    "plan",
+    "--snapshot",
+    "examples/acme-prod-drifted",
+    "--baseline",
+    "baselines/acme-prod.json",
+];
+
+/// Runs the README's main job with `extra` arguments (e.g. `--format json`).
+pub fn plan_drifted(extra: &[&str]) -> Output {
+    let args: Vec<&str> = PLAN_DRIFTED.iter().chain(extra).copied().collect();
+    run(&args)
+}

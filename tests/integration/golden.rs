@@ -4,15 +4,7 @@
 use crate::common::{self, code, stderr, stdout};
 
 fn plan(format: &str) -> String {
-    let o = common::run(&[
-        "plan",
-        "--snapshot",
-        "examples/acme-prod-drifted",
-        "--baseline",
-        "baselines/acme-prod.json",
-        "--format",
-        format,
-    ]);
+    let o = common::plan_drifted(&["--format", format]);
     assert_eq!(code(&o), 6, "{format}: {}", stderr(&o));
     stdout(&o)
 }

@@ -10,17 +10,7 @@ fn json(o: &std::process::Output) -> Value {
 
 #[test]
 fn plan_json_carries_every_drift_entry_and_finding_with_the_exit_code() {
-    let b = baseline().display().to_string();
-    let args = [
-        "plan",
-        "--snapshot",
-        "examples/acme-prod-drifted",
-        "--baseline",
-        &b,
-        "--format",
-        "json",
-    ];
-    let o = common::run(&args);
+    let o = common::plan_drifted(&["--format", "json"]);
     assert_eq!(code(&o), 6, "{}", stderr(&o));
     let doc = json(&o);
     assert_eq!(doc["format_version"], 1);
@@ -63,7 +53,10 @@ fn plan_json_carries_every_drift_entry_and_finding_with_the_exit_code() {
         11
     );
     // Deterministic: same inputs, same bytes.
-    assert_eq!(stdout(&common::run(&args)), stdout(&o));
+    assert_eq!(
+        stdout(&common::plan_drifted(&["--format", "json"])),
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -149,18 +142,11 @@ fn markdown_report_and_step_summary() {
     let dir = tempfile::tempdir().expect("tempdir");
     let summary = dir.path().join("summary.md");
     std::fs::write(&summary, "earlier step\n").expect("write");
-    let b = baseline().display().to_string();
     let o = assert_cmd::Command::cargo_bin("clerk-drift")
         .expect("binary")
         .current_dir(common::root())
         .env("GITHUB_STEP_SUMMARY", &summary)
-        .args([
-            "plan",
-            "--snapshot",
-            "examples/acme-prod-drifted",
-            "--baseline",
-            &b,
-        ])
+        .args(common::PLAN_DRIFTED)
         .args(["--format", "markdown", "--step-summary"])
         .output()
         .expect("runs");
@@ -214,20 +200,14 @@ fn markdown_report_and_step_summary() {
 
 #[test]
 fn junit_parses_back_with_one_case_per_rule_and_target() {
-    let b = baseline().display().to_string();
-    let args = [
-        "plan",
-        "--snapshot",
-        "examples/acme-prod-drifted",
-        "--baseline",
-        &b,
-        "--format",
-        "junit",
-    ];
-    let o = common::run(&args);
+    let o = common::plan_drifted(&["--format", "junit"]);
     assert_eq!(code(&o), 6, "{}", stderr(&o));
     let xml = stdout(&o);
-    assert_eq!(stdout(&common::run(&args)), xml, "deterministic");
+    assert_eq!(
+        stdout(&common::plan_drifted(&["--format", "junit"])),
+        xml,
+        "deterministic"
+    );
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "testsuites");
@@ -294,21 +274,12 @@ fn sarif_validates_against_the_official_schema_with_suppressions_for_waivers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let w = dir.path().join("w.toml");
     std::fs::write(&w, "[[waiver]]\nrule = \"jwt.lifetime\"\ntarget = \"jwt_templates[supabase]\"\nreason = \"vendor needs 1 h\"\napproved_by = \"ciso@acme.test\"\nexpires = 2026-12-31\n").expect("write");
-    let b = baseline().display().to_string();
     let o = assert_cmd::Command::cargo_bin("clerk-drift")
         .expect("binary")
         .current_dir(common::root())
         .env("CLERK_DRIFT_TODAY", "2026-11-22")
-        .args([
-            "plan",
-            "--snapshot",
-            "examples/acme-prod-drifted",
-            "--baseline",
-            &b,
-            "--format",
-            "sarif",
-            "--waivers",
-        ])
+        .args(common::PLAN_DRIFTED)
+        .args(["--format", "sarif", "--waivers"])
         .arg(&w)
         .output()
         .expect("runs");
@@ -502,21 +473,13 @@ fn ignored_paths_are_listed_with_their_reason_not_counted() {
 
 #[test]
 fn colour_only_when_asked_or_on_a_terminal_and_never_in_machine_formats() {
-    let b = baseline().display().to_string();
-    let plan = [
-        "plan",
-        "--snapshot",
-        "examples/acme-prod-drifted",
-        "--baseline",
-        &b,
-    ];
     let run_with = |extra: &[&str]| {
         assert_cmd::Command::cargo_bin("clerk-drift")
             .expect("binary")
             .current_dir(common::root())
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE")
-            .args(plan)
+            .args(common::PLAN_DRIFTED)
             .args(extra)
             .output()
             .expect("runs")
