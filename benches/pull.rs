@@ -68,7 +68,12 @@ fn target(uri: &str) -> Target {
     }
 }
 
-static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+/// When the current pull started (`--log` times are relative to it).
+/// The binary's allocator, so the benchmark measures what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+static START: std::sync::Mutex<Option<Instant>> = std::sync::Mutex::new(None);
 
 /// `--log`: print every request with its time.
 struct Log;
@@ -76,7 +81,10 @@ struct Log;
 impl clerk::Observer for Log {
     fn event(&self, e: &clerk::Event) {
         if let clerk::Event::Log(line) = e {
-            let t = START.get().map_or(Duration::ZERO, Instant::elapsed);
+            let t = START
+                .lock()
+                .unwrap()
+                .map_or(Duration::ZERO, |s| s.elapsed());
             eprintln!("{:>6.1} ms  {line}", t.as_secs_f64() * 1000.0);
         }
     }
@@ -121,9 +129,10 @@ fn main() {
     let mut totals = Vec::new();
     let mut requests = 0;
     let mut entries = 0;
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     for _ in 0..runs {
         let t0 = Instant::now();
-        let _ = START.set(t0);
+        *START.lock().unwrap() = Some(t0);
         let pulled = clerk::pull(
             target(&uri),
             clerk::Options::for_env(Some(EnvType::Production)),
@@ -132,6 +141,9 @@ fn main() {
         )
         .unwrap();
         pulls.push(t0.elapsed());
+        if std::env::args().any(|a| a == "--log") {
+            eprintln!("{:>6.1} ms  pull done", ms(t0.elapsed()));
+        }
         let snapshot = clerk_drift::snapshot::normalize(&pulled.recording).unwrap();
         totals.push(t0.elapsed());
         requests = pulled.requests;
@@ -144,7 +156,6 @@ fn main() {
     pulls.sort();
     totals.sort();
     let median = |v: &[Duration]| v[v.len() / 2];
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let ratio = |d: Duration| d.as_secs_f64() / critical.as_secs_f64();
     println!(
         "pull of a large instance (10,000 allowlist identifiers, 1,000 redirect URLs, 200 JWT templates)"

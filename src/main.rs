@@ -11,6 +11,10 @@ use clap::Parser;
 use clerk_drift::clerk::{Event, Observer};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+/// Pulls parse megabytes of JSON into many small allocations; see docs/performance.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Standard-error UI: a progress bar that appears only for pulls longer than a second on a
 /// terminal, `--verbose` request logs, and warnings.
 struct Terminal {

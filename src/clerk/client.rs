@@ -155,7 +155,9 @@ pub struct Client {
 
 impl Client {
     pub fn new(opts: Options, observer: Arc<dyn Observer>) -> Result<Self, Error> {
+        let tls = super::tls::client_config().map_err(|e| Error::Client(e.to_string()))?;
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .user_agent(concat!("clerk-drift/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(opts.connect_timeout)
             .read_timeout(opts.timeout)
@@ -282,18 +284,24 @@ impl Client {
         };
         self.log(label, Some(status), t0, "");
         if status.is_success() {
-            return serde_json::from_slice(&body).map_err(|e| Failure {
-                status: Some(status.as_u16()),
-                message: format!(
-                    "the response body is not valid JSON ({} at byte {} of {}; truncated?)",
-                    crate::snapshot::recording::json_error_message(&e),
-                    byte_offset(&body, e.line(), e.column()),
-                    body.len()
-                ),
-                clerk: None,
-                retry_after: None,
-                retryable: true,
-            });
+            // Secrets go before the body leaves this function: nothing downstream sees them.
+            return serde_json::from_slice(&body)
+                .map(|mut v| {
+                    super::redact(&mut v);
+                    v
+                })
+                .map_err(|e| Failure {
+                    status: Some(status.as_u16()),
+                    message: format!(
+                        "the response body is not valid JSON ({} at byte {} of {}; truncated?)",
+                        crate::snapshot::recording::json_error_message(&e),
+                        byte_offset(&body, e.line(), e.column()),
+                        body.len()
+                    ),
+                    clerk: None,
+                    retry_after: None,
+                    retryable: true,
+                });
         }
         Err(status_failure(status, &headers, &body))
     }
@@ -317,8 +325,14 @@ impl Client {
 }
 
 fn transport_failure(e: &reqwest::Error) -> Failure {
+    let certificate = is_certificate_error(e);
     let message = if e.is_timeout() {
         "timed out".to_owned()
+    } else if certificate {
+        format!(
+            "the server's TLS certificate was refused: {} (not retried; check the URL, or the CA bundle the OS trusts — SSL_CERT_FILE)",
+            describe(e)
+        )
     } else if e.is_connect() {
         format!("could not connect: {}", describe(e))
     } else {
@@ -329,8 +343,32 @@ fn transport_failure(e: &reqwest::Error) -> Failure {
         message,
         clerk: None,
         retry_after: None,
-        retryable: true,
+        // A certificate that fails verification will fail the same way again.
+        retryable: !certificate,
     }
+}
+
+/// Whether TLS refused the server's certificate (somewhere in the error's causes).
+fn is_certificate_error(e: &reqwest::Error) -> bool {
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        // hyper-util and tokio-rustls wrap rustls' error in `io::Error`s, which `source()` skips.
+        let mut inner: &(dyn std::error::Error + 'static) = c;
+        while let Some(wrapped) = inner
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            inner = wrapped;
+        }
+        if matches!(
+            inner.downcast_ref::<rustls::Error>(),
+            Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+        ) {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// The innermost cause of a reqwest error, without the URL (messages name the request instead).

@@ -7,6 +7,7 @@ pub mod bapi;
 pub mod client;
 pub mod keys;
 pub mod lists;
+mod tls;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -190,8 +191,8 @@ pub fn pull(
             continue;
         };
         match r.outcome {
-            Ok(mut body) => {
-                redact(&mut body);
+            // Redacted as each response was parsed (`Client::get_json`).
+            Ok(body) => {
                 if let Err(e) = rec.insert(endpoint, body, std::path::Path::new(r.file)) {
                     gaps.push(format!("{} {}: unexpected response: {e}", r.api, r.label));
                 }
@@ -245,23 +246,14 @@ async fn collect(
     plapi: Option<Platform>,
 ) -> Vec<Fetched> {
     let mut set = JoinSet::new();
-    if let Some(api) = fapi {
-        let client = client.clone();
-        set.spawn(async move {
-            // FAPI `GET /v1/environment` (operation `GetEnvironment`), public.
-            object(
-                &client,
-                &api,
-                &["v1", "environment"],
-                "fapi/environment.json",
-                false,
-            )
-            .await
-        });
-    }
     if let Some(api) = bapi {
         let api = Arc::new(api);
-        for read in bapi::READS {
+        // Lists first: their first pages unlock the next round of requests, so they should be
+        // the first answers the server sends and the client reads.
+        let (lists, objects): (Vec<&bapi::Read>, Vec<_>) = bapi::READS
+            .iter()
+            .partition(|r| !matches!(r.paging, Paging::Object));
+        for read in lists.into_iter().chain(objects) {
             let (client, api) = (client.clone(), api.clone());
             set.spawn(async move {
                 match read.paging {
@@ -297,6 +289,20 @@ async fn collect(
                 }
             });
         }
+    }
+    if let Some(api) = fapi {
+        let client = client.clone();
+        set.spawn(async move {
+            // FAPI `GET /v1/environment` (operation `GetEnvironment`), public.
+            object(
+                &client,
+                &api,
+                &["v1", "environment"],
+                "fapi/environment.json",
+                false,
+            )
+            .await
+        });
     }
     if let Some(p) = plapi {
         let client = client.clone();
@@ -383,7 +389,7 @@ fn classify(api: &Api, label: &str, f: Failure, optional: bool) -> Outcome {
         Some(429) => {
             " — rate limited; retries exhausted (lower [pull] requests_per_10s)".to_owned()
         }
-        None | Some(500..) => " (retries exhausted)".to_owned(),
+        None | Some(500..) if f.retryable => " (retries exhausted)".to_owned(),
         _ => String::new(),
     };
     Outcome::Failed(Error::Request {
@@ -396,19 +402,23 @@ fn classify(api: &Api, label: &str, f: Failure, optional: bool) -> Outcome {
 
 /// Object keys whose string values are secrets: replaced before anything else sees the body,
 /// so they reach neither a recording nor a snapshot. Presence survives (`""` stays empty).
-const SECRET_KEYS: &[&str] = &[
-    "client_secret",
-    "secret",
-    "secret_key",
-    "secret_keys",
-    "signing_key",
-    "private_key",
-    "token",
-    "token_secret",
-    "access_token",
-    "id_token",
-    "refresh_token",
-];
+/// A `match` rather than a list scan: it runs on every key of every response.
+fn is_secret_key(key: &str) -> bool {
+    matches!(
+        key,
+        "client_secret"
+            | "secret"
+            | "secret_key"
+            | "secret_keys"
+            | "signing_key"
+            | "private_key"
+            | "token"
+            | "token_secret"
+            | "access_token"
+            | "id_token"
+            | "refresh_token"
+    )
+}
 
 /// What a redacted secret becomes.
 pub const REDACTED: &str = "[redacted by clerk-drift]";
@@ -418,7 +428,7 @@ pub fn redact(v: &mut Value) {
     match v {
         Value::Object(map) => {
             for (k, child) in map.iter_mut() {
-                if SECRET_KEYS.contains(&k.as_str()) {
+                if is_secret_key(k) {
                     redact_all(child);
                 } else {
                     redact(child);
