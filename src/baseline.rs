@@ -116,8 +116,15 @@ pub fn accept(
     }
     if let (Some(bytes), Some(sha)) = (&old_bytes, &previous_sha256) {
         let dir = history_dir(baseline_path);
+        let created = !dir.exists();
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        io::write_atomic(&history_file(baseline_path, sha), bytes)?;
+        if let Err(e) = io::write_atomic(&history_file(baseline_path, sha), bytes) {
+            // Leave the directory as it was: a failed accept changes nothing.
+            if created {
+                let _ = std::fs::remove_dir(&dir);
+            }
+            return Err(e);
+        }
     }
     let text = io::to_canonical(&new)?;
     io::write_atomic(baseline_path, text.as_bytes())?;

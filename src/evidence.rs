@@ -65,16 +65,22 @@ pub fn write(
         .prefix(".clerk-drift-evidence")
         .tempdir_in(&parent)
         .with_context(|| format!("creating a temporary directory in {}", parent.display()))?;
+    // Present from the first byte until the bundle is complete at its final path: a bundle
+    // interrupted at any point carries it, and `verify` refuses it.
+    write_private(&tmp.path().join(INCOMPLETE), INCOMPLETE_TEXT.as_bytes())?;
     let mut hashes = BTreeMap::new();
     for (rel, bytes) in files {
-        if rel == MANIFEST || rel == SUMS || rel.contains("..") || rel.starts_with('/') {
+        if [MANIFEST, SUMS, SIGNATURE, INCOMPLETE].contains(&rel.as_str())
+            || rel.contains("..")
+            || rel.starts_with('/')
+        {
             bail!("invalid bundle path `{rel}`");
         }
         let path = tmp.path().join(rel);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
         }
-        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        write_private(&path, bytes)?;
         hashes.insert(rel.clone(), sha256(bytes));
     }
     let manifest = Manifest {
@@ -89,10 +95,10 @@ pub fn write(
     };
     let mut text = serde_json::to_string_pretty(&manifest).context("serializing the manifest")?;
     text.push('\n');
-    std::fs::write(tmp.path().join(MANIFEST), &text).context("writing manifest.json")?;
+    write_private(&tmp.path().join(MANIFEST), text.as_bytes())?;
     if let Some(key) = sign_key {
         let signature = sign(key, text.as_bytes())?;
-        std::fs::write(tmp.path().join(SIGNATURE), signature).context("writing the signature")?;
+        write_private(&tmp.path().join(SIGNATURE), signature.as_bytes())?;
     }
     let mut sums = String::new();
     let mut all: BTreeMap<&str, String> = manifest
@@ -104,14 +110,32 @@ pub fn write(
     for (rel, sha) in all {
         sums.push_str(&format!("{sha}  {rel}\n"));
     }
-    std::fs::write(tmp.path().join(SUMS), sums).context("writing SHA256SUMS")?;
+    write_private(&tmp.path().join(SUMS), sums.as_bytes())?;
+    crate::snapshot::io::sync_dir(tmp.path());
     if dir.exists() {
         std::fs::remove_dir(dir).with_context(|| format!("replacing empty {}", dir.display()))?;
     }
-    let kept = tmp.keep();
-    std::fs::rename(&kept, dir)
+    std::fs::rename(tmp.path(), dir)
         .with_context(|| format!("moving the bundle to {}", dir.display()))?;
+    // Renamed: the temporary directory's guard must not delete it any more.
+    let _ = tmp.keep();
+    crate::snapshot::io::sync_dir(&parent);
+    std::fs::remove_file(dir.join(INCOMPLETE))
+        .with_context(|| format!("completing {}", dir.display()))?;
+    crate::snapshot::io::sync_dir(dir);
     Ok(manifest)
+}
+
+/// The marker of a bundle still being written (see [`write`]).
+pub const INCOMPLETE: &str = "INCOMPLETE";
+const INCOMPLETE_TEXT: &str = "clerk-drift was still writing this evidence bundle when it stopped: \
+the bundle is incomplete and must not be used. Run the audit again.\n";
+
+/// Writes a bundle file readable by its owner only (the snapshot lists users' identifiers and the
+/// instance's configuration), flushed to disk.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    crate::snapshot::io::write_private(path, bytes)
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// Signs `data` with the minisign secret key in `key` (unencrypted, as `keygen` writes it).
@@ -254,6 +278,13 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
 /// Recomputes every hash of the bundle in `dir`, and with `pubkey` checks the manifest's
 /// signature.
 pub fn verify(dir: &Path, pubkey: Option<&Path>) -> Result<Verification> {
+    if dir.join(INCOMPLETE).exists() {
+        bail!(
+            "{} is an incomplete evidence bundle: the audit that wrote it was interrupted ({} is still there); run the audit again",
+            dir.display(),
+            INCOMPLETE
+        );
+    }
     let manifest_path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&manifest_path)
         .with_context(|| format!("reading {}", manifest_path.display()))?;

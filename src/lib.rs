@@ -11,6 +11,7 @@ pub mod diag;
 pub mod diff;
 pub mod duration;
 pub mod evidence;
+pub mod fuzzing;
 pub mod live;
 pub mod path;
 pub mod policy;

@@ -77,9 +77,26 @@ pub fn write_atomic(path: &FsPath, contents: &[u8]) -> Result<()> {
         .map_err(|e| e.error)
         .with_context(|| format!("replacing {}", path.display()))?;
     // Make the rename itself durable (a crash after this returns keeps the new file).
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Creates `path` (which must not exist) readable and writable by its owner only, writes `bytes`
+/// and flushes them to disk. For files inside a directory that is renamed into place afterwards.
+pub fn write_private(path: &FsPath, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Makes renames and removals in `dir` durable (best effort: not every filesystem allows it).
+pub fn sync_dir(dir: &FsPath) {
     #[cfg(unix)]
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(())
 }

@@ -235,7 +235,7 @@ impl Recording {
             }
             let mut text = serde_json::to_string_pretty(body).unwrap_or_default();
             text.push('\n');
-            std::fs::write(&path, text).map_err(io(&path))?;
+            super::io::write_private(&path, text.as_bytes()).map_err(io(&path))?;
         }
         let manifest = Manifest {
             recorded_by: concat!("clerk-drift ", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -249,7 +249,8 @@ impl Recording {
         let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
         text.push('\n');
         let path = tmp.path().join(MANIFEST);
-        std::fs::write(&path, text).map_err(io(&path))?;
+        super::io::write_private(&path, text.as_bytes()).map_err(io(&path))?;
+        super::io::sync_dir(tmp.path());
         // Swap in: move any previous recording aside, rename, then drop the old one.
         let old = tmp.path().with_extension("old");
         let had_old = dir.exists();

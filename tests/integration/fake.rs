@@ -152,6 +152,8 @@ pub struct ListResponder {
     pub grow: Option<Arc<dyn Fn(usize) -> usize + Send + Sync>>,
     pub served: Arc<AtomicUsize>,
     pub delay: Duration,
+    /// Leave `total_count` out of the `{data}` envelope.
+    pub no_total_count: bool,
     /// Serialized pages by (offset, limit, envelope), for lists that do not grow.
     cache: Arc<Mutex<PageCache>>,
 }
@@ -166,6 +168,7 @@ impl ListResponder {
             grow: None,
             served: Arc::new(AtomicUsize::new(0)),
             delay: Duration::ZERO,
+            no_total_count: false,
             cache: Arc::default(),
         }
     }
@@ -219,7 +222,9 @@ impl Respond for ListResponder {
             let page: Vec<Value> = (offset.min(total)..(offset + limit).min(total))
                 .map(entry)
                 .collect();
-            let body = if envelope {
+            let body = if envelope && self.no_total_count {
+                json!({ "data": page })
+            } else if envelope {
                 json!({"data": page, "total_count": total})
             } else {
                 Value::Array(page)

@@ -3,11 +3,15 @@
 mod auth;
 mod baseline;
 mod common;
+mod crash;
 mod errors;
 mod evidence;
 mod examples;
 mod fake;
+mod faults;
+mod fuzz_corpora;
 mod golden;
+mod hygiene;
 mod output;
 mod policy;
 mod properties;

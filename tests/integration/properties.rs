@@ -75,3 +75,98 @@ proptest! {
         prop_assert_eq!(io::to_canonical(&parsed).expect("renders"), text);
     }
 }
+
+static MUTATOR: std::sync::LazyLock<clerk_drift::fuzzing::Mutator> =
+    std::sync::LazyLock::new(|| {
+        clerk_drift::fuzzing::Mutator::new(
+            Recording::load(&example("acme-prod")).expect("the example loads"),
+        )
+    });
+
+/// A variation of the example recording: the fuzzers' structure-aware edits driven by `bytes`.
+fn variation(bytes: &[u8]) -> Option<snapshot::Snapshot> {
+    snapshot::normalize(&MUTATOR.mutate(bytes)).ok()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Normalizing is a function of the recording alone: again, and after the recording is
+    /// written in the layout and read back (`pull --record` → `snapshot --from-dir`), it gives
+    /// the same snapshot byte for byte.
+    #[test]
+    fn normalization_is_idempotent_through_a_written_recording(
+        bytes in proptest::collection::vec(any::<u8>(), 0..256),
+    ) {
+        let rec = MUTATOR.mutate(&bytes);
+        let Ok(first) = snapshot::normalize(&rec) else { return Ok(()) };
+        let first = io::to_canonical(&first).expect("renders");
+        let again = io::to_canonical(&snapshot::normalize(&rec).expect("normalizes again")).expect("renders");
+        prop_assert_eq!(&again, &first);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let written = dir.path().join("rec");
+        rec.write(&written).expect("writes");
+        let reloaded = Recording::load(&written).expect("reloads");
+        let through = io::to_canonical(&snapshot::normalize(&reloaded).expect("normalizes")).expect("renders");
+        prop_assert_eq!(through, first);
+    }
+
+    /// Accepting drift makes it go away: after `baseline accept` of b over a, diff(baseline, b)
+    /// is empty; accepting only some paths leaves exactly the others.
+    #[test]
+    fn accepted_drift_diffs_empty(bytes in proptest::collection::vec(any::<u8>(), 0..256), take in any::<u64>()) {
+        let a = clerk_drift::fuzzing::example_snapshot();
+        let Some(b) = variation(&bytes) else { return Ok(()) };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("baseline.json");
+        std::fs::write(&path, io::to_canonical(&a).expect("renders")).expect("writes");
+        let drift = diff(&a, &b);
+        // A subset of the changed paths first, then everything.
+        let some: Vec<String> = drift.changes.iter().enumerate()
+            .filter(|(i, _)| take >> (i % 64) & 1 == 1)
+            .map(|(_, c)| c.path.to_string())
+            .collect();
+        let now = jiff::Timestamp::from_second(1_795_000_000).expect("a time");
+        if !some.is_empty() {
+            clerk_drift::baseline::accept(&path, &b, &some, "proptest", "partial", now).expect("accepts");
+            let partial = io::load(&path).expect("loads");
+            let left: Vec<String> = diff(&partial, &b).changes.iter().map(|c| c.path.to_string()).collect();
+            let expected: Vec<String> = drift.changes.iter().map(|c| c.path.to_string()).filter(|p| !some.contains(p)).collect();
+            prop_assert_eq!(left, expected);
+        }
+        clerk_drift::baseline::accept(&path, &b, &[], "proptest", "all", now).expect("accepts");
+        let accepted = io::load(&path).expect("loads");
+        prop_assert!(diff(&accepted, &b).changes.is_empty(), "{:?}", diff(&accepted, &b).changes);
+    }
+
+    /// The JSON report is canonical JSON (parsing and re-rendering it gives the same bytes) and
+    /// carries every change with its before and after values.
+    #[test]
+    fn json_report_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        let a = clerk_drift::fuzzing::example_snapshot();
+        let Some(b) = variation(&bytes) else { return Ok(()) };
+        let drift = diff(&a, &b);
+        let text = clerk_drift::report::json::render(&clerk_drift::report::Report {
+            command: "diff",
+            current: "b.json",
+            baseline: Some("a.json"),
+            snapshot: &b,
+            drift: Some(&drift),
+            baseline_snapshot: Some(&a),
+            policy: None,
+            exit_code: 0,
+        });
+        let parsed: Value = serde_json::from_str(&text).expect("valid JSON");
+        let mut again = serde_json::to_string_pretty(&parsed).expect("renders");
+        again.push('\n');
+        prop_assert_eq!(&again, &text);
+        let entries = parsed["drift"].as_array().expect("drift array");
+        prop_assert_eq!(entries.len(), drift.changes.len());
+        for (entry, change) in entries.iter().zip(&drift.changes) {
+            let path = change.path.to_string();
+            prop_assert_eq!(entry["path"].as_str(), Some(path.as_str()));
+            prop_assert_eq!(entry.get("before").cloned().unwrap_or(Value::Null), change.before.clone().unwrap_or(Value::Null));
+            prop_assert_eq!(entry.get("after").cloned().unwrap_or(Value::Null), change.after.clone().unwrap_or(Value::Null));
+        }
+    }
+}
