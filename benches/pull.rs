@@ -3,7 +3,8 @@
 //! 127.0.0.1 with 50 ms of injected latency per request. Reports wall time, request count and
 //! the ratio to the critical path (the longest chain of dependent requests × latency).
 //!
-//! Run: `cargo bench --bench pull` (options: `-- --runs N --latency-ms MS`).
+//! Run: `cargo bench --bench pull` (options: `-- --runs N --latency-ms MS --identifiers N
+//! --redirects N --templates N --log`).
 
 #![allow(
     clippy::print_stdout,
@@ -15,6 +16,7 @@
 mod fake;
 
 use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,26 +25,33 @@ use clerk_drift::snapshot::Source;
 use secrecy::SecretString;
 use serde_json::json;
 
-fn large_instance() -> fake::Data {
+fn large_instance(identifiers: u64, redirects: u64, templates: u64) -> fake::Data {
     let mut data =
         fake::Data::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-prod"));
-    *data.list_mut("bapi/allowlist_identifiers.json") = (0..10_000)
+    *data.list_mut("bapi/allowlist_identifiers.json") = (0..identifiers)
         .map(|i| json!({"object": "allowlist_identifier", "id": format!("alid_{i:06}"),
             "identifier": format!("user{i:06}@acme.test"), "identifier_type": "email_address",
             "invitation_id": null, "created_at": 1_700_000_000_000_i64, "updated_at": 1_700_000_000_000_i64}))
         .collect();
-    *data.list_mut("bapi/redirect_urls.json") = (0..1_000)
+    *data.list_mut("bapi/redirect_urls.json") = (0..redirects)
         .map(|i| {
             json!({"object": "redirect_url", "id": format!("ru_{i:05}"),
             "url": format!("acme{i:05}://oauth-callback"), "created_at": 1, "updated_at": 1})
         })
         .collect();
-    *data.list_mut("bapi/jwt_templates.json") = (0..200)
+    *data.list_mut("bapi/jwt_templates.json") = (0..templates)
         .map(|i| json!({"object": "jwt_template", "id": format!("jtmp_{i:04}"), "name": format!("template-{i:04}"),
             "claims": {"aud": format!("service-{i}"), "email": "{{user.primary_email_address}}", "org": "{{org.id}}"},
             "lifetime": 60, "allowed_clock_skew": 5, "custom_signing_key": false, "signing_algorithm": "RS256",
             "created_at": 1, "updated_at": 1}))
         .collect();
+    // The Node SDK peer's deserializer requires `saml_connection.login_hint` (newer responses
+    // carry it; the example, from older spec examples, does not).
+    for c in data.list_mut("bapi/enterprise_connections.json").iter_mut() {
+        if let Some(saml) = c.get_mut("saml_connection").and_then(|s| s.as_object_mut()) {
+            saml.entry("login_hint").or_insert(json!({"mode": "off"}));
+        }
+    }
     data
 }
 
@@ -111,7 +120,12 @@ fn main() {
     let runs = arg("--runs", 10) as usize;
     let latency = Duration::from_millis(arg("--latency-ms", 50));
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let data = large_instance();
+    let (identifiers, redirects, templates) = (
+        arg("--identifiers", 10_000),
+        arg("--redirects", 1_000),
+        arg("--templates", 200),
+    );
+    let data = large_instance(identifiers, redirects, templates);
     let server = runtime.block_on(fake::start(
         &data,
         fake::Options {
@@ -152,13 +166,13 @@ fn main() {
             .map_or(0, Vec::len);
         assert!(pulled.gaps.is_empty());
     }
-    assert_eq!(entries, 10_000, "the whole allowlist was read");
+    assert_eq!(entries as u64, identifiers, "the whole allowlist was read");
     pulls.sort();
     totals.sort();
     let median = |v: &[Duration]| v[v.len() / 2];
     let ratio = |d: Duration| d.as_secs_f64() / critical.as_secs_f64();
     println!(
-        "pull of a large instance (10,000 allowlist identifiers, 1,000 redirect URLs, 200 JWT templates)"
+        "pull of a large instance ({identifiers} allowlist identifiers, {redirects} redirect URLs, {templates} JWT templates)"
     );
     println!("latency per request        {:>7.1} ms", ms(latency));
     println!("requests per pull          {requests:>7}");
@@ -178,4 +192,74 @@ fn main() {
         ms(median(&totals)),
         ratio(median(&totals))
     );
+
+    // Side by side, as processes (start-up included): the binary, and the Node SDK peer.
+    let Some(peer) = text_arg("--peer") else {
+        return;
+    };
+    let binary = env!("CARGO_BIN_EXE_clerk-drift");
+    let dir = tempfile::tempdir().unwrap();
+    let mut drift = Command::new("/usr/bin/time");
+    drift
+        .args(["-f", "%M", binary, "pull", "-o"])
+        .arg(dir.path().join("s.json"));
+    let mut node = Command::new("/usr/bin/time");
+    node.args(["-f", "%M", "node"])
+        .arg(Path::new(&peer).join("backend.mjs"))
+        .arg(&uri);
+    for cmd in [&mut drift, &mut node] {
+        cmd.env("NO_COLOR", "1")
+            .env("CLERK_DRIFT_NO_KEYRING", "1")
+            .env("CLERK_PUBLISHABLE_KEY", "pk_live_Y2xlcmsuYWNtZS50ZXN0JA")
+            .env("CLERK_SECRET_KEY", fake::SECRET_KEY)
+            .env("CLERK_PLATFORM_API_KEY", fake::PLATFORM_KEY)
+            .env("CLERK_APPLICATION_ID", fake::APP)
+            .env("CLERK_FRONTEND_API_URL", &uri)
+            .env("CLERK_BACKEND_API_URL", &uri)
+            .env("CLERK_PLATFORM_API_URL", &uri);
+    }
+    let mut rows = Vec::new();
+    for (name, cmd) in [
+        ("clerk-drift pull", &mut drift),
+        ("@clerk/backend + Promise.all", &mut node),
+    ] {
+        let mut walls = Vec::new();
+        let mut rss = Vec::new();
+        let mut detail = String::new();
+        for _ in 0..runs {
+            let t0 = Instant::now();
+            let o = cmd.output().unwrap();
+            walls.push(t0.elapsed());
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(o.status.success(), "{name}: {err}");
+            rss.push(
+                err.lines()
+                    .last()
+                    .and_then(|l| l.trim().parse::<u64>().ok())
+                    .unwrap_or(0),
+            );
+            detail = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+        }
+        walls.sort();
+        rss.sort();
+        rows.push((name, median(&walls), rss[rss.len() / 2], detail));
+    }
+    println!("\nas processes (start-up included), median of {runs}:");
+    let ours = rows[0].1;
+    for (name, wall, rss, detail) in rows {
+        println!(
+            "{name:<30} {:>7.1} ms  {:>5.2}x clerk-drift  peak RSS {:>6.1} MiB  {detail}",
+            ms(wall),
+            wall.as_secs_f64() / ours.as_secs_f64(),
+            rss as f64 / 1024.0
+        );
+    }
+}
+
+fn text_arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
