@@ -193,10 +193,41 @@ fn main() {
         ratio(median(&totals))
     );
 
-    // Side by side, as processes (start-up included): the binary, and the Node SDK peer.
+    // Side by side, as processes (start-up included): the binary, the Node SDK peer, and Clerk's
+    // CLI when DIR has it.
     let Some(peer) = text_arg("--peer") else {
         return;
     };
+    // What `clerk config pull --app APP --instance prod` reads first: the application with its
+    // instances (`?include_secret_keys=true`), then the config by instance id.
+    let instance_id = "ins_2xAcmeProdInstance0000001";
+    runtime.block_on(async {
+        use wiremock::matchers::{method, path};
+        let application = json!({
+            "application_id": fake::APP, "name": "Acme",
+            "instances": [{"instance_id": instance_id, "environment_type": "production",
+                "secret_key": "sk_live_benchmarkOnlyNotAKey",
+                "publishable_key": "pk_live_Y2xlcmsuYWNtZS50ZXN0JA"}]
+        });
+        wiremock::Mock::given(method("GET"))
+            .and(path(format!("/v1/platform/applications/{}", fake::APP)))
+            .respond_with(
+                wiremock::ResponseTemplate::new(200)
+                    .set_body_json(application)
+                    .set_delay(latency),
+            )
+            .mount(&server)
+            .await;
+        wiremock::Mock::given(method("GET"))
+            .and(path(fake::plapi_path(instance_id)))
+            .respond_with(
+                wiremock::ResponseTemplate::new(200)
+                    .set_body_json(&data.bodies["plapi/config.json"])
+                    .set_delay(latency),
+            )
+            .mount(&server)
+            .await;
+    });
     let binary = env!("CARGO_BIN_EXE_clerk-drift");
     let dir = tempfile::tempdir().unwrap();
     let mut drift = Command::new("/usr/bin/time");
@@ -207,7 +238,24 @@ fn main() {
     node.args(["-f", "%M", "node"])
         .arg(Path::new(&peer).join("backend.mjs"))
         .arg(&uri);
-    for cmd in [&mut drift, &mut node] {
+    let clerk_cli = Path::new(&peer).join("node_modules/.bin/clerk");
+    let mut cli = Command::new("/usr/bin/time");
+    cli.args(["-f", "%M"])
+        .arg(&clerk_cli)
+        .args([
+            "config",
+            "pull",
+            "--app",
+            fake::APP,
+            "--instance",
+            "prod",
+            "--output",
+        ])
+        .arg(dir.path().join("config.json"))
+        .env("HOME", dir.path())
+        .env("CLERK_TELEMETRY_DISABLED", "1")
+        .env("DO_NOT_TRACK", "1");
+    for cmd in [&mut drift, &mut node, &mut cli] {
         cmd.env("NO_COLOR", "1")
             .env("CLERK_DRIFT_NO_KEYRING", "1")
             .env("CLERK_PUBLISHABLE_KEY", "pk_live_Y2xlcmsuYWNtZS50ZXN0JA")
@@ -218,11 +266,15 @@ fn main() {
             .env("CLERK_BACKEND_API_URL", &uri)
             .env("CLERK_PLATFORM_API_URL", &uri);
     }
-    let mut rows = Vec::new();
-    for (name, cmd) in [
-        ("clerk-drift pull", &mut drift),
+    let mut peers = vec![
+        ("clerk-drift pull (all three APIs)", &mut drift),
         ("@clerk/backend + Promise.all", &mut node),
-    ] {
+    ];
+    if clerk_cli.exists() {
+        peers.push(("clerk config pull (Platform only)", &mut cli));
+    }
+    let mut rows = Vec::new();
+    for (name, cmd) in peers {
         let mut walls = Vec::new();
         let mut rss = Vec::new();
         let mut detail = String::new();
