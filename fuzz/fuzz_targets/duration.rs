@@ -1,0 +1,6 @@
+//! See `clerk_drift::fuzzing::duration`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| clerk_drift::fuzzing::duration(data));

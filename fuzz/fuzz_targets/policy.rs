@@ -1,0 +1,11 @@
+//! Policy and waiver files layered on the built-in pack, evaluated with waivers applied.
+#![no_main]
+
+use std::sync::LazyLock;
+
+use clerk_drift::{fuzzing, snapshot::Snapshot};
+use libfuzzer_sys::fuzz_target;
+
+static SNAPSHOT: LazyLock<Snapshot> = LazyLock::new(fuzzing::example_snapshot);
+
+fuzz_target!(|data: &[u8]| fuzzing::policy(data, &SNAPSHOT));
