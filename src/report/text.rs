@@ -60,15 +60,47 @@ fn change_line(c: &Change, current: &Snapshot) -> String {
     }
 }
 
-/// Does a finding's target sit at, under or above a changed path?
-pub(crate) fn touches(change: &Path, target: &str) -> bool {
-    let c = change.to_string();
-    let below = |a: &str, b: &str| {
-        a == b
-            || a.strip_prefix(b)
-                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
-    };
-    below(target, &c) || below(&c, target)
+/// Findings by target path, to find those that judge a changed path — at, under or above it —
+/// in logarithmic time per change (a plan can hold thousands of changes and findings).
+pub(crate) struct ByTarget<'a> {
+    map: std::collections::BTreeMap<&'a str, Vec<(usize, &'a Finding)>>,
+}
+
+impl<'a> ByTarget<'a> {
+    pub(crate) fn new(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
+        let mut map: std::collections::BTreeMap<&str, Vec<(usize, &Finding)>> = Default::default();
+        for (i, f) in findings.into_iter().enumerate() {
+            map.entry(f.target.as_str()).or_default().push((i, f));
+        }
+        ByTarget { map }
+    }
+
+    /// The findings whose target is `change`, under it (`change.x`, `change[k]`) or above it,
+    /// in their original order.
+    pub(crate) fn touching(&self, change: &str) -> Vec<&'a Finding> {
+        let boundary =
+            |rest: &str| rest.is_empty() || rest.starts_with('.') || rest.starts_with('[');
+        let mut hits: Vec<(usize, &Finding)> = Vec::new();
+        // At or under: the keys that start with `change` are contiguous from it on.
+        for (target, fs) in self.map.range(change..) {
+            let Some(rest) = target.strip_prefix(change) else {
+                break;
+            };
+            if boundary(rest) {
+                hits.extend(fs.iter().copied());
+            }
+        }
+        // Above: every proper prefix of `change` that ends at a segment boundary.
+        for (i, ch) in change.char_indices().skip(1) {
+            if (ch == '.' || ch == '[')
+                && let Some(fs) = self.map.get(&change[..i])
+            {
+                hits.extend(fs.iter().copied());
+            }
+        }
+        hits.sort_by_key(|(i, _)| *i);
+        hits.into_iter().map(|(_, f)| f).collect()
+    }
 }
 
 /// A changed value too long for one line, as a line diff of its pretty JSON (or text).
@@ -114,6 +146,11 @@ pub fn render_drift_with(
     findings: &[Finding],
 ) {
     let drifted: Vec<&Change> = drift.changes.iter().filter(|c| c.kind.is_drift()).collect();
+    let failing = ByTarget::new(
+        findings
+            .iter()
+            .filter(|f| f.status == Status::Fail && f.waiver.is_none()),
+    );
     if drifted.is_empty() {
         out.push_str("No drift: the current settings match the baseline.\n");
     } else {
@@ -135,9 +172,7 @@ pub fn render_drift_with(
                     let _ = writeln!(out, "  {}", change_line(c, current));
                 }
             }
-            for f in findings.iter().filter(|f| {
-                f.status == Status::Fail && f.waiver.is_none() && touches(&c.path, &f.target)
-            }) {
+            for f in failing.touching(&c.path.to_string()) {
                 let _ = writeln!(
                     out,
                     "      ↳ now fails `{}` ({}): {}",
@@ -431,9 +466,10 @@ pub fn count_settings(v: &serde_json::Value, path: &Path) -> usize {
 /// `Drift: 3 changed, 2 added, 1 removed (4 security-relevant) · Policy: 2 high, 1 medium, 1 waived · 1 unknown`
 pub fn plan_summary(drift: &Drift, findings: &[Finding]) -> String {
     let drifted: Vec<&Change> = drift.changes.iter().filter(|c| c.kind.is_drift()).collect();
+    let judged = ByTarget::new(findings);
     let relevant = drifted
         .iter()
-        .filter(|c| findings.iter().any(|f| touches(&c.path, &f.target)))
+        .filter(|c| !judged.touching(&c.path.to_string()).is_empty())
         .count();
     let failing: Vec<&Finding> = findings
         .iter()
@@ -637,6 +673,58 @@ pub fn colorize(text: &str) -> String {
         out.push_str(nl);
     }
     out
+}
+
+#[cfg(test)]
+mod by_target_tests {
+    use super::ByTarget;
+    use crate::policy::{Finding, Severity, Status};
+
+    fn finding(rule: &str, target: &str) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            title: String::new(),
+            severity: Severity::High,
+            status: Status::Fail,
+            target: target.into(),
+            detail: String::new(),
+            waiver: None,
+        }
+    }
+
+    #[test]
+    fn finds_targets_at_under_and_above_a_change_in_rule_order() {
+        let findings = [
+            finding("under-key", "jwt_templates[supabase].lifetime"),
+            finding("above", "jwt_templates"),
+            finding("sibling-prefix", "jwt_templates_extra"),
+            finding("at", "jwt_templates[supabase]"),
+            finding("other-entry", "jwt_templates[supabase2]"),
+            finding("under-field", "jwt_templates[supabase].claims.aud"),
+            finding("unrelated", "session.lifetime"),
+        ];
+        let by = ByTarget::new(&findings);
+        let ids = |change: &str| -> Vec<String> {
+            by.touching(change)
+                .iter()
+                .map(|f| f.rule_id.clone())
+                .collect()
+        };
+        assert_eq!(
+            ids("jwt_templates[supabase]"),
+            ["under-key", "above", "at", "under-field"]
+        );
+        assert_eq!(
+            ids("jwt_templates[supabase].claims"),
+            ["above", "at", "under-field"]
+        );
+        assert_eq!(ids("session"), ["unrelated"]);
+        assert!(
+            ids("sess").is_empty(),
+            "a prefix that is not a segment does not touch"
+        );
+        assert!(ids("mfa").is_empty());
+    }
 }
 
 #[cfg(test)]
