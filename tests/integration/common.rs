@@ -151,3 +151,12 @@ pub fn plan_drifted(extra: &[&str]) -> Output {
     let args: Vec<&str> = PLAN_DRIFTED.iter().chain(extra).copied().collect();
     run(&args)
 }
+
+/// A snapshot without the one volatile field a pull adds (`meta.collected_at`).
+pub fn comparable(text: &str) -> Value {
+    let mut v: Value = serde_json::from_str(text).expect("snapshot JSON");
+    if let Some(meta) = v.get_mut("meta").and_then(Value::as_object_mut) {
+        meta.remove("collected_at");
+    }
+    v
+}

@@ -17,7 +17,7 @@ use tokio::net::{TcpListener, TcpStream};
 use wiremock::matchers::{method, path};
 use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
-use crate::common::{self, code, example, live, output, stderr, stdout};
+use crate::common::{self, code, comparable, example, live, output, stderr, stdout};
 use crate::fake::{self, Data, ListResponder, Options, Paging, clerk_error};
 
 /// What the proxy does with one request.
@@ -398,15 +398,6 @@ const FAULTS: &[Fault] = &[
 
 /// The commands under test, each run in a fresh directory holding a previous baseline.
 const COMMANDS: &[&str] = &["pull -o", "baseline accept", "audit --out"];
-
-/// A snapshot without the field a pull adds.
-fn comparable(text: &str) -> Value {
-    let mut v: Value = serde_json::from_str(text).expect("snapshot JSON");
-    if let Some(meta) = v.get_mut("meta").and_then(Value::as_object_mut) {
-        meta.remove("collected_at");
-    }
-    v
-}
 
 /// What the fault-free pull of the same data gives.
 async fn expected_snapshot() -> Value {

@@ -9,20 +9,11 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::common::{self, code, example, live, output, stderr, stdout};
+use crate::common::{self, code, comparable, example, live, output, stderr, stdout};
 use crate::fake::{self, Data, ListResponder, Options, Paging, clerk_error};
 
 fn acme() -> Data {
     Data::load(&example("acme-prod"))
-}
-
-/// A snapshot without the one volatile field a pull adds.
-fn comparable(text: &str) -> Value {
-    let mut v: Value = serde_json::from_str(text).expect("snapshot JSON");
-    if let Some(meta) = v.get_mut("meta").and_then(Value::as_object_mut) {
-        meta.remove("collected_at");
-    }
-    v
 }
 
 fn offline_snapshot(dir: &Path) -> Value {
