@@ -138,19 +138,34 @@ pub fn accept(
 /// Applies one change from `current` to `target`: the value, its provenance and coverage.
 fn apply(target: &mut Snapshot, current: &Snapshot, c: &diff::Change) {
     let key = c.path.to_string();
-    // A set element (`instance.allowed_origins["https://x"]`): take the whole set from current.
-    if let Some((crate::path::Seg::Key(_), parent)) = c.path.0.split_last() {
+    // A set element (`instance.allowed_origins["https://x"]`): add or remove just that element,
+    // so the set's other changes stay unaccepted; sets are kept sorted and unique, as normalized.
+    if let Some((crate::path::Seg::Key(element), parent)) = c.path.0.split_last() {
         let parent = Path(parent.to_vec());
         if crate::snapshot::schema::kind_of(&parent) == Some(crate::snapshot::schema::Kind::StrSet)
         {
-            match current.get(&parent) {
-                Some(set) => {
-                    crate::snapshot::normalize::insert(&mut target.settings, &parent, set.clone());
-                    if let Some(source) = current.source_of(&parent) {
-                        target.provenance.insert(parent.to_string(), source);
-                    }
+            let mut set: std::collections::BTreeSet<String> = target
+                .get(&parent)
+                .and_then(serde_json::Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            match c.kind {
+                ChangeKind::Removed | ChangeKind::Unobserved => {
+                    set.remove(element.as_str());
                 }
-                None => remove(&mut target.settings, &parent),
+                _ => {
+                    set.insert(element.clone());
+                }
+            }
+            let value = serde_json::Value::Array(set.into_iter().map(Into::into).collect());
+            crate::snapshot::normalize::insert(&mut target.settings, &parent, value);
+            if let Some(source) = current.source_of(&parent) {
+                target.provenance.insert(parent.to_string(), source);
             }
             return;
         }
