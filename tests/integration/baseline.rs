@@ -4,7 +4,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-use crate::common::{code, example, stderr, stdout};
+use crate::common::{code, example, root, stderr, stdout};
 
 fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::cargo_bin("clerk-drift")
@@ -195,4 +195,45 @@ fn accept_only_selected_paths() {
         code(&run_in(d, &["baseline", "verify", "--baseline", "b.json"])),
         0
     );
+}
+
+/// Accepting one element of a set leaves the set's other changes as drift.
+#[test]
+fn accepting_one_set_element_leaves_the_others() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let base = std::fs::read_to_string(root().join("baselines/acme-prod.json")).expect("baseline");
+    std::fs::write(d.join("b.json"), &base).expect("write");
+    let mut current: serde_json::Value = serde_json::from_str(&base).expect("JSON");
+    current["settings"]["restrictions"]["blocklist"]["identifiers"] =
+        serde_json::json!(["abuse@example.net", "new@example.org"]);
+    if let Some(o) = current.as_object_mut() {
+        o.remove("accepted");
+    }
+    std::fs::write(d.join("cur.json"), current.to_string()).expect("write");
+    let o = run_in(
+        d,
+        &[
+            "baseline",
+            "accept",
+            "--snapshot",
+            "cur.json",
+            "--baseline",
+            "b.json",
+            "--reason",
+            "one element",
+            "--path",
+            "restrictions.blocklist.identifiers[new@example.org]",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run_in(d, &["diff", "b.json", "cur.json", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON report");
+    let left: Vec<&str> = report["drift"]
+        .as_array()
+        .expect("drift")
+        .iter()
+        .filter_map(|c| c["path"].as_str())
+        .collect();
+    assert_eq!(left, ["restrictions.blocklist.identifiers[*@spam.example]"]);
 }

@@ -125,6 +125,8 @@ proptest! {
         let some: Vec<String> = drift.changes.iter().enumerate()
             .filter(|(i, _)| take >> (i % 64) & 1 == 1)
             .map(|(_, c)| c.path.to_string())
+            // `--path` takes globs: a literal `*` in a key would select more than itself.
+            .filter(|p| !p.contains('*'))
             .collect();
         let now = jiff::Timestamp::from_second(1_795_000_000).expect("a time");
         if !some.is_empty() {
