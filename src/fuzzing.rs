@@ -140,20 +140,26 @@ impl Mutator {
     pub fn mutate(&self, data: &[u8]) -> Recording {
         let mut u = Unstructured::new(data);
         let mut rec = self.base.clone();
-        let files: Vec<&'static str> = rec.bodies.keys().copied().collect();
+        let files: Vec<&'static str> = rec.files().collect();
         let edits = u.int_in_range(0..=12u8).unwrap_or(0);
         for _ in 0..edits {
             let Ok(file) = u.choose(&files) else { break };
             if u.ratio(1, 16).unwrap_or(false) {
-                rec.bodies.remove(file);
+                rec.remove(file);
                 continue;
             }
-            if let Some(body) = rec.bodies.get_mut(file) {
+            if let Some(body) = rec.get_mut(file) {
                 edit(&mut u, body, &self.vocabulary, 0);
             }
         }
         rec
     }
+}
+
+/// List pages as a live pull reads them (raw entries, redacted in one pass): the same entries,
+/// count, redaction and ids as parsing the page into a `Value` and redacting that.
+pub fn list_page(data: &[u8]) {
+    crate::clerk::lists::check_against_parsed(data);
 }
 
 /// Publishable keys: a key that decodes re-encodes to the same key.
@@ -223,8 +229,8 @@ impl Vocabulary {
                 _ => {}
             }
         }
-        rec.bodies
-            .values()
+        rec.files()
+            .filter_map(|f| rec.get(f))
             .for_each(|b| walk(b, &mut keys, &mut strings));
         for tricky in [
             "",

@@ -187,8 +187,27 @@ impl Client {
     }
 
     /// `GET url` and parse the JSON body, retrying transient failures. `label` names the request
-    /// in messages (`GET /v1/instance`).
+    /// in messages (`GET /v1/instance`). Secrets are redacted before the body leaves this
+    /// function: nothing downstream sees them.
     pub async fn get_json(&self, api: &Api, url: Url, label: &str) -> Result<Value, Failure> {
+        self.get_parsed(api, url, label, |body| {
+            serde_json::from_slice(body).map(|mut v| {
+                super::redact(&mut v);
+                v
+            })
+        })
+        .await
+    }
+
+    /// `GET url` and `parse` the body of a success (which must redact what it keeps); a body
+    /// that does not parse is retried like a broken-off one.
+    pub async fn get_parsed<T>(
+        &self,
+        api: &Api,
+        url: Url,
+        label: &str,
+        parse: impl Fn(&[u8]) -> Result<T, serde_json::Error>,
+    ) -> Result<T, Failure> {
         let started = Instant::now();
         let max_total = self.opts.max_retry_time;
         let max_wait = self.opts.max_retry_after;
@@ -198,7 +217,7 @@ impl Client {
             .with_factor(2.0)
             .with_jitter()
             .with_max_times(self.opts.retries);
-        let result = (|| self.attempt(api, url.clone(), label))
+        let result = (|| self.attempt(api, url.clone(), label, &parse))
             .retry(backoff)
             .sleep(tokio::time::sleep)
             .when(|f: &Failure| f.retryable)
@@ -227,7 +246,13 @@ impl Client {
         result
     }
 
-    async fn attempt(&self, api: &Api, url: Url, label: &str) -> Result<Value, Failure> {
+    async fn attempt<T>(
+        &self,
+        api: &Api,
+        url: Url,
+        label: &str,
+        parse: &impl Fn(&[u8]) -> Result<T, serde_json::Error>,
+    ) -> Result<T, Failure> {
         self.budget.acquire().await;
         let _slot = self.slots.acquire().await.map_err(|_| Failure {
             status: None,
@@ -284,24 +309,18 @@ impl Client {
         };
         self.log(label, Some(status), t0, "");
         if status.is_success() {
-            // Secrets go before the body leaves this function: nothing downstream sees them.
-            return serde_json::from_slice(&body)
-                .map(|mut v| {
-                    super::redact(&mut v);
-                    v
-                })
-                .map_err(|e| Failure {
-                    status: Some(status.as_u16()),
-                    message: format!(
-                        "the response body is not valid JSON ({} at byte {} of {}; truncated?)",
-                        crate::snapshot::recording::json_error_message(&e),
-                        byte_offset(&body, e.line(), e.column()),
-                        body.len()
-                    ),
-                    clerk: None,
-                    retry_after: None,
-                    retryable: true,
-                });
+            return parse(&body).map_err(|e| Failure {
+                status: Some(status.as_u16()),
+                message: format!(
+                    "the response body is not valid JSON ({} at byte {} of {}; truncated?)",
+                    crate::snapshot::recording::json_error_message(&e),
+                    byte_offset(&body, e.line(), e.column()),
+                    body.len()
+                ),
+                clerk: None,
+                retry_after: None,
+                retryable: true,
+            });
         }
         Err(status_failure(status, &headers, &body))
     }

@@ -177,11 +177,8 @@ pub fn pull(
         target.plapi,
     ));
 
-    let mut rec = Recording {
-        origin: "live pull".into(),
-        collected_at,
-        ..Recording::default()
-    };
+    let mut rec = Recording::new("live pull");
+    rec.collected_at = collected_at;
     for (file, why) in target.skipped {
         rec.unavailable.insert(file, why);
     }
@@ -191,12 +188,13 @@ pub fn pull(
             continue;
         };
         match r.outcome {
-            // Redacted as each response was parsed (`Client::get_json`).
-            Ok(body) => {
+            // Redacted as each response was parsed (`Client::get_json`, `lists`).
+            Ok(Body::Object(body)) => {
                 if let Err(e) = rec.insert(endpoint, body, std::path::Path::new(r.file)) {
                     gaps.push(format!("{} {}: unexpected response: {e}", r.api, r.label));
                 }
             }
+            Ok(Body::Entries(entries)) => rec.insert_entries(endpoint, entries),
             Err(Outcome::Unavailable(why)) => {
                 rec.unavailable.insert(r.file, why);
             }
@@ -221,7 +219,14 @@ struct Fetched {
     file: &'static str,
     api: &'static str,
     label: String,
-    outcome: Result<Value, Outcome>,
+    outcome: Result<Body, Outcome>,
+}
+
+/// A body as read, redacted.
+enum Body {
+    Object(Value),
+    /// A whole list, each entry as raw JSON text ([`lists`]).
+    Entries(crate::snapshot::recording::RawList),
 }
 
 enum Outcome {
@@ -262,7 +267,7 @@ async fn collect(
                         let label = read.label();
                         let result =
                             lists::read_all(client, api.clone(), read.path, paging, label.clone()).await;
-                        let outcome = result.map(Value::Array).map_err(|e| match e {
+                        let outcome = result.map(Body::Entries).map_err(|e| match e {
                             ListError::Request(f) => classify(&api, &label, f, read.optional),
                             ListError::Shape(why) => Outcome::Failed(Error::Request {
                                 api: api_name(api.source),
@@ -342,6 +347,7 @@ async fn object(
     let outcome = client
         .get_json(api, url, &label)
         .await
+        .map(Body::Object)
         .map_err(|f| classify(api, &label, f, optional));
     Fetched {
         file,

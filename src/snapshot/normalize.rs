@@ -669,6 +669,14 @@ impl<'r> Builder<'r> {
     }
 
     fn string_list(&mut self, at: &str, file: &'static str, field: &str) -> Result<(), Error> {
+        // A live pull's lists: read the one field without parsing whole entries. Any entry
+        // that is not as expected sends us down the parsed path, which names the problem.
+        if let Some(Ok(strings)) = self.rec.strings(file, field)
+            && let Some(set) = strings.into_iter().collect::<Option<BTreeSet<String>>>()
+        {
+            self.set(&parse(at), json!(set), Source::Bapi);
+            return Ok(());
+        }
         let Some(items) = self.list(file) else {
             return Ok(());
         };
@@ -1154,7 +1162,7 @@ impl<'r> Builder<'r> {
         let mut coverage = Coverage::default();
         for endpoint in LAYOUT {
             let files = coverage.sources.entry(endpoint.source).or_default();
-            if self.rec.get(endpoint.file).is_some() {
+            if self.rec.has(endpoint.file) {
                 files.push(endpoint.file.to_owned());
             }
         }
@@ -1243,7 +1251,7 @@ impl<'r> Builder<'r> {
             .map(|(file, ptr)| {
                 if let Some(why) = self.rec.unavailable.get(file) {
                     format!("{file} not recorded: {why}")
-                } else if self.rec.get(file).is_none() {
+                } else if !self.rec.has(file) {
                     format!("{file} not recorded ({})", source_hint(file))
                 } else if ptr.is_empty() {
                     format!("{file} has no such entry")
@@ -1281,10 +1289,7 @@ mod tests {
     use super::*;
 
     fn rec(files: &[(&'static str, Value)]) -> Recording {
-        let mut r = Recording {
-            origin: "test".into(),
-            ..Recording::default()
-        };
+        let mut r = Recording::new("test");
         for (file, body) in files {
             let endpoint = LAYOUT
                 .iter()

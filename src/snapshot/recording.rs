@@ -5,9 +5,14 @@
 //! This module reads files and JSON syntax only; what the JSON means is `normalize`'s business.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
 use std::path::{Path as FsPath, PathBuf};
+use std::sync::OnceLock;
 
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::model::Source;
 
@@ -91,8 +96,8 @@ pub const MANIFEST: &str = "recording.json";
 /// Raw responses by endpoint file. Built from a directory here, or in memory by a live pull.
 #[derive(Debug, Clone, Default)]
 pub struct Recording {
-    /// Endpoint file → body. List bodies are always stored as a plain array.
-    pub bodies: BTreeMap<&'static str, Value>,
+    /// Endpoint file → body. List bodies are always a plain array.
+    bodies: BTreeMap<&'static str, Body>,
     /// Endpoint file → why it holds no body (plan-gated feature, no credential, failed read).
     /// Coverage quotes these reasons.
     pub unavailable: BTreeMap<&'static str, String>,
@@ -114,9 +119,241 @@ struct Manifest {
     unavailable: BTreeMap<String, String>,
 }
 
+/// One body of a recording.
+#[derive(Debug, Clone)]
+enum Body {
+    Json(Value),
+    /// A list a live pull read, kept as raw JSON text (secrets already redacted): building
+    /// `Value`s for 12,000 allowlist entries costs more than the round trip that fetched them,
+    /// and a snapshot needs one field of each ([`Recording::strings`]). Parsed into `parsed` the
+    /// first time something asks for the whole list.
+    Entries {
+        list: RawList,
+        parsed: OnceLock<Value>,
+    },
+}
+
+impl Body {
+    fn value(&self) -> &Value {
+        match self {
+            Body::Json(v) => v,
+            Body::Entries { list, parsed } => parsed.get_or_init(|| list.to_value()),
+        }
+    }
+}
+
+/// The entries of a list as raw JSON text, page by page as they were read.
+#[derive(Debug, Clone, Default)]
+pub struct RawList {
+    pages: Vec<RawPage>,
+}
+
+/// One page of a list: its text and where each entry is in it.
+#[derive(Debug, Clone)]
+pub struct RawPage {
+    text: Box<str>,
+    entries: Vec<Range<usize>>,
+}
+
+impl RawPage {
+    /// `entries`: the byte range of each entry's JSON in `text`.
+    pub fn new(text: Box<str>, entries: Vec<Range<usize>>) -> Self {
+        RawPage { text, entries }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Each entry's JSON text (`null` for a range that is not one, which `new`'s callers never
+    /// make).
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .iter()
+            .map(|r| self.text.get(r.clone()).unwrap_or("null"))
+    }
+}
+
+impl RawList {
+    pub fn new(pages: Vec<RawPage>) -> Self {
+        RawList { pages }
+    }
+
+    pub fn len(&self) -> usize {
+        self.pages.iter().map(RawPage::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages.iter().all(RawPage::is_empty)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.pages.iter().flat_map(RawPage::iter)
+    }
+
+    /// The list as a parsed array. Every entry is JSON the page parser accepted, within the same
+    /// nesting limit, so parsing cannot fail; `null` would stand for an entry that could not be.
+    fn to_value(&self) -> Value {
+        Value::Array(
+            self.iter()
+                .map(|e| serde_json::from_str(e).unwrap_or(Value::Null))
+                .collect(),
+        )
+    }
+}
+
+/// What [`entry_string`] found for one field of a raw list entry.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FieldStr {
+    /// The entry is an object whose field is a string.
+    Str(String),
+    /// The entry is an object without the field, or with `null`.
+    Absent,
+    /// Anything else (the entry is not an object, or the field is not a string): the caller
+    /// reports it from the parsed entry.
+    Other,
+}
+
+/// The string field `name` of a raw list entry, without building the entry's `Value`: keys are
+/// compared as they are read and every other value is skipped. A repeated key counts as its
+/// last occurrence, as in a parsed `Value`.
+pub fn entry_string(raw: &str, name: &str) -> FieldStr {
+    let mut de = serde_json::Deserializer::from_str(raw);
+    match FieldSeed(name).deserialize(&mut de) {
+        Ok(Some(field)) if field.get().starts_with('"') => {
+            serde_json::from_str(field.get()).map_or(FieldStr::Other, FieldStr::Str)
+        }
+        Ok(Some(field)) if field.get() == "null" => FieldStr::Absent,
+        Ok(None) => FieldStr::Absent,
+        Ok(Some(_)) | Err(_) => FieldStr::Other,
+    }
+}
+
+/// Finds one field of a JSON object, borrowing its raw text; not an object is an error.
+struct FieldSeed<'n>(&'n str);
+
+impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldSeed<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(is_it) = map.next_key_seed(KeyIs(self.0))? {
+            if is_it {
+                found = Some(map.next_value::<&'de RawValue>()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Whether an object key equals the one sought (escaped or not).
+struct KeyIs<'n>(&'n str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
+    }
+}
+
 impl Recording {
+    /// An empty recording; `origin` names it in messages.
+    pub fn new(origin: impl Into<String>) -> Self {
+        Recording {
+            origin: origin.into(),
+            ..Recording::default()
+        }
+    }
+
+    /// Whether `file` holds a body (without parsing a raw list).
+    pub fn has(&self, file: &str) -> bool {
+        self.bodies.contains_key(file)
+    }
+
     pub fn get(&self, file: &str) -> Option<&Value> {
-        self.bodies.get(file)
+        self.bodies.get(file).map(Body::value)
+    }
+
+    /// A body to edit in place (the fuzzer's mutations).
+    pub fn get_mut(&mut self, file: &str) -> Option<&mut Value> {
+        let body = self.bodies.get_mut(file)?;
+        if let Body::Entries { list, .. } = body {
+            *body = Body::Json(list.to_value());
+        }
+        match body {
+            Body::Json(v) => Some(v),
+            Body::Entries { .. } => None,
+        }
+    }
+
+    /// The layout files that hold a body.
+    pub fn files(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.bodies.keys().copied()
+    }
+
+    pub fn remove(&mut self, file: &str) -> bool {
+        self.bodies.remove(file).is_some()
+    }
+
+    /// The string field `name` of every entry of list `file`, in order, when the list was kept
+    /// as raw entries: `Ok(None)` otherwise. `Err(i)`: entry `i` is not an object or its field
+    /// is neither a string nor null (the caller reports it from `get`).
+    pub fn strings(&self, file: &str, name: &str) -> Option<Result<Vec<Option<String>>, usize>> {
+        let Some(Body::Entries { list, .. }) = self.bodies.get(file) else {
+            return None;
+        };
+        Some(
+            list.iter()
+                .enumerate()
+                .map(|(i, e)| match entry_string(e, name) {
+                    FieldStr::Str(s) => Ok(Some(s)),
+                    FieldStr::Absent => Ok(None),
+                    FieldStr::Other => Err(i),
+                })
+                .collect(),
+        )
+    }
+
+    /// Stores the entries of a list a live pull read, as raw JSON text.
+    pub fn insert_entries(&mut self, endpoint: &Endpoint, list: RawList) {
+        self.bodies.insert(
+            endpoint.file,
+            Body::Entries {
+                list,
+                parsed: OnceLock::new(),
+            },
+        );
     }
 
     /// Inserts a body, unwrapping a list envelope.
@@ -142,7 +379,7 @@ impl Recording {
             }
             body
         };
-        self.bodies.insert(endpoint.file, body);
+        self.bodies.insert(endpoint.file, Body::Json(body));
         Ok(())
     }
 
@@ -233,7 +470,7 @@ impl Recording {
             if let Some(p) = path.parent() {
                 std::fs::create_dir_all(p).map_err(io(p))?;
             }
-            let mut text = serde_json::to_string_pretty(body).unwrap_or_default();
+            let mut text = serde_json::to_string_pretty(body.value()).unwrap_or_default();
             text.push('\n');
             super::io::write_private(&path, text.as_bytes()).map_err(io(&path))?;
         }
@@ -312,5 +549,77 @@ pub fn type_name(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the parsed path sees: the field of an object entry.
+    fn parsed(text: &str, name: &str) -> FieldStr {
+        let v: Value = serde_json::from_str(text).expect("JSON");
+        match v.as_object().map(|m| m.get(name)) {
+            Some(None | Some(Value::Null)) => FieldStr::Absent,
+            Some(Some(Value::String(s))) => FieldStr::Str(s.clone()),
+            _ => FieldStr::Other,
+        }
+    }
+
+    #[test]
+    fn a_raw_field_reads_as_the_parsed_one() {
+        for text in [
+            r#"{"identifier": "a@x.test", "id": "alid_1"}"#,
+            r#"{"id": "x", "nested": {"identifier": "inner"}, "identifier": "outer"}"#,
+            r#"{"identifier": "caf\u00e9 \"q\" \\ /"}"#,
+            r#"{"identi\u0066ier": "escaped key"}"#,
+            r#"{"identifier": "first", "identifier": "last"}"#,
+            r#"{"identifier": null}"#,
+            r#"{"other": [1, {"identifier": "no"}]}"#,
+            r#"{}"#,
+            r#"{"identifier": 3}"#,
+            r#"{"identifier": ["a"]}"#,
+            r#"{"identifier": {"a": "b"}}"#,
+            r#"{"identifier": true}"#,
+            r#"["identifier", "a"]"#,
+            r#""identifier""#,
+            "null",
+            "1.5",
+        ] {
+            assert_eq!(
+                entry_string(text, "identifier"),
+                parsed(text, "identifier"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn raw_entries_read_as_a_parsed_list() {
+        let entries = [
+            r#"{"url": "a://cb", "n": 1.5e300}"#,
+            r#"{"url": null}"#,
+            "7",
+        ];
+        let mut rec = Recording::new("test");
+        let endpoint = LAYOUT
+            .iter()
+            .find(|e| e.file == "bapi/redirect_urls.json")
+            .expect("layout");
+        let text = format!("[{}]", entries.join(","));
+        let mut places = Vec::new();
+        let mut start = 1;
+        for e in entries {
+            places.push(start..start + e.len());
+            start += e.len() + 1;
+        }
+        let page = RawPage::new(text.clone().into(), places);
+        rec.insert_entries(endpoint, RawList::new(vec![page]));
+        let list: Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(rec.get(endpoint.file), Some(&list));
+        assert_eq!(rec.strings(endpoint.file, "url"), Some(Err(2)));
+        assert_eq!(rec.strings("bapi/instance.json", "url"), None);
+        assert_eq!(rec.get_mut(endpoint.file), Some(&mut list.clone()));
+        assert_eq!(rec.files().collect::<Vec<_>>(), [endpoint.file]);
     }
 }

@@ -26,6 +26,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("publishable_key", fuzzing::publishable_key),
     ("duration", fuzzing::duration),
     ("config", fuzzing::config),
+    ("list_page", fuzzing::list_page),
 ];
 
 fn inputs(dir: &Path) -> Vec<PathBuf> {

@@ -10,10 +10,7 @@ use serde_json::Value;
 use crate::common::*;
 
 fn recording(files: &[(std::path::PathBuf, Value)]) -> Recording {
-    let mut rec = Recording {
-        origin: "generated".into(),
-        ..Recording::default()
-    };
+    let mut rec = Recording::new("generated");
     for (rel, body) in files {
         let rel = rel.to_str().expect("utf-8").replace('\\', "/");
         let endpoint = LAYOUT.iter().find(|e| e.file == rel).expect("layout file");
