@@ -333,16 +333,36 @@ impl Recording {
         let Some(Body::Entries { list, .. }) = self.bodies.get(file) else {
             return None;
         };
-        Some(
-            list.iter()
+        let read = |first: usize, pages: &[RawPage]| -> Result<Vec<Option<String>>, usize> {
+            pages
+                .iter()
+                .flat_map(RawPage::iter)
                 .enumerate()
                 .map(|(i, e)| match entry_string(e, name) {
                     FieldStr::Str(s) => Ok(Some(s)),
                     FieldStr::Absent => Ok(None),
-                    FieldStr::Other => Err(i),
+                    FieldStr::Other => Err(first + i),
                 })
-                .collect(),
-        )
+                .collect()
+        };
+        // Long lists on two threads: 12,000 entries take ≈ 4.5 ms on one core.
+        let pages = &list.pages;
+        let half = pages.len() / 2;
+        if list.len() < 4000 || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+            return Some(read(0, pages));
+        }
+        let (front, back) = pages.split_at(half);
+        let front_len = front.iter().map(RawPage::len).sum();
+        Some(std::thread::scope(|scope| {
+            let back = scope.spawn(|| read(front_len, back));
+            let mut out = read(0, front)?;
+            // A panic in `read` would be a bug; surface it here rather than lose it.
+            out.extend(
+                back.join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
+            );
+            Ok(out)
+        }))
     }
 
     /// Stores the entries of a list a live pull read, as raw JSON text.
@@ -591,6 +611,46 @@ mod tests {
                 parsed(text, "identifier"),
                 "{text}"
             );
+        }
+    }
+
+    fn page(entries: &[String]) -> RawPage {
+        let text = format!("[{}]", entries.join(","));
+        let mut places = Vec::new();
+        let mut start = 1;
+        for e in entries {
+            places.push(start..start + e.len());
+            start += e.len() + 1;
+        }
+        RawPage::new(text.into(), places)
+    }
+
+    #[test]
+    fn long_lists_read_in_order_on_two_threads() {
+        let entry = |i: usize| format!(r#"{{"id": "e{i}", "url": "u{i}"}}"#);
+        let pages: Vec<Vec<String>> = (0..9)
+            .map(|p| (p * 500..(p + 1) * 500).map(entry).collect())
+            .collect();
+        let endpoint = LAYOUT
+            .iter()
+            .find(|e| e.file == "bapi/redirect_urls.json")
+            .expect("layout");
+        let mut rec = Recording::new("test");
+        rec.insert_entries(
+            endpoint,
+            RawList::new(pages.iter().map(|p| page(p)).collect()),
+        );
+        let want: Vec<Option<String>> = (0..4500).map(|i| Some(format!("u{i}"))).collect();
+        assert_eq!(rec.strings(endpoint.file, "url"), Some(Ok(want)));
+        // The first bad entry, counted across pages, wherever it is.
+        for bad in [3, 4321] {
+            let mut broken = pages.clone();
+            broken[bad / 500][bad % 500] = r#"{"url": 1}"#.into();
+            rec.insert_entries(
+                endpoint,
+                RawList::new(broken.iter().map(|p| page(p)).collect()),
+            );
+            assert_eq!(rec.strings(endpoint.file, "url"), Some(Err(bad)));
         }
     }
 
