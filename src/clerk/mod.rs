@@ -1,6 +1,7 @@
 //! Live collection from Clerk's three APIs into a [`Recording`], strictly read-only: the only
 //! HTTP method this module can send is GET. The only async code in the crate; [`pull`] runs it on
-//! its own runtime and returns plain data. Never prints: progress, retries and request
+//! a current-thread runtime and returns plain data (long bodies are parsed on its blocking pool,
+//! `Client::get_parsed`). Never prints: progress, retries and request
 //! logs go to the caller's [`Observer`].
 
 pub mod bapi;
@@ -161,12 +162,12 @@ pub fn pull(
     observer: Arc<dyn Observer>,
     allow_partial: bool,
 ) -> Result<Pulled, Error> {
-    // Pages of a long list arrive together; two cores read and scan them at once (measured:
-    // 1.25× → 1.18× the critical path for 12,000 identifiers at 50 ms, docs/performance.md).
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers)
-        .thread_name("clerk-drift-pull")
+    // Long bodies are parsed on the blocking pool (`Client::get_parsed`): one thread per core
+    // at most, so that the pages of a long list that arrive together are parsed on every core
+    // without more threads than cores competing with the one reading the sockets.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(cores)
         .enable_all()
         .build()
         .map_err(|e| Error::Runtime(e.to_string()))?;
