@@ -163,7 +163,7 @@ impl<'de> serde::Deserialize<'de> for Shape<'de> {
     }
 }
 
-/// Visits anything; values of the wrong kind end up as "not a list" (or `None`).
+/// The visitor methods for numbers, booleans and null, which all give `$value`.
 macro_rules! other_kinds {
     ($value:expr) => {
         fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
@@ -176,9 +176,6 @@ macro_rules! other_kinds {
             Ok($value)
         }
         fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-            Ok($value)
-        }
-        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
             Ok($value)
         }
         fn visit_unit<E>(self) -> Result<Self::Value, E> {
@@ -219,6 +216,10 @@ impl<'de> Visitor<'de> for ShapeVisitor {
         })
     }
 
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Shape::NotAList)
+    }
+
     other_kinds!(Shape::NotAList);
 }
 
@@ -250,6 +251,10 @@ impl<'de> Visitor<'de> for DataSeed {
         Ok(None)
     }
 
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
     other_kinds!(None);
 }
 
@@ -277,6 +282,7 @@ fn inspect(entry: &str, levels_above: u8) -> Result<Seen, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(entry);
     Walk {
         top: true,
+        id: false,
         levels: 127 - levels_above,
     }
     .deserialize(&mut de)
@@ -285,10 +291,13 @@ fn inspect(entry: &str, levels_above: u8) -> Result<Seen, serde_json::Error> {
 /// One hasher for every page, so that equal ids hash alike.
 const ID_HASHER: BuildHasherDefault<DefaultHasher> = BuildHasherDefault::new();
 
-/// Walks a JSON value for secret keys; at the top of an entry also hashes a string `id`.
+/// Walks a JSON value for secret keys; also hashes the string of an entry's top-level `id`.
 #[derive(Clone, Copy)]
 struct Walk {
+    /// The entry itself: its `id` key is the one hashed.
     top: bool,
+    /// The value of that `id`.
+    id: bool,
     /// How many more arrays or objects may nest here.
     levels: u8,
 }
@@ -296,7 +305,11 @@ struct Walk {
 impl Walk {
     fn inner<E: serde::de::Error>(self) -> Result<Walk, E> {
         match self.levels.checked_sub(1) {
-            Some(levels) => Ok(Walk { top: false, levels }),
+            Some(levels) => Ok(Walk {
+                top: false,
+                id: false,
+                levels,
+            }),
             None => Err(E::custom("recursion limit exceeded")),
         }
     }
@@ -327,7 +340,7 @@ impl<'de> Visitor<'de> for Walk {
                     seen.secret = true;
                 }
                 Key::Id if self.top => {
-                    let value = map.next_value_seed(IdValue(inner))?;
+                    let value = map.next_value_seed(Walk { id: true, ..inner })?;
                     seen.secret |= value.secret;
                     seen.id = value.id;
                 }
@@ -348,57 +361,14 @@ impl<'de> Visitor<'de> for Walk {
         Ok(seen)
     }
 
-    other_kinds!(Seen::default());
-}
-
-/// The value of a top-level `id`: hashed when a string, walked otherwise.
-struct IdValue(Walk);
-
-impl<'de> DeserializeSeed<'de> for IdValue {
-    type Value = Seen;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Seen, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for IdValue {
-    type Value = Seen;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("JSON")
-    }
-
-    fn visit_str<E>(self, id: &str) -> Result<Seen, E> {
+    fn visit_str<E>(self, s: &str) -> Result<Seen, E> {
         Ok(Seen {
             secret: false,
-            id: Some(ID_HASHER.hash_one(id)),
+            id: self.id.then(|| ID_HASHER.hash_one(s)),
         })
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Seen, A::Error> {
-        self.0.visit_map(map)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Seen, A::Error> {
-        self.0.visit_seq(seq)
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Seen, E> {
-        Ok(Seen::default())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Seen, E> {
-        Ok(Seen::default())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Seen, E> {
-        Ok(Seen::default())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Seen, E> {
-        Ok(Seen::default())
-    }
-    fn visit_unit<E>(self) -> Result<Seen, E> {
-        Ok(Seen::default())
-    }
+    other_kinds!(Seen::default());
 }
 
 enum Key {

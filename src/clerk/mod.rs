@@ -1,8 +1,8 @@
 //! Live collection from Clerk's three APIs into a [`Recording`], strictly read-only: the only
 //! HTTP method this module can send is GET. The only async code in the crate; [`pull`] runs it on
-//! a current-thread runtime and returns plain data (long bodies are parsed on its blocking pool,
-//! `Client::get_parsed`). Never prints: progress, retries and request
-//! logs go to the caller's [`Observer`].
+//! a current-thread runtime (long bodies are parsed on its blocking pool, `Client::get_parsed`)
+//! and returns plain data. Never prints: progress, retries and request logs go to the caller's
+//! [`Observer`].
 
 pub mod bapi;
 pub mod client;

@@ -322,8 +322,8 @@ impl Recording {
         self.bodies.keys().copied()
     }
 
-    pub fn remove(&mut self, file: &str) -> bool {
-        self.bodies.remove(file).is_some()
+    pub fn remove(&mut self, file: &str) {
+        self.bodies.remove(file);
     }
 
     /// The string field `name` of every entry of list `file`, in order, when the list was kept
@@ -666,16 +666,9 @@ mod tests {
             .iter()
             .find(|e| e.file == "bapi/redirect_urls.json")
             .expect("layout");
-        let text = format!("[{}]", entries.join(","));
-        let mut places = Vec::new();
-        let mut start = 1;
-        for e in entries {
-            places.push(start..start + e.len());
-            start += e.len() + 1;
-        }
-        let page = RawPage::new(text.clone().into(), places);
-        rec.insert_entries(endpoint, RawList::new(vec![page]));
-        let list: Value = serde_json::from_str(&text).expect("JSON");
+        let entries = entries.map(String::from);
+        rec.insert_entries(endpoint, RawList::new(vec![page(&entries)]));
+        let list: Value = serde_json::from_str(&format!("[{}]", entries.join(","))).expect("JSON");
         assert_eq!(rec.get(endpoint.file), Some(&list));
         assert_eq!(rec.strings(endpoint.file, "url"), Some(Err(2)));
         assert_eq!(rec.strings("bapi/instance.json", "url"), None);
