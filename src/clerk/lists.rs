@@ -117,13 +117,13 @@ fn own(
     levels_above: u8,
 ) -> Result<(RawPage, Vec<u64>), serde_json::Error> {
     let mut ids = Vec::with_capacity(entries.len());
-    let mut secrets = false;
+    let mut secret = Vec::with_capacity(entries.len());
     for entry in entries {
         let seen = inspect(entry.get(), levels_above)?;
-        secrets |= seen.secret;
+        secret.push(seen.secret);
         ids.extend(seen.id);
     }
-    if !secrets {
+    if !secret.contains(&true) {
         let base = text.as_ptr().addr();
         let places = entries
             .iter()
@@ -136,9 +136,9 @@ fn own(
     }
     let mut out = String::with_capacity(text.len());
     let mut places = Vec::with_capacity(entries.len());
-    for entry in entries {
+    for (entry, secret) in entries.iter().zip(secret) {
         let start = out.len();
-        if inspect(entry.get(), levels_above)?.secret {
+        if secret {
             let mut v: Value = serde_json::from_str(entry.get())?;
             super::redact(&mut v);
             out.push_str(&v.to_string());
