@@ -3,6 +3,7 @@
 
 pub mod cfg;
 pub mod eval;
+pub mod load;
 pub mod waivers;
 
 pub use cfg::{Assertion, Policy, Rule, Severity, Waiver};

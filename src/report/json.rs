@@ -87,6 +87,13 @@ pub(crate) fn status_name(f: &Finding) -> &'static str {
 
 /// Renders the JSON document (pretty-printed, trailing newline).
 pub fn render(i: &Report<'_>) -> String {
+    let mut text = serde_json::to_string_pretty(&document(i)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The JSON document as a value (what [`render`] prints), for callers that embed or read it.
+pub fn document(i: &Report<'_>) -> Value {
     let mut doc = serde_json::Map::new();
     let put = |doc: &mut serde_json::Map<String, Value>, k: &str, v: Value| {
         doc.insert(k.to_owned(), v);
@@ -230,7 +237,5 @@ pub fn render(i: &Report<'_>) -> String {
     }
     put(&mut doc, "summary", Value::Object(summary));
     put(&mut doc, "exit_code", Value::from(i.exit_code));
-    let mut text = serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default();
-    text.push('\n');
-    text
+    Value::Object(doc)
 }

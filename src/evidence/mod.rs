@@ -1,7 +1,11 @@
 //! Evidence bundles: a directory of the files an audit produced, a `manifest.json` with the
 //! SHA-256 of every file and the run's metadata, and a `SHA256SUMS` that `sha256sum -c` checks.
 //! `verify` recomputes every hash and names each file that was altered, added or removed.
-//! Written all at once (a sibling temporary directory, then a rename).
+//! Written all at once (a sibling temporary directory, then a rename). What goes into a bundle is
+//! [`bundle`]'s; the posture trend over earlier bundles is [`trend`]'s.
+
+pub mod bundle;
+pub mod trend;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

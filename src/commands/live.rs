@@ -2,7 +2,7 @@
 //! variables, credentials) into a `clerk::Target`, pulls it, and optionally records the raw
 //! responses. The glue between configuration and the `clerk` module; no HTTP here.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,14 +42,27 @@ pub fn instance_name(config: Option<&Config>, flag: Option<&str>) -> Result<Stri
     Ok(flag.unwrap_or("default").to_owned())
 }
 
-/// Resolves what to pull from.
-pub fn resolve(args: &LiveArgs, env: Env<'_>, keyring: &Keyring) -> Result<Resolved> {
-    let config = Config::discover(args.config.as_deref())?;
-    let instance = match &config {
+/// The OS keyring, unless `--no-keyring` (or `CLERK_DRIFT_NO_KEYRING`) says not to consult it.
+pub fn keyring_for(args: &LiveArgs) -> Keyring {
+    if args.no_keyring {
+        Keyring::Disabled
+    } else {
+        Keyring::System
+    }
+}
+
+/// Resolves what to pull from; `config` is the clerk-drift.toml the command read.
+pub fn resolve(
+    args: &LiveArgs,
+    config: Option<&Config>,
+    env: Env<'_>,
+    keyring: &Keyring,
+) -> Result<Resolved> {
+    let instance = match config {
         Some(c) => c.instance(args.instance.as_deref())?.cloned(),
         None => None,
     };
-    let name = instance_name(config.as_ref(), args.instance.as_deref())?;
+    let name = instance_name(config, args.instance.as_deref())?;
     let mut warnings = Vec::new();
     let mut target = Target::default();
 
@@ -190,7 +203,7 @@ pub fn resolve(args: &LiveArgs, env: Env<'_>, keyring: &Keyring) -> Result<Resol
     }
 
     let mut opts = clerk::Options::for_env(env_type);
-    let pull_cfg = config.as_ref().map(|c| c.pull.clone()).unwrap_or_default();
+    let pull_cfg = config.map(|c| c.pull.clone()).unwrap_or_default();
     if let Some(n) = args.concurrency.or(pull_cfg.concurrency) {
         opts.concurrency = n.max(1);
     }
@@ -230,13 +243,14 @@ pub struct Live {
 /// Resolves, pulls, records (`record`), and normalizes.
 pub fn pull(
     args: &LiveArgs,
+    config: Option<&Config>,
     env: Env<'_>,
     keyring: &Keyring,
     observer: Arc<dyn Observer>,
     warn: &dyn Fn(&str),
     record: Option<&Path>,
 ) -> Result<Live> {
-    let resolved = resolve(args, env, keyring)?;
+    let resolved = resolve(args, config, env, keyring)?;
     for w in &resolved.warnings {
         warn(w);
     }
@@ -255,10 +269,4 @@ pub fn pull(
         instance: resolved.instance,
         calls: serde_json::Value::Null,
     })
-}
-
-/// `--baseline`, else the instance's `baseline`.
-pub fn baseline_path(flag: Option<&Path>, instance: Option<&Instance>) -> Option<PathBuf> {
-    flag.map(Path::to_path_buf)
-        .or_else(|| instance.and_then(|i| i.baseline.clone()))
 }

@@ -1,0 +1,196 @@
+//! `audit --out DIR`: pull (or take `--snapshot`), diff against the baseline, evaluate, and write
+//! an evidence bundle (see [`crate::evidence`]); `audit --all` writes one per instance.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use super::current::{Current, attestations_file, current};
+use super::{discover_config, fleet, found, judge, policy_layers, process_env};
+use crate::cli::AuditArgs;
+use crate::config::Config;
+use crate::evidence::{self, bundle::Files, trend};
+use crate::{Outcome, Ui, diff, exit, report};
+
+pub(super) fn run(args: AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    if args.all {
+        return all(&args, ui);
+    }
+    let config = discover_config(args.live.config.as_deref())?;
+    audit(&args, config.as_ref(), ui, None)
+}
+
+/// One audit. `per_instance`: with `--all`, this instance's name and the run's directory.
+fn audit(
+    args: &AuditArgs,
+    config: Option<&Config>,
+    ui: &Arc<dyn Ui>,
+    per_instance: Option<(&str, &Path)>,
+) -> Result<Outcome> {
+    let cur = current(
+        args.snapshot.as_deref(),
+        config,
+        &args.live,
+        &args.attest,
+        ui,
+    )?;
+    let baseline_path = args
+        .baseline
+        .clone()
+        .or_else(|| cur.instance.as_ref().and_then(|i| i.baseline.clone()));
+    let eval = judge(&args.policy, cur.instance.as_ref(), &cur.snapshot)?;
+    let mut files = Files::default();
+    files.snapshot(&cur.snapshot)?;
+    let baseline = match &baseline_path {
+        Some(p) => Some(files.baseline(p)?),
+        None => None,
+    };
+    let drift = baseline.as_ref().map(|b| diff::diff(b, &cur.snapshot));
+    let code = found(cur.incomplete, drift.as_ref(), Some((&eval, &args.policy))).code();
+    let baseline_label = baseline_path.as_ref().map(|p| p.display().to_string());
+    let report = report::Report {
+        command: "audit",
+        current: &cur.label,
+        baseline: baseline_label.as_deref(),
+        snapshot: &cur.snapshot,
+        drift: drift.as_ref(),
+        baseline_snapshot: baseline.as_ref(),
+        policy: Some((&eval.policy, &eval.findings, &eval.review)),
+        exit_code: code,
+    };
+    let run = run_record(args, &cur, baseline_label.as_deref(), code);
+    let history = trend::History {
+        dir: trend::default_dir(args.history.as_deref(), &args.out),
+        out: &args.out,
+        per_instance,
+    };
+    let label = args.period.as_deref().unwrap_or("this audit");
+    files.reports(&report, &run, trend::earlier(&history), label);
+    let layers = policy_layers(&args.policy.source, cur.instance.as_ref());
+    files.policy(layers.builtin, &layers.files)?;
+    if let Some(a) = attestations_file(&args.attest, cur.instance.as_ref()) {
+        files.attestations(&a)?;
+    }
+    let manifest = evidence::write(&args.out, &files.0, run, args.sign_key.as_deref())?;
+    let mut out = format!(
+        "Wrote the evidence bundle {} ({} files + manifest.json + SHA256SUMS).\nCheck it with `clerk-drift evidence verify {}` or `sha256sum -c SHA256SUMS` inside it.\n",
+        args.out.display(),
+        manifest.files.len(),
+        args.out.display()
+    );
+    if args.archive {
+        let archive = evidence::archive(&args.out)?;
+        let _ = writeln!(out, "Archived it as {}.", archive.display());
+    }
+    out.push('\n');
+    out.push_str(&report::text::plan_summary(
+        drift.as_ref().unwrap_or(&diff::Drift::default()),
+        &eval.findings,
+    ));
+    out.push('\n');
+    Ok(Outcome {
+        stdout: out,
+        code,
+        styled: false,
+    })
+}
+
+/// The manifest's `run` record: when, what, which instance, the period, the exit code, the HTTP
+/// calls, and who ran it (the OS user, the CI actor and run, the commit).
+fn run_record(
+    args: &AuditArgs,
+    cur: &Current,
+    baseline: Option<&str>,
+    code: u8,
+) -> BTreeMap<String, Value> {
+    let env = |k: &str| process_env(k).filter(|v| !v.is_empty());
+    let created_at = jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    let instance_id = crate::path::Path::parse("instance.id")
+        .ok()
+        .and_then(|p| cur.snapshot.get(&p).cloned())
+        .unwrap_or(Value::Null);
+    let ci_run_url = match (
+        env("GITHUB_SERVER_URL"),
+        env("GITHUB_REPOSITORY"),
+        env("GITHUB_RUN_ID"),
+    ) {
+        (Some(s), Some(r), Some(id)) => Some(format!("{s}/{r}/actions/runs/{id}")),
+        _ => env("CI_JOB_URL"),
+    };
+    let instance = cur.instance.as_ref();
+    BTreeMap::from([
+        ("created_at".to_owned(), json!(created_at)),
+        ("current".to_owned(), json!(cur.label)),
+        ("baseline".to_owned(), json!(baseline)),
+        ("instance".to_owned(), json!(instance.map(|i| &i.name))),
+        ("instance_id".to_owned(), instance_id),
+        (
+            "application_id".to_owned(),
+            json!(instance.and_then(|i| i.platform_application_id.as_ref())),
+        ),
+        ("period".to_owned(), json!(args.period)),
+        ("exit_code".to_owned(), json!(code)),
+        ("api_calls".to_owned(), cur.calls.clone()),
+        (
+            "collected_at".to_owned(),
+            json!(cur.snapshot.meta.collected_at),
+        ),
+        (
+            "operator".to_owned(),
+            json!({
+                "user": env("USER").or_else(|| env("USERNAME")),
+                "ci_actor": env("GITHUB_ACTOR").or_else(|| env("GITLAB_USER_LOGIN")),
+                "ci_run_url": ci_run_url,
+                "commit": env("GITHUB_SHA").or_else(|| env("CI_COMMIT_SHA")),
+            }),
+        ),
+    ])
+}
+
+/// `audit --all`: one bundle per instance of clerk-drift.toml in `--out`/NAME, in name order;
+/// the exit code combines theirs (1 if any failed to run).
+fn all(args: &AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    fleet::refuse_single(
+        "audits",
+        args.snapshot.is_some(),
+        args.baseline.is_some(),
+        &args.live,
+    )?;
+    let (config, names) = fleet::instances(args.live.config.as_deref())?;
+    let mut out = String::new();
+    let mut codes = Vec::new();
+    for name in &names {
+        let mut one = args.clone();
+        one.all = false;
+        one.live.instance = Some(name.clone());
+        one.out = args.out.join(name);
+        // Earlier periods sit next to this one: HISTORY/<period>/<name>.
+        one.history = Some(trend::default_dir(args.history.as_deref(), &args.out));
+        out.push_str(&format!("═══ instance {name} ═══\n"));
+        match audit(&one, Some(&config), ui, Some((name, &args.out))) {
+            Ok(o) => {
+                out.push_str(&o.stdout);
+                codes.push(o.code);
+            }
+            Err(e) => {
+                out.push_str(&format!("error: {e:#}\n"));
+                codes.push(exit::ERROR);
+            }
+        }
+        out.push('\n');
+    }
+    let code = exit::combine(codes);
+    out.push_str(&format!("All instances: exit {code}\n"));
+    Ok(Outcome {
+        stdout: out,
+        code,
+        styled: false,
+    })
+}

@@ -1,0 +1,108 @@
+//! `auth set | status | delete`: keys in the OS keyring, and where each credential comes from
+//! (masked).
+
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result};
+use secrecy::SecretString;
+
+use super::{discover_config, live, process_env};
+use crate::cli::AuthCommand;
+use crate::secrets::{self, Keyring, Kind};
+use crate::{Outcome, Ui, exit};
+
+pub(super) fn run(cmd: AuthCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    let kind_of = |platform: bool| {
+        if platform {
+            Kind::PlatformKey
+        } else {
+            Kind::SecretKey
+        }
+    };
+    match cmd {
+        AuthCommand::Set(a) => {
+            let config = discover_config(a.config.as_deref())?;
+            let name = live::instance_name(config.as_ref(), a.instance.as_deref())?;
+            let kind = kind_of(a.platform);
+            let value = ui
+                .read_secret(&format!("{} for instance `{name}`: ", kind.label()))
+                .context("reading the key")?;
+            let value = SecretString::from(value.trim().to_owned());
+            Keyring::System.set(kind, &name, &value)?;
+            Ok(Outcome {
+                stdout: format!(
+                    "Stored the {} for instance `{name}` in the OS keyring ({} / {}).\n",
+                    kind.label(),
+                    secrets::SERVICE,
+                    kind.keyring_user(&name)
+                ),
+                code: exit::CLEAN,
+                ..Default::default()
+            })
+        }
+        AuthCommand::Delete(a) => {
+            let config = discover_config(a.config.as_deref())?;
+            let name = live::instance_name(config.as_ref(), a.instance.as_deref())?;
+            let kind = kind_of(a.platform);
+            let deleted = Keyring::System.delete(kind, &name)?;
+            let stdout = if deleted {
+                format!(
+                    "Deleted the {} for instance `{name}` from the OS keyring.\n",
+                    kind.label()
+                )
+            } else {
+                format!(
+                    "No {} for instance `{name}` was stored in the OS keyring.\n",
+                    kind.label()
+                )
+            };
+            Ok(Outcome {
+                stdout,
+                code: exit::CLEAN,
+                ..Default::default()
+            })
+        }
+        AuthCommand::Status(a) => {
+            let args = a.live;
+            let config = discover_config(args.config.as_deref())?;
+            let name = live::instance_name(config.as_ref(), args.instance.as_deref())?;
+            let keyring = live::keyring_for(&args);
+            let mut out = format!("Instance: {name}");
+            match &config {
+                Some(c) => out.push_str(&format!(" ({})\n", c.path.display())),
+                None => out.push_str(" (no clerk-drift.toml)\n"),
+            }
+            for (kind, file) in [
+                (Kind::SecretKey, args.secret_key_file.as_deref()),
+                (Kind::PlatformKey, args.platform_key_file.as_deref()),
+            ] {
+                let line = match secrets::find(kind, &name, file, &process_env, &keyring) {
+                    Ok(Some(c)) => format!("{}  from {}", c.masked(), c.origin),
+                    Ok(None) => format!(
+                        "not set (looked at {}, {}, {}, the OS keyring)",
+                        kind.file_flag(),
+                        kind.file_env_var(),
+                        kind.env_var()
+                    ),
+                    Err(e) => format!("error: {e}"),
+                };
+                out.push_str(&format!("  {:<18}{line}\n", format!("{}:", kind.label())));
+            }
+            let keyring_line = match keyring {
+                Keyring::Disabled => "not consulted (--no-keyring)".to_owned(),
+                _ => match keyring::Entry::store_status() {
+                    Ok(()) => "available".to_owned(),
+                    Err(e) => format!(
+                        "unavailable ({e}); use the environment or --secret-key-file / --platform-key-file"
+                    ),
+                },
+            };
+            out.push_str(&format!("  {:<18}{keyring_line}\n", "OS keyring:"));
+            Ok(Outcome {
+                stdout: out,
+                code: exit::CLEAN,
+                ..Default::default()
+            })
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! `check [SNAPSHOT]`: evaluate the policy against a snapshot (or a live pull).
+
+use std::sync::Arc;
+
+use anyhow::Result;
+
+use super::current::current;
+use super::{discover_config, found, judge, output, render_evaluation};
+use crate::cli::CheckArgs;
+use crate::{Outcome, Ui, report};
+
+pub(super) fn run(args: CheckArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    let config = discover_config(args.live.config.as_deref())?;
+    let current = current(
+        args.snapshot.as_deref(),
+        config.as_ref(),
+        &args.live,
+        &args.attest,
+        ui,
+    )?;
+    let eval = judge(&args.policy, current.instance.as_ref(), &current.snapshot)?;
+    let code = found(current.incomplete, None, Some((&eval, &args.policy))).code();
+    let mut text = String::new();
+    render_evaluation(&mut text, &eval, args.policy.verbose);
+    let out = output::render(
+        text,
+        &report::Report {
+            command: "check",
+            current: &current.label,
+            baseline: None,
+            snapshot: &current.snapshot,
+            drift: None,
+            baseline_snapshot: None,
+            policy: Some((&eval.policy, &eval.findings, &eval.review)),
+            exit_code: code,
+        },
+        &args.report,
+    )?;
+    output::emit(out, code, &args.report)
+}

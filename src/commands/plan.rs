@@ -1,0 +1,249 @@
+//! `plan`: the CI view — drift from the baseline, with the rules each change breaks; the
+//! findings; a one-line verdict. `plan --all` plans every instance of clerk-drift.toml.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use anyhow::Result;
+
+use super::current::Current;
+use super::current::current;
+use super::{
+    baseline_path, discover_config, fleet, found, ignore_rules, judge, output, render_evaluation,
+};
+use crate::cli::{Format, PlanArgs, PolicyArgs, ReportArgs};
+use crate::config::Config;
+use crate::policy::load::Evaluation;
+use crate::policy::{Finding, Status};
+use crate::snapshot::Snapshot;
+use crate::{Outcome, Ui, diff, exit, report, snapshot};
+
+pub(super) fn run(args: PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    if args.all {
+        return all(&args, ui);
+    }
+    let config = discover_config(args.live.config.as_deref())?;
+    let planned = plan(&args, config.as_ref(), ui)?;
+    let out = output::render(planned.text(&args.policy), &planned.report(), &args.report)?;
+    output::emit(out, planned.code, &args.report)
+}
+
+/// One plan's results: the current snapshot against its baseline, judged.
+struct Planned {
+    current: Current,
+    baseline_label: String,
+    baseline: Snapshot,
+    eval: Evaluation,
+    drift: diff::Drift,
+    code: u8,
+}
+
+/// One plan: the current snapshot (file or live) against the baseline, and its exit code.
+fn plan(args: &PlanArgs, config: Option<&Config>, ui: &Arc<dyn Ui>) -> Result<Planned> {
+    let current = current(
+        args.snapshot.as_deref(),
+        config,
+        &args.live,
+        &args.attest,
+        ui,
+    )?;
+    let baseline_path = baseline_path(args.baseline.as_deref(), current.instance.as_ref())?;
+    let baseline = snapshot::io::load(&baseline_path)?;
+    let eval = judge(&args.policy, current.instance.as_ref(), &current.snapshot)?;
+    let mut drift = diff::diff(&baseline, &current.snapshot);
+    drift.ignore(&ignore_rules(config, &args.ignore)?);
+    let code = found(
+        current.incomplete,
+        Some(&drift),
+        Some((&eval, &args.policy)),
+    )
+    .code();
+    Ok(Planned {
+        current,
+        baseline_label: baseline_path.display().to_string(),
+        baseline,
+        eval,
+        drift,
+        code,
+    })
+}
+
+impl Planned {
+    fn report(&self) -> report::Report<'_> {
+        report::Report {
+            command: "plan",
+            current: &self.current.label,
+            baseline: Some(&self.baseline_label),
+            snapshot: &self.current.snapshot,
+            drift: Some(&self.drift),
+            baseline_snapshot: Some(&self.baseline),
+            policy: Some((&self.eval.policy, &self.eval.findings, &self.eval.review)),
+            exit_code: self.code,
+        }
+    }
+
+    /// The human plan: header, drift (with the rules each change breaks), findings, verdict.
+    fn text(&self, args: &PolicyArgs) -> String {
+        let (eval, drift) = (&self.eval, &self.drift);
+        let mut out = format!(
+            "Plan: {} (current) against {} (baseline)\n\n",
+            self.current.label, self.baseline_label
+        );
+        // Under each drifted setting: the findings that fail now but did not in the baseline.
+        let failed_before: BTreeSet<(String, String)> =
+            crate::policy::evaluate(&eval.policy, &self.baseline)
+                .into_iter()
+                .filter(|f| f.status == Status::Fail)
+                .map(|f| (f.rule_id, f.target))
+                .collect();
+        let newly_failing: Vec<Finding> = eval
+            .findings
+            .iter()
+            .filter(|f| !failed_before.contains(&(f.rule_id.clone(), f.target.clone())))
+            .cloned()
+            .collect();
+        report::text::render_drift_with(&mut out, drift, &self.current.snapshot, &newly_failing);
+        out.push('\n');
+        render_evaluation(&mut out, eval, args.verbose);
+        out.push_str(&format!(
+            "\n{}\n{}\n",
+            report::text::plan_summary(drift, &eval.findings),
+            verdict(drift, eval, args, self.code)
+        ));
+        out
+    }
+}
+
+/// `plan --all`: every instance of clerk-drift.toml, pulled concurrently (at most 4 at a time),
+/// one section each, in name order; the exit code combines theirs (1 if any failed to run).
+fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    fleet::refuse_single(
+        "plans",
+        args.snapshot.is_some(),
+        args.baseline.is_some(),
+        &args.live,
+    )?;
+    if matches!(args.report.format, Format::Sarif | Format::Junit) {
+        anyhow::bail!(
+            "--all writes text, json or markdown; run one plan per instance for SARIF or JUnit"
+        );
+    }
+    let (config, names) = fleet::instances(args.live.config.as_deref())?;
+    let mut results: Vec<(String, Result<Planned>)> = Vec::new();
+    for chunk in names.chunks(4) {
+        let done: Vec<(String, Result<Planned>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|name| {
+                    let one = args.clone_for(name);
+                    let (ui, config) = (ui.clone(), &config);
+                    let name = name.clone();
+                    scope.spawn(move || (name, plan(&one, Some(config), &ui)))
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        results.extend(done);
+    }
+    let code = exit::combine(
+        results
+            .iter()
+            .map(|(_, r)| r.as_ref().map_or(exit::ERROR, |p| p.code)),
+    );
+    // Each instance in the chosen format, without --output and --step-summary (those are the
+    // whole run's).
+    let each = ReportArgs {
+        output: None,
+        step_summary: false,
+        ..args.report.clone()
+    };
+    let out = match args.report.format {
+        Format::Json => {
+            let mut instances = serde_json::Map::new();
+            for (name, r) in &results {
+                let v = match r {
+                    Ok(p) => report::json::document(&p.report()),
+                    Err(e) => {
+                        serde_json::json!({ "error": format!("{e:#}"), "exit_code": exit::ERROR })
+                    }
+                };
+                instances.insert(name.clone(), v);
+            }
+            let mut text = serde_json::to_string_pretty(&serde_json::json!({
+                "format_version": report::json::FORMAT_VERSION,
+                "command": "plan --all",
+                "instances": instances,
+                "exit_code": code,
+            }))
+            .unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        format => {
+            let mut text = String::new();
+            for (name, r) in &results {
+                let heading = if format == Format::Markdown {
+                    format!("# Instance `{name}`\n\n")
+                } else {
+                    format!("═══ instance {name} ═══\n")
+                };
+                text.push_str(&heading);
+                match r {
+                    Ok(p) => {
+                        text.push_str(&output::render(p.text(&args.policy), &p.report(), &each)?)
+                    }
+                    Err(e) => text.push_str(&format!("error: {e:#}\n")),
+                }
+                text.push('\n');
+            }
+            text.push_str(&format!("All instances: exit {code}\n"));
+            text
+        }
+    };
+    let mut outcome = output::emit(out, code, &args.report)?;
+    if args.report.format != Format::Text {
+        outcome.styled = false;
+    }
+    Ok(outcome)
+}
+
+fn verdict(drift: &diff::Drift, eval: &Evaluation, args: &PolicyArgs, code: u8) -> String {
+    let changes = drift.changes.iter().filter(|c| c.kind.is_drift()).count();
+    let mut parts = Vec::new();
+    if drift.is_incomplete() {
+        parts.push(format!(
+            "incomplete data ({} setting(s) no longer observed)",
+            drift.count(diff::ChangeKind::Unobserved)
+        ));
+    }
+    parts.push(if changes == 0 {
+        "no drift".to_owned()
+    } else {
+        format!("drift ({changes} change(s))")
+    });
+    let n = eval.blocking();
+    parts.push(match eval.threshold {
+        Some(min) if n > 0 => format!("{n} policy violation(s) at or above {min}"),
+        Some(min) => format!("no policy violations at or above {min}"),
+        None => "policy not gating (--fail-on none)".to_owned(),
+    });
+    let waived = eval.findings.iter().filter(|f| f.waiver.is_some()).count();
+    if waived > 0 {
+        parts.push(format!("{waived} waived"));
+    }
+    let r = &eval.review;
+    if r.is_bad(args.deny_unused_waivers) {
+        let mut bad = Vec::new();
+        if !r.expired.is_empty() {
+            bad.push(format!("{} expired", r.expired.len()));
+        }
+        if !r.invalid.is_empty() {
+            bad.push(format!("{} invalid", r.invalid.len()));
+        }
+        if args.deny_unused_waivers && !r.unused.is_empty() {
+            bad.push(format!("{} unused", r.unused.len()));
+        }
+        parts.push(format!("waivers: {}", bad.join(", ")));
+    }
+    format!("Verdict: {} → exit {code}", parts.join("; "))
+}

@@ -1,0 +1,43 @@
+//! `pull`: the live configuration (read-only) into a snapshot, optionally with the raw responses
+//! recorded; exit 1 when a part could not be read (`--allow-partial` still writes it).
+
+use std::sync::Arc;
+
+use anyhow::Result;
+
+use super::current::{attest, pull};
+use super::discover_config;
+use crate::cli::PullArgs;
+use crate::{Outcome, Ui, exit, snapshot};
+
+pub(super) fn run(args: PullArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    let config = discover_config(args.live.config.as_deref())?;
+    let mut pulled = pull(&args.live, config.as_ref(), ui, args.record.as_deref())?;
+    attest(
+        &mut pulled.snapshot,
+        &args.attest,
+        pulled.instance.as_ref(),
+        ui,
+    )?;
+    let text = snapshot::io::to_canonical(&pulled.snapshot)?;
+    let code = exit::Found {
+        incomplete: !pulled.gaps.is_empty(),
+        ..exit::Found::default()
+    }
+    .code();
+    match args.output {
+        Some(path) => {
+            snapshot::io::write_atomic(&path, text.as_bytes())?;
+            Ok(Outcome {
+                stdout: String::new(),
+                code,
+                ..Default::default()
+            })
+        }
+        None => Ok(Outcome {
+            stdout: text,
+            code,
+            ..Default::default()
+        }),
+    }
+}

@@ -1,0 +1,26 @@
+//! `snapshot --from-dir DIR`: normalize a recording offline (with attestations) into a snapshot.
+
+use std::sync::Arc;
+
+use anyhow::Result;
+
+use super::current::attest;
+use crate::cli::SnapshotArgs;
+use crate::{Outcome, Ui, snapshot};
+
+pub(super) fn run(args: SnapshotArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    let rec = snapshot::Recording::load(&args.from_dir)?;
+    let mut snap = snapshot::normalize(&rec)?;
+    attest(&mut snap, &args.attest, None, ui)?;
+    let text = snapshot::io::to_canonical(&snap)?;
+    match args.output {
+        Some(path) => {
+            snapshot::io::write_atomic(&path, text.as_bytes())?;
+            Ok(Outcome::default())
+        }
+        None => Ok(Outcome {
+            stdout: text,
+            ..Default::default()
+        }),
+    }
+}

@@ -1,0 +1,157 @@
+//! What an audit's evidence bundle holds, file by file: the snapshot, the baseline with the hash
+//! chain behind it, the JSON findings and diff, the Markdown and HTML reports, `controls.csv`,
+//! the policy exactly as used and the attestations. [`super::write`] then writes it with its
+//! manifest.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+use crate::report::html::TrendPoint;
+use crate::report::{self, Report};
+use crate::snapshot::{self, Snapshot};
+
+/// The JSON report of the audit (also what the trend reads from earlier bundles).
+pub const FINDINGS: &str = "findings.json";
+
+/// Bundle-relative path → contents.
+#[derive(Debug, Default)]
+pub struct Files(pub BTreeMap<String, Vec<u8>>);
+
+impl Files {
+    fn put(&mut self, name: impl Into<String>, bytes: impl Into<Vec<u8>>) {
+        self.0.insert(name.into(), bytes.into());
+    }
+
+    /// The current snapshot, in canonical form.
+    pub fn snapshot(&mut self, snap: &Snapshot) -> Result<()> {
+        self.put("snapshot.json", snapshot::io::to_canonical(snap)?);
+        Ok(())
+    }
+
+    /// The baseline at `path`, returned loaded: a baseline file as it is, with the hash chain
+    /// behind it as accepted; a recording directory as its normalized snapshot.
+    pub fn baseline(&mut self, path: &Path) -> Result<Snapshot> {
+        if path.is_dir() {
+            let snap = snapshot::io::load(path)?;
+            self.put("baseline.json", snapshot::io::to_canonical(&snap)?);
+            return Ok(snap);
+        }
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        self.put("baseline.json", bytes);
+        for link in crate::baseline::chain(path)?.iter().skip(1) {
+            if let (Ok(bytes), Some(name)) = (std::fs::read(&link.file), link.file.file_name()) {
+                self.put(
+                    format!("baseline-history/{}", name.to_string_lossy()),
+                    bytes,
+                );
+            }
+        }
+        snapshot::io::load(path)
+    }
+
+    /// The reports of the run: `findings.json`, `diff.json` (with a baseline), `report.md`,
+    /// `controls.csv`, and the self-contained `report.html` an auditor opens (or prints to PDF)
+    /// with the posture trend (`earlier`, then this run as `label`).
+    pub fn reports(
+        &mut self,
+        r: &Report<'_>,
+        run: &BTreeMap<String, serde_json::Value>,
+        mut trend: Vec<TrendPoint>,
+        label: &str,
+    ) {
+        let findings = report::json::document(r);
+        let mut text = serde_json::to_string_pretty(&findings).unwrap_or_default();
+        text.push('\n');
+        self.put(FINDINGS, text);
+        if r.drift.is_some() {
+            let only_drift = Report {
+                command: "diff",
+                policy: None,
+                ..*r
+            };
+            self.put("diff.json", report::json::render(&only_drift));
+        }
+        self.put("report.md", report::markdown::render(r));
+        self.put("controls.csv", controls_csv(r));
+        trend.extend(TrendPoint::from_findings(label, &findings));
+        self.put("report.html", report::html::render(r, run, &trend));
+    }
+
+    /// The policy exactly as used: the built-in pack (when used) and every layer, in order.
+    pub fn policy(&mut self, builtin: bool, layers: &[std::path::PathBuf]) -> Result<()> {
+        if builtin {
+            self.put(
+                "policy/clerk-hardening.toml",
+                crate::policy::BUILTIN.as_bytes(),
+            );
+        }
+        for (i, layer) in layers.iter().enumerate() {
+            let bytes =
+                std::fs::read(layer).with_context(|| format!("reading {}", layer.display()))?;
+            let name = layer
+                .file_name()
+                .map_or_else(|| "layer.toml".into(), |n| n.to_string_lossy().into_owned());
+            self.put(format!("policy/{}-{name}", i + 1), bytes);
+        }
+        Ok(())
+    }
+
+    /// The attestations file, as it is.
+    pub fn attestations(&mut self, path: &Path) -> Result<()> {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        self.put("attestations.toml", bytes);
+        Ok(())
+    }
+}
+
+/// `controls.csv`: one row per control a finding's rule maps to — framework, control, rule,
+/// target, verdict, and the file that holds the evidence.
+fn controls_csv(r: &Report<'_>) -> String {
+    let mut csv = String::from("framework,control,rule,target,verdict,evidence\n");
+    let Some((policy, findings, _)) = r.policy else {
+        return csv;
+    };
+    for f in findings {
+        if let Some(rule) = policy.rule(&f.rule_id) {
+            for (framework, ids) in &rule.controls {
+                for id in ids {
+                    let _ = writeln!(
+                        csv,
+                        "{},{},{},{},{},{FINDINGS}",
+                        csv_field(framework),
+                        csv_field(id),
+                        csv_field(&f.rule_id),
+                        csv_field(&f.target),
+                        report::json::status_name(f)
+                    );
+                }
+            }
+        }
+    }
+    csv
+}
+
+/// A CSV field, quoted when it needs to be (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_they_must_be() {
+        assert_eq!(csv_field("soc2"), "soc2");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+    }
+}

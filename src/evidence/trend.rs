@@ -1,0 +1,68 @@
+//! The posture trend of an audit: the headline numbers of earlier bundles (their
+//! `findings.json`), oldest first, for the chart in `report.html`.
+
+use std::path::{Path, PathBuf};
+
+use crate::report::html::TrendPoint;
+
+/// Where earlier bundles are found.
+pub struct History<'a> {
+    /// The directory of earlier bundles (`--history`, default: the parent of `--out`).
+    pub dir: PathBuf,
+    /// This run's bundle, never an earlier one.
+    pub out: &'a Path,
+    /// With `--all`: this instance's name and the whole run's directory; earlier bundles are
+    /// then `HISTORY/*/NAME` (one period directory each).
+    pub per_instance: Option<(&'a str, &'a Path)>,
+}
+
+/// `--history`, else the parent of `--out` (`.` when it has none).
+pub fn default_dir(history: Option<&Path>, out: &Path) -> PathBuf {
+    match history {
+        Some(d) => d.to_path_buf(),
+        None => match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+    }
+}
+
+/// Every bundle directory in the history with a `manifest.json` and a `findings.json`, oldest
+/// first by period (else by name). Unreadable or foreign directories are passed over.
+pub fn earlier(history: &History<'_>) -> Vec<TrendPoint> {
+    let Ok(entries) = std::fs::read_dir(&history.dir) else {
+        return Vec::new();
+    };
+    let mut points = Vec::new();
+    for entry in entries.filter_map(std::result::Result::ok) {
+        let mut path = entry.path();
+        if let Some((name, this_run)) = history.per_instance {
+            if path == this_run {
+                continue;
+            }
+            path = path.join(name);
+        }
+        if !path.is_dir() || path == history.out {
+            continue;
+        }
+        let (Ok(manifest), Ok(findings)) = (
+            std::fs::read_to_string(path.join(super::MANIFEST)),
+            std::fs::read_to_string(path.join(super::bundle::FINDINGS)),
+        ) else {
+            continue;
+        };
+        let (Ok(manifest), Ok(findings)) = (
+            serde_json::from_str::<serde_json::Value>(&manifest),
+            serde_json::from_str::<serde_json::Value>(&findings),
+        ) else {
+            continue;
+        };
+        let label = manifest["run"]["period"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| entry.file_name().to_string_lossy().into_owned());
+        points.extend(TrendPoint::from_findings(&label, &findings));
+    }
+    points.sort_by(|a, b| a.label.cmp(&b.label));
+    points
+}
