@@ -259,7 +259,7 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
             let Some(abs) = absolute(m, &p) else { continue };
             if let Some(target) = krate.resolve(&abs, 0)
                 && target != *m
-                && !(m.starts_with(&format!("{target}::")) && !target.is_empty())
+                && (target.is_empty() || !m.starts_with(&format!("{target}::")))
             {
                 deps.insert(target);
             }
