@@ -8,9 +8,8 @@ use serde_json::Value;
 
 use super::cfg::{Assertion, Condition, Policy, Quantifier, Rule, Severity};
 use crate::path::Path;
-use crate::report::display_value;
 use crate::snapshot::Snapshot;
-use crate::snapshot::schema::{self, Kind};
+use crate::snapshot::schema::{self, Kind, display_value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

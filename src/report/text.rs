@@ -5,9 +5,8 @@ use std::fmt::Write as _;
 use crate::diff::{Change, ChangeKind, Drift};
 use crate::path::{Path, Seg};
 use crate::policy::{Finding, Severity, Status};
-use crate::report::display_value;
 use crate::snapshot::Snapshot;
-use crate::snapshot::schema;
+use crate::snapshot::schema::{self, display_value};
 
 fn sigil(kind: ChangeKind) -> char {
     match kind {
