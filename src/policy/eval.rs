@@ -6,7 +6,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::cfg::{Assertion, Condition, Policy, Quantifier, Rule, Severity};
+use super::model::{Assertion, Condition, Policy, Quantifier, Rule, Severity};
 use crate::path::Path;
 use crate::snapshot::Snapshot;
 use crate::snapshot::schema::{self, Kind, display_value};
@@ -45,7 +45,7 @@ pub struct Finding {
     pub detail: String,
     /// The waiver that accepts this failing finding, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<super::cfg::Waiver>,
+    pub waiver: Option<super::model::Waiver>,
 }
 
 /// Evaluates every rule; findings come in rule order, then target order.

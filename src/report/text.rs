@@ -384,9 +384,9 @@ pub fn render_rule(policy: &crate::policy::Policy, id: &str) -> Option<String> {
     let _ = writeln!(out, "{} — {}", r.id, r.title);
     let _ = writeln!(out, "severity: {}    defined in: {}", r.severity, r.origin);
     let quantifier = match r.quantifier {
-        crate::policy::cfg::Quantifier::Each => "every",
-        crate::policy::cfg::Quantifier::Any => "any (at least one)",
-        crate::policy::cfg::Quantifier::None => "no (none may match)",
+        crate::policy::Quantifier::Each => "every",
+        crate::policy::Quantifier::Any => "any (at least one)",
+        crate::policy::Quantifier::None => "no (none may match)",
     };
     let reads = match &r.each {
         Some(each) if r.path.is_empty() => format!("{quantifier} element of `{each}`"),
