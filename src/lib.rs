@@ -42,7 +42,9 @@ pub mod exit {
 pub struct Outcome {
     pub stdout: String,
     pub code: u8,
-    /// `stdout` is a human text report that [`report::text::colorize`] may style.
+    /// `stdout` is human text that may carry styles (ANSI escapes written by the
+    /// [`report::text`] renderers): the binary writes it through `anstream`, which strips them
+    /// unless colour is wanted. When false, `stdout` is written as it is.
     pub styled: bool,
 }
 
@@ -799,16 +801,7 @@ fn baseline_command(cmd: cli::BaselineCommand, ui: &Arc<dyn Ui>) -> Result<Outco
                     "Warning: the accepted baseline still fails {} rule(s):",
                     failing.len()
                 );
-                for f in failing {
-                    let _ = writeln!(
-                        out,
-                        "  FAIL    {:<8} {}  {}: {}",
-                        f.severity.as_str(),
-                        f.rule_id,
-                        f.target,
-                        f.detail
-                    );
-                }
+                report::text::render_still_failing(&mut out, &failing);
             }
             Ok(Outcome {
                 stdout: out,
@@ -929,11 +922,12 @@ fn plan(args: &cli::PlanArgs, ui: &Arc<dyn Ui>) -> Result<(String, u8)> {
         _ if current_data.incomplete => exit::ERROR,
         d => d | eval.code(&args.policy),
     };
-    out.push_str(&format!(
-        "\n{}\n{}\n",
-        report::text::plan_summary(&drift, &eval.findings),
-        verdict(&drift, &eval, &args.policy, code)
-    ));
+    report::text::render_verdict(
+        &mut out,
+        &drift,
+        &eval.findings,
+        &verdict(&drift, &eval, &args.policy, code),
+    );
     let out = render_report(
         out,
         &report::Report {
@@ -1062,6 +1056,11 @@ fn ignore_rules(
 fn emit(text: String, code: u8, args: &cli::ReportArgs) -> Result<Outcome> {
     match &args.output {
         Some(path) => {
+            // A file gets the text without the styles the text renderers put in.
+            let text = match args.format {
+                cli::Format::Text => report::text::plain(&text),
+                _ => text,
+            };
             io::write_atomic(path, text.as_bytes())?;
             Ok(Outcome {
                 stdout: String::new(),
