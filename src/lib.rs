@@ -33,7 +33,9 @@ pub use commands::run;
 pub struct Outcome {
     pub stdout: String,
     pub code: u8,
-    /// `stdout` is a human text report that [`report::text::colorize`] may style.
+    /// `stdout` is human text that may carry styles (ANSI escapes written by the
+    /// [`report::text`] renderers): the binary writes it through `anstream`, which strips them
+    /// unless colour is wanted. When false, `stdout` is written as it is.
     pub styled: bool,
 }
 

@@ -15,17 +15,20 @@ use terminal::Terminal;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Writes all of `text` and flushes.
+fn print(mut out: impl Write, text: &str) -> std::io::Result<()> {
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
 fn main() -> ExitCode {
     let cli = clerk_drift::cli::Cli::parse();
     let (quiet, verbose) = cli.stderr_flags();
     let colour = match cli.color {
-        clerk_drift::cli::ColorWhen::Always => true,
-        clerk_drift::cli::ColorWhen::Never => false,
+        clerk_drift::cli::ColorWhen::Always => anstream::ColorChoice::Always,
+        clerk_drift::cli::ColorWhen::Never => anstream::ColorChoice::Never,
         // A terminal, unless NO_COLOR (or CLICOLOR=0) says otherwise; CLICOLOR_FORCE forces it.
-        clerk_drift::cli::ColorWhen::Auto => !matches!(
-            anstream::AutoStream::choice(&std::io::stdout()),
-            anstream::ColorChoice::Never
-        ),
+        clerk_drift::cli::ColorWhen::Auto => anstream::ColorChoice::Auto,
     };
     let terminal = Arc::new(Terminal::new(quiet, verbose));
     let ui: Arc<dyn clerk_drift::Ui> = terminal.clone();
@@ -33,20 +36,18 @@ fn main() -> ExitCode {
     terminal.finish();
     match result {
         Ok(outcome) => {
-            let text = if outcome.styled && colour {
-                clerk_drift::report::text::colorize(&outcome.stdout)
+            let stdout = std::io::stdout().lock();
+            // Styled text keeps its styles only when colour is wanted (anstream strips them
+            // otherwise); anything else (JSON, Markdown, a snapshot) is written as it is.
+            let written = if outcome.styled {
+                print(anstream::AutoStream::new(stdout, colour), &outcome.stdout)
             } else {
-                outcome.stdout
+                print(stdout, &outcome.stdout)
             };
-            let mut stdout = std::io::stdout().lock();
-            if stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-                .is_err()
-            {
-                return ExitCode::from(clerk_drift::exit::ERROR);
+            match written {
+                Ok(()) => ExitCode::from(outcome.code),
+                Err(_) => ExitCode::from(clerk_drift::exit::ERROR),
             }
-            ExitCode::from(outcome.code)
         }
         Err(err) => {
             eprintln!("error: {err:#}");

@@ -82,16 +82,7 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             "Warning: the accepted baseline still fails {} rule(s):",
             failing.len()
         );
-        for f in failing {
-            let _ = writeln!(
-                out,
-                "  FAIL    {:<8} {}  {}: {}",
-                f.severity.as_str(),
-                f.rule_id,
-                f.target,
-                f.detail
-            );
-        }
+        report::text::render_still_failing(&mut out, &failing);
     }
     Ok(Outcome {
         stdout: out,

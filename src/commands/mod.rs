@@ -31,7 +31,7 @@ use anyhow::{Context as _, Result};
 use crate::cli::{Command, FailOn, PolicyArgs, PolicySource};
 use crate::config::{Config, Instance};
 use crate::policy::load::{Evaluation, Judging, Layers};
-use crate::policy::{Severity, cfg::Policy};
+use crate::policy::{Policy, Severity};
 use crate::{Outcome, Ui, cli};
 
 /// Runs one command.

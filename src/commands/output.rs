@@ -35,6 +35,11 @@ pub(super) fn render(text: String, r: &report::Report<'_>, args: &ReportArgs) ->
 pub(super) fn emit(text: String, code: u8, args: &ReportArgs) -> Result<Outcome> {
     match &args.output {
         Some(path) => {
+            // A file gets the text without the styles the text renderers put in.
+            let text = match args.format {
+                Format::Text => report::text::plain(&text),
+                _ => text,
+            };
             crate::snapshot::io::write_atomic(path, text.as_bytes())?;
             Ok(Outcome {
                 stdout: String::new(),

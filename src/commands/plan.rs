@@ -105,11 +105,12 @@ impl Planned {
         report::text::render_drift_with(&mut out, drift, &self.current.snapshot, &newly_failing);
         out.push('\n');
         render_evaluation(&mut out, eval, args.verbose);
-        out.push_str(&format!(
-            "\n{}\n{}\n",
-            report::text::plan_summary(drift, &eval.findings),
-            verdict(drift, eval, args, self.code)
-        ));
+        report::text::render_verdict(
+            &mut out,
+            drift,
+            &eval.findings,
+            &verdict(drift, eval, args, self.code),
+        );
         out
     }
 }

@@ -6,11 +6,10 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::cfg::{Assertion, Condition, Policy, Quantifier, Rule, Severity};
+use super::model::{Assertion, Condition, Policy, Quantifier, Rule, Severity};
 use crate::path::Path;
-use crate::report::display_value;
 use crate::snapshot::Snapshot;
-use crate::snapshot::schema::{self, Kind};
+use crate::snapshot::schema::{self, Kind, display_value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,7 +45,7 @@ pub struct Finding {
     pub detail: String,
     /// The waiver that accepts this failing finding, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<super::cfg::Waiver>,
+    pub waiver: Option<super::model::Waiver>,
 }
 
 /// Evaluates every rule; findings come in rule order, then target order.

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 
-use super::cfg::{self, Policy, Severity};
+use super::cfg;
 use super::eval::{Finding, Status, evaluate};
+use super::model::{Policy, Severity};
 use super::waivers::{self, Review};
 use crate::snapshot::Snapshot;
 

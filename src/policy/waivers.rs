@@ -6,8 +6,8 @@
 use jiff::ToSpan;
 use jiff::civil::Date;
 
-use super::cfg::{Policy, Waiver};
 use super::eval::{Finding, Status};
+use super::model::{Policy, Waiver};
 
 /// Days before expiry from which a waiver is reported as expiring.
 pub const WARN_DAYS: i64 = 14;
@@ -103,7 +103,7 @@ pub fn apply(findings: &mut [Finding], policy: &Policy, today: Date) -> Review {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::cfg::Severity;
+    use crate::policy::model::Severity;
 
     fn finding(rule: &str, target: &str, status: Status) -> Finding {
         Finding {

@@ -487,7 +487,7 @@ pub fn render(
                 let kind = schema::kind_of(&c.path);
                 let show = |v: &Option<serde_json::Value>| {
                     v.as_ref()
-                        .map_or_else(String::new, |v| esc(&super::display_value(kind, v)))
+                        .map_or_else(String::new, |v| esc(&schema::display_value(kind, v)))
                 };
                 let sigil = match c.kind {
                     ChangeKind::Changed => "~",

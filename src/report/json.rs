@@ -9,8 +9,7 @@ use serde_json::Value;
 
 use super::Report;
 use crate::diff::ChangeKind;
-use crate::policy::cfg::Disabled;
-use crate::policy::{Finding, Status, Waiver};
+use crate::policy::{Disabled, Finding, Status, Waiver};
 
 /// The JSON report's version.
 pub const FORMAT_VERSION: u32 = 1;

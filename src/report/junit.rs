@@ -19,7 +19,7 @@ pub fn render(r: &Report<'_>) -> String {
             let kind = schema::kind_of(&c.path);
             let show = |v: &Option<serde_json::Value>| {
                 v.as_ref()
-                    .map_or_else(|| "(none)".to_owned(), |v| super::display_value(kind, v))
+                    .map_or_else(|| "(none)".to_owned(), |v| schema::display_value(kind, v))
             };
             let status = match c.kind {
                 ChangeKind::NewlyObserved => TestCaseStatus::success(),

@@ -73,7 +73,7 @@ pub fn render(r: &Report<'_>) -> String {
                 let kind = schema::kind_of(&c.path);
                 let show = |v: &Option<serde_json::Value>| {
                     v.as_ref()
-                        .map_or_else(String::new, |v| code(&super::display_value(kind, v)))
+                        .map_or_else(String::new, |v| code(&schema::display_value(kind, v)))
                 };
                 let sigil = match c.kind {
                     ChangeKind::Changed => "~",

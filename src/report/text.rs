@@ -1,13 +1,73 @@
-//! Plain-text rendering of drift, findings and the plan verdict.
+//! Text rendering of drift, findings and the plan verdict, for people. Styles (anstyle) are
+//! applied as each styled piece is written, so the text carries ANSI escapes: the caller decides
+//! whether they reach a terminal (the binary writes through `anstream`, which strips them when
+//! colour is off) and strips them ([`plain`]) before text goes to a file. The rule list and
+//! `policy explain` stay unstyled. It renders only: no I/O, no exit codes.
 
 use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Color, Style};
 
 use crate::diff::{Change, ChangeKind, Drift};
 use crate::path::{Path, Seg};
 use crate::policy::{Finding, Severity, Status};
-use crate::report::display_value;
 use crate::snapshot::Snapshot;
-use crate::snapshot::schema;
+use crate::snapshot::schema::{self, display_value};
+
+const fn fg(c: AnsiColor) -> Style {
+    Style::new().fg_color(Some(Color::Ansi(c)))
+}
+
+/// Section headings and the verdict.
+const HEADING: Style = Style::new().bold();
+/// A finding that fails and a waiver that no longer applies.
+const BAD: Style = fg(AnsiColor::Red).bold();
+/// "now fails" under a drifted setting.
+const NOW_FAILS: Style = fg(AnsiColor::Red);
+
+/// `s` between `style`'s escape and its reset.
+fn paint(out: &mut String, style: Style, s: &str) {
+    let _ = write!(out, "{}{s}{}", style.render(), style.render_reset());
+}
+
+/// `text` without the styles the renderers put in: what goes to a file.
+pub fn plain(text: &str) -> String {
+    anstream::adapter::strip_str(text).to_string()
+}
+
+/// A change line's colour, by what happened to the setting.
+fn change_style(kind: ChangeKind) -> Style {
+    fg(match kind {
+        ChangeKind::Changed => AnsiColor::Yellow,
+        ChangeKind::Added => AnsiColor::Green,
+        ChangeKind::Removed => AnsiColor::Red,
+        ChangeKind::Unobserved => AnsiColor::Magenta,
+        ChangeKind::NewlyObserved => AnsiColor::Cyan,
+    })
+}
+
+/// A finding's status word in the findings list (`FAIL`, `WAIVED`, …) and its style.
+fn status_word(f: &Finding) -> (String, Style) {
+    let style = match (&f.waiver, f.status) {
+        (Some(_), _) => return ("WAIVED".to_owned(), fg(AnsiColor::Cyan)),
+        (None, Status::Fail) => BAD,
+        (None, Status::Unknown) => fg(AnsiColor::Yellow),
+        (None, Status::Pass) => fg(AnsiColor::Green),
+        (None, Status::NotApplicable) => Style::new().dimmed(),
+    };
+    (f.status.as_str().to_uppercase(), style)
+}
+
+/// `  {change line}{suffix}`, the whole line in the change's colour.
+fn write_change(out: &mut String, c: &Change, current: &Snapshot, suffix: &str) {
+    out.push_str("  ");
+    paint(
+        out,
+        change_style(c.kind),
+        &format!("{}{suffix}", change_line(c, current)),
+    );
+    out.push('\n');
+}
 
 fn sigil(kind: ChangeKind) -> char {
     match kind {
@@ -158,26 +218,35 @@ pub fn render_drift_with(
         for c in &drifted {
             let sec = section(&c.path);
             if sec != last {
-                let _ = writeln!(out, "{sec}");
+                if !sec.is_empty() {
+                    paint(out, HEADING, &sec);
+                }
+                out.push('\n');
                 last = sec;
             }
             match (c.kind, long_change(c)) {
                 (ChangeKind::Changed, Some(lines)) => {
-                    let _ = writeln!(out, "  {} {}:", sigil(c.kind), c.path);
+                    out.push_str("  ");
+                    paint(
+                        out,
+                        change_style(c.kind),
+                        &format!("{} {}:", sigil(c.kind), c.path),
+                    );
+                    out.push('\n');
                     for l in lines {
                         let _ = writeln!(out, "      {l}");
                     }
                 }
-                _ => {
-                    let _ = writeln!(out, "  {}", change_line(c, current));
-                }
+                _ => write_change(out, c, current, ""),
             }
             for f in failing.touching(&c.path.to_string()) {
-                let _ = writeln!(
+                out.push_str("      ");
+                paint(
                     out,
-                    "      ↳ now fails `{}` ({}): {}",
-                    f.rule_id, f.severity, f.detail
+                    NOW_FAILS,
+                    &format!("↳ now fails `{}` ({}): {}", f.rule_id, f.severity, f.detail),
                 );
+                out.push('\n');
             }
         }
     }
@@ -200,20 +269,15 @@ pub fn render_drift_with(
         if !list.is_empty() {
             let _ = writeln!(out, "\n{heading}");
             for c in list {
-                let _ = writeln!(out, "  {}", change_line(c, current));
+                write_change(out, c, current, "");
             }
         }
     }
     if !drift.ignored.is_empty() {
         let _ = writeln!(out, "\nIgnored (not tracked, not drift):");
         for i in &drift.ignored {
-            let _ = writeln!(
-                out,
-                "  {}  [ignored by `{}`: {}]",
-                change_line(&i.change, current),
-                i.pattern,
-                i.reason
-            );
+            let suffix = format!("  [ignored by `{}`: {}]", i.pattern, i.reason);
+            write_change(out, &i.change, current, &suffix);
         }
     }
     let ignored = if drift.ignored.is_empty() {
@@ -251,17 +315,17 @@ pub fn render_findings(out: &mut String, findings: &[Finding], policy_origin: &s
     }
     let width = sorted.iter().map(|f| f.rule_id.len()).max().unwrap_or(0);
     for f in sorted {
-        let status = if f.waiver.is_some() {
-            "WAIVED".to_owned()
-        } else {
-            f.status.as_str().to_uppercase()
-        };
+        let (status, style) = status_word(f);
+        out.push_str("  ");
+        paint(out, style, &status);
         let _ = write!(
             out,
-            "  {status:<7} {:<8} {:<width$}  {}",
+            "{:pad$} {:<8} {:<width$}  {}",
+            "",
             f.severity.as_str(),
             f.rule_id,
-            f.target
+            f.target,
+            pad = 7usize.saturating_sub(status.chars().count())
         );
         if !f.detail.is_empty() {
             let _ = write!(out, ": {}", f.detail);
@@ -291,9 +355,15 @@ pub fn render_waivers(
     today: jiff::civil::Date,
 ) {
     let mut lines = Vec::new();
+    let bad = |word: &str| {
+        let mut s = String::new();
+        paint(&mut s, BAD, word);
+        s
+    };
     for w in &review.expired {
         lines.push(format!(
-            "  EXPIRED  {} `{}`{} expired {} — the finding counts again (exit bit 8)",
+            "  {}  {} `{}`{} expired {} — the finding counts again (exit bit 8)",
+            bad("EXPIRED"),
             w.origin,
             w.rule,
             target(w),
@@ -302,7 +372,8 @@ pub fn render_waivers(
     }
     for (w, why) in &review.invalid {
         lines.push(format!(
-            "  INVALID  {} `{}`{}: {why} — not applied (exit bit 8)",
+            "  {}  {} `{}`{}: {why} — not applied (exit bit 8)",
+            bad("INVALID"),
             w.origin,
             w.rule,
             target(w)
@@ -385,9 +456,9 @@ pub fn render_rule(policy: &crate::policy::Policy, id: &str) -> Option<String> {
     let _ = writeln!(out, "{} — {}", r.id, r.title);
     let _ = writeln!(out, "severity: {}    defined in: {}", r.severity, r.origin);
     let quantifier = match r.quantifier {
-        crate::policy::cfg::Quantifier::Each => "every",
-        crate::policy::cfg::Quantifier::Any => "any (at least one)",
-        crate::policy::cfg::Quantifier::None => "no (none may match)",
+        crate::policy::Quantifier::Each => "every",
+        crate::policy::Quantifier::Any => "any (at least one)",
+        crate::policy::Quantifier::None => "no (none may match)",
     };
     let reads = match &r.each {
         Some(each) if r.path.is_empty() => format!("{quantifier} element of `{each}`"),
@@ -441,6 +512,29 @@ pub fn render_rule(policy: &crate::policy::Policy, id: &str) -> Option<String> {
         );
     }
     Some(out)
+}
+
+/// The plan's closing lines: the one-line [`plan_summary`], then the verdict in bold.
+pub fn render_verdict(out: &mut String, drift: &Drift, findings: &[Finding], verdict: &str) {
+    let _ = writeln!(out, "\n{}", plan_summary(drift, findings));
+    paint(out, HEADING, verdict);
+    out.push('\n');
+}
+
+/// `baseline accept`: the findings the accepted configuration still fails, one line each.
+pub fn render_still_failing(out: &mut String, failing: &[&Finding]) {
+    for f in failing {
+        out.push_str("  ");
+        paint(out, BAD, "FAIL");
+        let _ = writeln!(
+            out,
+            "    {:<8} {}  {}: {}",
+            f.severity.as_str(),
+            f.rule_id,
+            f.target,
+            f.detail
+        );
+    }
 }
 
 /// Scalar settings (leaves; a set or free-form object counts once) in a snapshot's settings.
@@ -576,6 +670,7 @@ mod tests {
             },
             &Snapshot::for_test(json!({}), &[]),
         );
+        let out = plain(&out);
         assert!(
             out.contains("  ~ jwt_templates[supabase].claims.app_metadata:\n"),
             "{out}"
@@ -614,65 +709,6 @@ mod tests {
             "~ session.inactivity_timeout: {\"enabled\":false,\"seconds\":1800} -> {\"enabled\":false,\"seconds\":600}"
         );
     }
-}
-
-/// Styles a rendered text report for a terminal: change sigils, statuses, section headings and the
-/// verdict. Pure: the binary decides whether colour is wanted (`--color`, NO_COLOR, a TTY).
-pub fn colorize(text: &str) -> String {
-    use anstyle::{AnsiColor, Style};
-    let fg = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
-    let paint = |style: Style, s: &str| format!("{}{s}{}", style.render(), style.render_reset());
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for line in text.split_inclusive('\n') {
-        let (body, nl) = match line.strip_suffix('\n') {
-            Some(b) => (b, "\n"),
-            None => (line, ""),
-        };
-        let trimmed = body.trim_start();
-        let indent = &body[..body.len() - trimmed.len()];
-        let styled = if indent == "  " && trimmed.len() > 2 && trimmed.as_bytes()[1] == b' ' {
-            match trimmed.as_bytes()[0] {
-                b'~' => Some(paint(fg(AnsiColor::Yellow), trimmed)),
-                b'+' => Some(paint(fg(AnsiColor::Green), trimmed)),
-                b'-' => Some(paint(fg(AnsiColor::Red), trimmed)),
-                b'?' => Some(paint(fg(AnsiColor::Magenta), trimmed)),
-                b'*' => Some(paint(fg(AnsiColor::Cyan), trimmed)),
-                _ => None,
-            }
-        } else {
-            None
-        };
-        let styled = styled.or_else(|| {
-            let status = |word: &str, style: Style| {
-                trimmed
-                    .strip_prefix(word)
-                    .map(|rest| format!("{}{rest}", paint(style, word)))
-            };
-            if indent == "  " {
-                status("FAIL", fg(AnsiColor::Red).bold())
-                    .or_else(|| status("UNKNOWN", fg(AnsiColor::Yellow)))
-                    .or_else(|| status("WAIVED", fg(AnsiColor::Cyan)))
-                    .or_else(|| status("PASS", fg(AnsiColor::Green)))
-                    .or_else(|| status("N/A", Style::new().dimmed()))
-                    .or_else(|| status("EXPIRED", fg(AnsiColor::Red).bold()))
-                    .or_else(|| status("INVALID", fg(AnsiColor::Red).bold()))
-            } else if indent.len() == 6 && trimmed.starts_with('↳') {
-                Some(paint(fg(AnsiColor::Red), trimmed))
-            } else if indent.is_empty()
-                && (trimmed.starts_with("Verdict:")
-                    || (!trimmed.is_empty()
-                        && trimmed.chars().all(|c| c.is_ascii_lowercase() || c == '_')))
-            {
-                Some(paint(Style::new().bold(), trimmed))
-            } else {
-                None
-            }
-        });
-        out.push_str(indent);
-        out.push_str(styled.as_deref().unwrap_or(trimmed));
-        out.push_str(nl);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -729,27 +765,59 @@ mod by_target_tests {
 
 #[cfg(test)]
 mod colour_tests {
-    use super::colorize;
+    use super::*;
+    use serde_json::json;
+
+    fn change(path: &str, kind: ChangeKind) -> Change {
+        Change {
+            path: Path::parse(path).expect("path"),
+            kind,
+            before: Some(json!({"enabled": true, "seconds": 1800})),
+            after: Some(json!({"enabled": false, "seconds": 1800})),
+        }
+    }
 
     #[test]
-    fn styles_sigils_statuses_and_headings_only() {
-        let text = "session\n  ~ session.inactivity_timeout: 30m -> disabled\n      ↳ now fails `x` (high)\n  FAIL    high     x\nPolicy: 1 failed\n";
-        let out = colorize(text);
+    fn styles_sigils_statuses_and_headings_as_they_are_written() {
+        let snap = Snapshot::for_test(json!({}), &[]);
+        let drift = Drift {
+            changes: vec![change("session.inactivity_timeout", ChangeKind::Changed)],
+            ignored: Vec::new(),
+        };
+        let findings = [Finding {
+            rule_id: "x".into(),
+            title: String::new(),
+            severity: Severity::High,
+            status: Status::Fail,
+            target: "session.inactivity_timeout".into(),
+            detail: "d".into(),
+            waiver: None,
+        }];
+        let mut out = String::new();
+        render_drift_with(&mut out, &drift, &snap, &findings);
+        render_findings(&mut out, &findings, "p.toml", false);
         assert!(
-            out.contains("\u{1b}[33m~ session.inactivity_timeout"),
+            out.starts_with("\u{1b}[1msession\u{1b}[0m\n  \u{1b}[33m~ session.inactivity_timeout: 30m -> disabled\u{1b}[0m\n"),
             "{out:?}"
         );
         assert!(
-            out.contains("\u{1b}[1m\u{1b}[31mFAIL\u{1b}[0m    high"),
+            out.contains("      \u{1b}[31m↳ now fails `x` (high): d\u{1b}[0m\n"),
             "{out:?}"
         );
-        assert!(out.contains("\u{1b}[1msession\u{1b}[0m\n"), "{out:?}");
         assert!(
-            out.contains("Policy: 1 failed\n"),
+            out.contains("  \u{1b}[1m\u{1b}[31mFAIL\u{1b}[0m    high"),
+            "{out:?}"
+        );
+        assert!(
+            out.contains("\nPolicy: 1 failed (1 high), 0 passed"),
             "plain lines stay plain: {out:?}"
         );
-        // Stripping the codes gives the plain text back.
-        let stripped: String = anstream::adapter::strip_str(&out).to_string();
-        assert_eq!(stripped, text);
+        // Stripping the styles gives the plain text back.
+        let stripped = plain(&out);
+        assert!(stripped.starts_with("session\n  ~ session.inactivity_timeout: 30m -> disabled\n      ↳ now fails `x` (high): d\n"), "{stripped}");
+        assert!(
+            stripped.contains("\n  FAIL    high     x  session.inactivity_timeout: d\n"),
+            "{stripped}"
+        );
     }
 }

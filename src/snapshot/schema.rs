@@ -1,9 +1,14 @@
 //! The snapshot schema (schema_version 1): every setting path clerk-drift knows, its kind and
 //! its meaning. It is public API. Normalization may only write paths listed here (a unit test
 //! holds it to that); the diff asks it which objects are keyed collections and which values are
-//! durations; the policy validator asks it whether a rule's path exists.
+//! durations; the policy validator asks it whether a rule's path exists; reports and policy
+//! details ask it how a value reads to a person ([`display_value`]).
+//!
+//! It knows only paths and kinds: it must not import the diff, the policy or the reports.
 //!
 //! Patterns use `[*]` for a collection key. Kinds below a `Json` node are free-form.
+
+use serde_json::Value;
 
 use crate::path::{Path, Seg};
 
@@ -267,6 +272,27 @@ pub fn inside_json(path: &Path) -> bool {
     path.0.len() > 1 && kind_of(&Path(path.0[..path.0.len() - 1].to_vec())) == Some(Kind::Json)
 }
 
+/// A value as a person reads it: durations as `30m` or `disabled`, strings quoted, the rest as
+/// compact JSON.
+pub fn display_value(kind: Option<Kind>, v: &Value) -> String {
+    match (kind, v) {
+        (Some(Kind::ToggledDuration), Value::Object(o)) => {
+            match (
+                o.get("enabled").and_then(Value::as_bool),
+                o.get("seconds").and_then(Value::as_i64),
+            ) {
+                (Some(false), _) => "disabled".to_owned(),
+                (Some(true), Some(s)) => crate::duration::humanize(s),
+                _ => v.to_string(),
+            }
+        }
+        (Some(Kind::Duration), Value::Number(n)) => n
+            .as_i64()
+            .map_or_else(|| n.to_string(), crate::duration::humanize),
+        _ => v.to_string(),
+    }
+}
+
 /// The schema as a Markdown table (`clerk-drift schema`; docs/snapshot.md embeds it).
 pub fn markdown() -> String {
     let mut out = String::from("| path | kind | meaning |\n|---|---|---|\n");
@@ -334,5 +360,29 @@ mod tests {
         assert_eq!(kind_of(&p("session.nonsense")), None);
         assert!(inside_json(&p("jwt_templates[x].claims.aud")));
         assert!(!inside_json(&p("jwt_templates[x].claims")));
+    }
+
+    #[test]
+    fn durations_read_like_durations() {
+        use serde_json::json;
+        assert_eq!(
+            display_value(
+                Some(Kind::ToggledDuration),
+                &json!({"enabled": true, "seconds": 1800})
+            ),
+            "30m"
+        );
+        assert_eq!(
+            display_value(
+                Some(Kind::ToggledDuration),
+                &json!({"enabled": false, "seconds": 1800})
+            ),
+            "disabled"
+        );
+        assert_eq!(display_value(Some(Kind::Duration), &json!(604800)), "7d");
+        assert_eq!(
+            display_value(Some(Kind::Str), &json!("public")),
+            "\"public\""
+        );
     }
 }
