@@ -11,6 +11,7 @@ pub mod diag;
 pub mod diff;
 pub mod duration;
 pub mod evidence;
+pub mod fsx;
 pub mod fuzzing;
 pub mod live;
 pub mod path;
@@ -169,7 +170,7 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             };
             match args.output {
                 Some(path) => {
-                    io::write_atomic(&path, text.as_bytes())?;
+                    fsx::write_atomic(&path, text.as_bytes())?;
                     Ok(Outcome {
                         stdout: String::new(),
                         code,
@@ -191,7 +192,7 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             let text = io::to_canonical(&snap)?;
             match args.output {
                 Some(path) => {
-                    io::write_atomic(&path, text.as_bytes())?;
+                    fsx::write_atomic(&path, text.as_bytes())?;
                     Ok(Outcome::default())
                 }
                 None => Ok(Outcome {
@@ -1062,7 +1063,7 @@ fn ignore_rules(
 fn emit(text: String, code: u8, args: &cli::ReportArgs) -> Result<Outcome> {
     match &args.output {
         Some(path) => {
-            io::write_atomic(path, text.as_bytes())?;
+            fsx::write_atomic(path, text.as_bytes())?;
             Ok(Outcome {
                 stdout: String::new(),
                 code,

@@ -199,6 +199,28 @@ fn a_killed_audit_leaves_no_bundle_that_passes_verification_unless_it_is_complet
             corrupt += 1;
             eprintln!("left behind: {e}");
         }
+        // A run killed before its marker was written leaves at most an empty staging directory,
+        // which cannot pass verification.
+        if name.starts_with(".clerk-drift-staging-evidence") {
+            let left: Vec<String> = std::fs::read_dir(entry.path())
+                .expect("ls")
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            let o = cmd(
+                d,
+                &["evidence", "verify", &entry.path().display().to_string()],
+            )
+            .output()
+            .expect("runs");
+            if !(left.is_empty() || left == ["INCOMPLETE"]) || code(&o) == 0 {
+                corrupt += 1;
+                eprintln!(
+                    "left behind: {name} holds {left:?}, verify exit {}",
+                    code(&o)
+                );
+            }
+        }
     }
     eprintln!(
         "| `audit --out` | {n} | {killed} | {corrupt} |  ({complete} complete bundles; kills spread over 0–{:.0} ms)",
