@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 
 use crate::diff::{self, ChangeKind, IgnoreRule};
+use crate::fsx;
 use crate::path::Path;
 use crate::snapshot::io;
 use crate::snapshot::model::{Acceptance, Snapshot};
@@ -118,16 +119,16 @@ pub fn accept(
         let dir = history_dir(baseline_path);
         let created = !dir.exists();
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        if let Err(e) = io::write_atomic(&history_file(baseline_path, sha), bytes) {
+        if let Err(e) = fsx::write_atomic(&history_file(baseline_path, sha), bytes) {
             // Leave the directory as it was: a failed accept changes nothing.
             if created {
                 let _ = std::fs::remove_dir(&dir);
             }
-            return Err(e);
+            return Err(e.into());
         }
     }
     let text = io::to_canonical(&new)?;
-    io::write_atomic(baseline_path, text.as_bytes())?;
+    fsx::write_atomic(baseline_path, text.as_bytes())?;
     Ok(Accepted {
         snapshot: new,
         changes,

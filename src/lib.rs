@@ -19,6 +19,7 @@ pub mod diff;
 pub mod duration;
 pub mod evidence;
 pub mod exit;
+pub mod fsx;
 pub mod fuzzing;
 pub mod path;
 pub mod policy;

@@ -40,7 +40,7 @@ pub(super) fn emit(text: String, code: u8, args: &ReportArgs) -> Result<Outcome>
                 Format::Text => report::text::plain(&text),
                 _ => text,
             };
-            crate::snapshot::io::write_atomic(path, text.as_bytes())?;
+            crate::fsx::write_atomic(path, text.as_bytes())?;
             Ok(Outcome {
                 stdout: String::new(),
                 code,

@@ -27,7 +27,7 @@ pub(super) fn run(args: PullArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     .code();
     match args.output {
         Some(path) => {
-            snapshot::io::write_atomic(&path, text.as_bytes())?;
+            crate::fsx::write_atomic(&path, text.as_bytes())?;
             Ok(Outcome {
                 stdout: String::new(),
                 code,

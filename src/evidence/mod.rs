@@ -1,8 +1,10 @@
 //! Evidence bundles: a directory of the files an audit produced, a `manifest.json` with the
 //! SHA-256 of every file and the run's metadata, and a `SHA256SUMS` that `sha256sum -c` checks.
 //! `verify` recomputes every hash and names each file that was altered, added or removed.
-//! Written all at once (a sibling temporary directory, then a rename). What goes into a bundle is
-//! [`bundle`]'s; the posture trend over earlier bundles is [`trend`]'s.
+//! Written all at once (a sibling temporary directory, then a rename: see [`crate::fsx`]), every
+//! file readable by its owner only (the snapshot lists users' identifiers and the instance's
+//! configuration). What goes into a bundle is [`bundle`]'s; the posture trend over earlier
+//! bundles is [`trend`]'s.
 
 pub mod bundle;
 pub mod trend;
@@ -14,6 +16,7 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::sha256;
+use crate::fsx;
 
 /// The manifest's version.
 pub const MANIFEST_VERSION: u32 = 1;
@@ -60,18 +63,11 @@ pub fn write(
             dir.display()
         );
     }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".clerk-drift-evidence")
-        .tempdir_in(&parent)
-        .with_context(|| format!("creating a temporary directory in {}", parent.display()))?;
-    // Present from the first byte until the bundle is complete at its final path: a bundle
-    // interrupted at any point carries it, and `verify` refuses it.
-    write_private(&tmp.path().join(INCOMPLETE), INCOMPLETE_TEXT.as_bytes())?;
+    // The marker is there from the first moment the directory is visible until the bundle is
+    // complete at its final path: a bundle interrupted at any point carries it, and `verify`
+    // refuses it.
+    let staged =
+        fsx::StagedDir::create(dir, "evidence", &[(INCOMPLETE, INCOMPLETE_TEXT.as_bytes())])?;
     let mut hashes = BTreeMap::new();
     for (rel, bytes) in files {
         if [MANIFEST, SUMS, SIGNATURE, INCOMPLETE].contains(&rel.as_str())
@@ -80,11 +76,7 @@ pub fn write(
         {
             bail!("invalid bundle path `{rel}`");
         }
-        let path = tmp.path().join(rel);
-        if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
-        }
-        write_private(&path, bytes)?;
+        staged.write(rel, bytes)?;
         hashes.insert(rel.clone(), sha256(bytes));
     }
     let manifest = Manifest {
@@ -99,10 +91,10 @@ pub fn write(
     };
     let mut text = serde_json::to_string_pretty(&manifest).context("serializing the manifest")?;
     text.push('\n');
-    write_private(&tmp.path().join(MANIFEST), text.as_bytes())?;
+    staged.write(MANIFEST, text.as_bytes())?;
     if let Some(key) = sign_key {
         let signature = sign(key, text.as_bytes())?;
-        write_private(&tmp.path().join(SIGNATURE), signature.as_bytes())?;
+        staged.write(SIGNATURE, signature.as_bytes())?;
     }
     let mut sums = String::new();
     let mut all: BTreeMap<&str, String> = manifest
@@ -114,19 +106,17 @@ pub fn write(
     for (rel, sha) in all {
         sums.push_str(&format!("{sha}  {rel}\n"));
     }
-    write_private(&tmp.path().join(SUMS), sums.as_bytes())?;
-    crate::snapshot::io::sync_dir(tmp.path());
-    if dir.exists() {
-        std::fs::remove_dir(dir).with_context(|| format!("replacing empty {}", dir.display()))?;
-    }
-    std::fs::rename(tmp.path(), dir)
-        .with_context(|| format!("moving the bundle to {}", dir.display()))?;
-    // Renamed: the temporary directory's guard must not delete it any more.
-    let _ = tmp.keep();
-    crate::snapshot::io::sync_dir(&parent);
+    staged.write(SUMS, sums.as_bytes())?;
+    staged
+        .swap_into(dir, fsx::Existing::MustBeEmpty)
+        .map_err(|e| match e {
+            fsx::Error::Rename { path, source } => anyhow::Error::new(source)
+                .context(format!("moving the bundle to {}", path.display())),
+            other => other.into(),
+        })?;
     std::fs::remove_file(dir.join(INCOMPLETE))
         .with_context(|| format!("completing {}", dir.display()))?;
-    crate::snapshot::io::sync_dir(dir);
+    fsx::sync_dir(dir);
     Ok(manifest)
 }
 
@@ -134,13 +124,6 @@ pub fn write(
 pub const INCOMPLETE: &str = "INCOMPLETE";
 const INCOMPLETE_TEXT: &str = "clerk-drift was still writing this evidence bundle when it stopped: \
 the bundle is incomplete and must not be used. Run the audit again.\n";
-
-/// Writes a bundle file readable by its owner only (the snapshot lists users' identifiers and the
-/// instance's configuration), flushed to disk.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::snapshot::io::write_private(path, bytes)
-        .with_context(|| format!("writing {}", path.display()))
-}
 
 /// Signs `data` with the minisign secret key in `key` (unencrypted, as `keygen` writes it).
 /// Errors name the key file, never its content.

@@ -1,7 +1,6 @@
-//! Canonical snapshot text, reading with precise errors, and atomic writes (temp file in the
-//! target directory, then rename) so that no half-written snapshot or baseline is ever left.
+//! Canonical snapshot text and reading with precise errors. Writing is not done here: callers
+//! write the canonical text with [`crate::fsx::write_atomic`].
 
-use std::io::Write;
 use std::path::Path as FsPath;
 
 use anyhow::{Context, Result, bail};
@@ -57,46 +56,4 @@ pub fn load(path: &FsPath) -> Result<Snapshot> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     from_text(&text, &path.display().to_string())
-}
-
-/// Writes `contents` to `path` atomically.
-pub fn write_atomic(path: &FsPath, contents: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => FsPath::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".clerk-drift-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    tmp.write_all(contents)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("replacing {}", path.display()))?;
-    // Make the rename itself durable (a crash after this returns keeps the new file).
-    sync_dir(dir);
-    Ok(())
-}
-
-/// Creates `path` (which must not exist) readable and writable by its owner only, writes `bytes`
-/// and flushes them to disk. For files inside a directory that is renamed into place afterwards.
-pub fn write_private(path: &FsPath, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-/// Makes renames and removals in `dir` durable (best effort: not every filesystem allows it).
-pub fn sync_dir(dir: &FsPath) {
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
 }

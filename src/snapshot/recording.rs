@@ -469,30 +469,18 @@ impl Recording {
     /// Writes the recording to `dir` in the layout, with its manifest. All or nothing: the files
     /// are written to a sibling temporary directory that then replaces `dir`.
     pub fn write(&self, dir: &FsPath) -> Result<(), Error> {
-        let io = |path: &FsPath| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
+        let io = |e: crate::fsx::Error| {
+            let (path, source) = e.into_parts();
+            Error::Io { path, source }
         };
         if dir.exists() && !is_replaceable(dir) {
             return Err(Error::NotARecording(dir.to_path_buf()));
         }
-        let parent = match dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".clerk-drift-recording")
-            .tempdir_in(&parent)
-            .map_err(io(&parent))?;
+        let staged = crate::fsx::StagedDir::create(dir, "recording", &[]).map_err(io)?;
         for (file, body) in &self.bodies {
-            let path = tmp.path().join(file);
-            if let Some(p) = path.parent() {
-                std::fs::create_dir_all(p).map_err(io(p))?;
-            }
             let mut text = serde_json::to_string_pretty(body.value()).unwrap_or_default();
             text.push('\n');
-            super::io::write_private(&path, text.as_bytes()).map_err(io(&path))?;
+            staged.write(file, text.as_bytes()).map_err(io)?;
         }
         let manifest = Manifest {
             recorded_by: concat!("clerk-drift ", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -505,30 +493,11 @@ impl Recording {
         };
         let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
         text.push('\n');
-        let path = tmp.path().join(MANIFEST);
-        super::io::write_private(&path, text.as_bytes()).map_err(io(&path))?;
-        super::io::sync_dir(tmp.path());
+        staged.write(MANIFEST, text.as_bytes()).map_err(io)?;
         // Swap in: move any previous recording aside, rename, then drop the old one.
-        let old = tmp.path().with_extension("old");
-        let had_old = dir.exists();
-        if had_old {
-            std::fs::rename(dir, &old).map_err(io(dir))?;
-        }
-        let kept = tmp.keep();
-        if let Err(source) = std::fs::rename(&kept, dir) {
-            if had_old {
-                let _ = std::fs::rename(&old, dir);
-            }
-            let _ = std::fs::remove_dir_all(&kept);
-            return Err(Error::Io {
-                path: dir.to_path_buf(),
-                source,
-            });
-        }
-        if had_old {
-            let _ = std::fs::remove_dir_all(&old);
-        }
-        Ok(())
+        staged
+            .swap_into(dir, crate::fsx::Existing::Replace)
+            .map_err(io)
     }
 }
 

@@ -2,6 +2,9 @@
 //! run never leave a corrupt result, and a full disk, a read-only filesystem or a directory the
 //! user may not write end in a clear error with nothing lost.
 //!
+//! The last two need root (tmpfs mounts, switching to `nobody`): they are `#[ignore]`d in a
+//! plain `cargo test`, `.ci/run` runs them with `--ignored`, and run without root they fail.
+//!
 //! `CLERK_DRIFT_KILL_ITERATIONS` sets the kills per command (default 30; `scripts/kill-loop` runs
 //! more). Each prints a table row for docs/reliability.md.
 
@@ -199,6 +202,28 @@ fn a_killed_audit_leaves_no_bundle_that_passes_verification_unless_it_is_complet
             corrupt += 1;
             eprintln!("left behind: {e}");
         }
+        // A run killed before its marker was written leaves at most an empty staging directory,
+        // which cannot pass verification.
+        if name.starts_with(".clerk-drift-staging-evidence") {
+            let left: Vec<String> = std::fs::read_dir(entry.path())
+                .expect("ls")
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            let o = cmd(
+                d,
+                &["evidence", "verify", &entry.path().display().to_string()],
+            )
+            .output()
+            .expect("runs");
+            if !(left.is_empty() || left == ["INCOMPLETE"]) || code(&o) == 0 {
+                corrupt += 1;
+                eprintln!(
+                    "left behind: {name} holds {left:?}, verify exit {}",
+                    code(&o)
+                );
+            }
+        }
     }
     eprintln!(
         "| `audit --out` | {n} | {killed} | {corrupt} |  ({complete} complete bundles; kills spread over 0–{:.0} ms)",
@@ -211,20 +236,31 @@ fn a_killed_audit_leaves_no_bundle_that_passes_verification_unless_it_is_complet
     );
 }
 
-/// Runs `script` in a private mount namespace (`unshare -m`), where it may mount a tmpfs; `None`
-/// when this machine does not allow it (not root, no unshare).
-fn in_namespace(script: &str) -> Option<std::process::Output> {
+/// Runs `script` in a private mount namespace (`unshare -m`), where it may mount a tmpfs.
+/// Panics, naming the cause, when this machine does not allow it.
+fn in_namespace(script: &str) -> std::process::Output {
     let probe = Command::new("unshare")
         .args(["-m", "sh", "-c", "mount -t tmpfs tmpfs /mnt"])
         .output()
-        .ok()?;
-    if !probe.status.success() {
-        return None;
-    }
+        .expect("needs `unshare` (util-linux)");
+    assert!(
+        probe.status.success(),
+        "needs `unshare -m` and tmpfs mounts (root): {}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
     Command::new("unshare")
         .args(["-m", "sh", "-c", script])
         .output()
-        .ok()
+        .expect("unshare runs")
+}
+
+/// The root-only tests run from `.ci/run`; anywhere else they are ignored, and run as another
+/// user they fail here instead of passing without having checked anything.
+fn require_root() {
+    assert!(
+        is_root(),
+        "this test needs root (run it from .ci/run, or with sudo): it did NOT check anything"
+    );
 }
 
 fn shell_quote(s: &str) -> String {
@@ -232,7 +268,9 @@ fn shell_quote(s: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs root: mounts a full and a read-only tmpfs in a private mount namespace; run by .ci/run"]
 fn a_full_disk_or_read_only_filesystem_gives_a_clear_error_and_loses_nothing() {
+    require_root();
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let mnt = d.join("mnt");
@@ -289,12 +327,7 @@ fn a_full_disk_or_read_only_filesystem_gives_a_clear_error_and_loses_nothing() {
                 prev = q(&prev),
                 bin = q(&bin()),
             );
-            let Some(o) = in_namespace(&script) else {
-                eprintln!(
-                    "SKIPPED: {case}: needs `unshare -m` and tmpfs mounts (root); .ci/run runs as root"
-                );
-                return;
-            };
+            let o = in_namespace(&script);
             assert!(
                 o.status.success(),
                 "{case} × {name}: {}",
@@ -332,8 +365,9 @@ fn a_full_disk_or_read_only_filesystem_gives_a_clear_error_and_loses_nothing() {
 }
 
 #[test]
+#[ignore = "needs root: switches to `nobody` with setpriv, as root writes anywhere; run by .ci/run"]
 fn a_directory_the_user_may_not_write_gives_a_clear_error() {
-    // Root writes anywhere: run as `nobody` (setpriv), or skip where that is not possible.
+    require_root();
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let locked = d.join("locked");
@@ -352,15 +386,8 @@ fn a_directory_the_user_may_not_write_gives_a_clear_error() {
         .arg(bin())
         .args(["snapshot", "--from-dir", &drifted, "-o", &target])
         .current_dir(d)
-        .output();
-    let Ok(o) = o else {
-        eprintln!("SKIPPED: no setpriv");
-        return;
-    };
-    if !(nix_is_root()) {
-        eprintln!("SKIPPED: not root, cannot switch to nobody");
-        return;
-    }
+        .output()
+        .expect("needs setpriv (util-linux)");
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("Permission denied"), "{err}");
@@ -368,7 +395,7 @@ fn a_directory_the_user_may_not_write_gives_a_clear_error() {
     assert_eq!(std::fs::read_dir(&locked).expect("ls").count(), 0);
 }
 
-fn nix_is_root() -> bool {
+fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

@@ -117,14 +117,18 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
     let plain_http: Tweak = |c| {
         c.env("CLERK_BACKEND_API_URL", "http://clerk.example.com");
     };
-    let (ok, err) = (true, false);
-    let runs: Vec<(&str, Vec<&str>, Tweak, &str, bool)> = vec![
+    let step_summary: Tweak = |c| {
+        c.env("GITHUB_STEP_SUMMARY", "summary.md");
+    };
+    // The exit code each run must end with: a usage error (2 from clap) or a failure where a
+    // success was meant would sweep an error message instead of the output it stands for.
+    let runs: Vec<(&str, Vec<&str>, Tweak, &str, i32)> = vec![
         (
             "pull",
             vec!["pull", "--verbose", "-o", "s.json", "--record", "rec"],
             none,
             &uri,
-            ok,
+            0,
         ),
         (
             "pull with a key file",
@@ -138,14 +142,14 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
             ],
             none,
             &uri,
-            err,
+            1,
         ),
         (
             "pull with a bad byte in the key file",
             vec!["pull", "--secret-key-file", "bad-key.txt", "-o", "s3.json"],
             none,
             &uri,
-            err,
+            1,
         ),
         (
             "plan text",
@@ -155,11 +159,10 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
                 "--baseline",
                 "b.json",
                 "--step-summary",
-                "summary.md",
             ],
-            none,
+            step_summary,
             &uri,
-            ok,
+            0,
         ),
         (
             "plan json",
@@ -174,7 +177,7 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
             ],
             none,
             &uri,
-            ok,
+            0,
         ),
         (
             "plan markdown",
@@ -189,7 +192,7 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
             ],
             none,
             &uri,
-            ok,
+            0,
         ),
         (
             "plan junit",
@@ -204,7 +207,7 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
             ],
             none,
             &uri,
-            ok,
+            0,
         ),
         (
             "plan sarif",
@@ -219,7 +222,7 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
             ],
             none,
             &uri,
-            ok,
+            0,
         ),
         (
             "check",
@@ -233,7 +236,7 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
             ],
             none,
             &uri,
-            ok,
+            0,
         ),
         (
             "baseline accept",
@@ -248,21 +251,21 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
             ],
             none,
             &uri,
-            ok,
+            0,
         ),
         (
             "baseline log",
             vec!["baseline", "log", "--baseline", "b.json"],
             none,
             &uri,
-            ok,
+            0,
         ),
         (
             "baseline verify",
             vec!["baseline", "verify", "--baseline", "b.json"],
             none,
             &uri,
-            ok,
+            0,
         ),
         (
             "audit",
@@ -277,50 +280,57 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
             ],
             none,
             &uri,
-            ok,
+            0,
         ),
         (
             "evidence verify",
             vec!["evidence", "verify", "bundle"],
             none,
             &uri,
-            ok,
+            0,
         ),
-        ("auth status", vec!["auth", "status"], none, &uri, ok),
+        ("auth status", vec!["auth", "status"], none, &uri, 0),
         (
-            "auth status --platform",
-            vec!["auth", "status", "--platform"],
+            "auth status with key files",
+            vec![
+                "auth",
+                "status",
+                "--secret-key-file",
+                "key.txt",
+                "--platform-key-file",
+                "bad-key.txt",
+            ],
             none,
             &uri,
-            ok,
+            0,
         ),
         (
             "401 for a wrong key",
             vec!["pull", "--verbose", "-o", "x.json"],
             wrong_key,
             &uri,
-            err,
+            1,
         ),
         (
             "403 and 500",
             vec!["pull", "--verbose", "-o", "y.json"],
             none,
             &failing_uri,
-            err,
+            1,
         ),
         (
             "timeout",
             vec!["pull", "--verbose", "--timeout", "1", "-o", "z.json"],
             none,
             &slow_uri,
-            err,
+            1,
         ),
         (
             "plain http refused",
             vec!["pull", "-o", "w.json"],
             plain_http,
             &uri,
-            err,
+            1,
         ),
         (
             "malformed publishable key",
@@ -333,24 +343,18 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
             ],
             none,
             &uri,
-            err,
+            1,
         ),
     ];
     let mut texts: Vec<(String, String)> = Vec::new();
-    for (name, args, tweak, target, succeeds) in &runs {
+    for (name, args, tweak, target, expected) in &runs {
         let mut cmd = live(target, d);
         tweak(&mut cmd);
         let o = output(cmd.args(args));
         texts.push((format!("{name}: stdout"), stdout(&o)));
         texts.push((format!("{name}: stderr"), stderr(&o)));
         // Each run did what it should, so the sweep covers real outputs and real errors.
-        assert_eq!(
-            code(&o) != 1,
-            *succeeds,
-            "{name}: exit {}: {}",
-            code(&o),
-            stderr(&o)
-        );
+        assert_eq!(code(&o), *expected, "{name}: {}", stderr(&o));
     }
     all_files(d, &mut texts);
     // The key files are the inputs that hold a canary on purpose.
@@ -362,6 +366,10 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
     assert!(
         texts.iter().any(|(n, _)| n.contains(".tar.gz!")),
         "the archive was unpacked"
+    );
+    assert!(
+        texts.iter().any(|(n, _)| n.ends_with("summary.md")),
+        "the step summary was written"
     );
 
     let mut table = String::from(

@@ -34,77 +34,108 @@ fn no_client_secret_from_the_examples_appears_in_any_output() {
         "the examples must carry canary secrets: {secrets:?}"
     );
     let outputs = [
-        run(&["snapshot", "--from-dir", "examples/acme-prod"]),
-        run(&["snapshot", "--from-dir", "examples/acme-prod-drifted"]),
-        run(&[
-            "plan",
-            "--snapshot",
-            "examples/acme-prod-drifted",
-            "--baseline",
-            "examples/acme-prod",
-            "--verbose",
-        ]),
-        run(&["check", "examples/acme-prod-drifted", "--verbose"]),
-        run(&["diff", "examples/acme-prod", "examples/acme-prod-drifted"]),
+        (run(&["snapshot", "--from-dir", "examples/acme-prod"]), 0),
+        (
+            run(&["snapshot", "--from-dir", "examples/acme-prod-drifted"]),
+            0,
+        ),
+        (
+            run(&[
+                "plan",
+                "--snapshot",
+                "examples/acme-prod-drifted",
+                "--baseline",
+                "examples/acme-prod",
+                "--verbose",
+            ]),
+            6,
+        ),
+        (
+            run(&["check", "examples/acme-prod-drifted", "--verbose"]),
+            4,
+        ),
+        (
+            run(&["diff", "examples/acme-prod", "examples/acme-prod-drifted"]),
+            2,
+        ),
         // Every report format, with recordings on both sides (the raw bodies hold the canaries).
-        run(&[
-            "plan",
-            "--snapshot",
-            "examples/acme-prod-drifted",
-            "--baseline",
-            "examples/acme-prod",
-            "--format",
-            "json",
-        ]),
-        run(&[
-            "plan",
-            "--snapshot",
-            "examples/acme-prod-drifted",
-            "--baseline",
-            "examples/acme-prod",
-            "--format",
-            "markdown",
-        ]),
-        run(&[
-            "plan",
-            "--snapshot",
-            "examples/acme-prod-drifted",
-            "--baseline",
-            "examples/acme-prod",
-            "--format",
-            "sarif",
-        ]),
-        run(&[
-            "plan",
-            "--snapshot",
-            "examples/acme-prod-drifted",
-            "--baseline",
-            "examples/acme-prod",
-            "--format",
-            "junit",
-        ]),
-        run(&[
-            "diff",
-            "examples/acme-prod",
-            "examples/acme-prod-drifted",
-            "--format",
-            "json",
-        ]),
+        (
+            run(&[
+                "plan",
+                "--snapshot",
+                "examples/acme-prod-drifted",
+                "--baseline",
+                "examples/acme-prod",
+                "--format",
+                "json",
+            ]),
+            6,
+        ),
+        (
+            run(&[
+                "plan",
+                "--snapshot",
+                "examples/acme-prod-drifted",
+                "--baseline",
+                "examples/acme-prod",
+                "--format",
+                "markdown",
+            ]),
+            6,
+        ),
+        (
+            run(&[
+                "plan",
+                "--snapshot",
+                "examples/acme-prod-drifted",
+                "--baseline",
+                "examples/acme-prod",
+                "--format",
+                "sarif",
+            ]),
+            6,
+        ),
+        (
+            run(&[
+                "plan",
+                "--snapshot",
+                "examples/acme-prod-drifted",
+                "--baseline",
+                "examples/acme-prod",
+                "--format",
+                "junit",
+            ]),
+            6,
+        ),
+        (
+            run(&[
+                "diff",
+                "examples/acme-prod",
+                "examples/acme-prod-drifted",
+                "--format",
+                "json",
+            ]),
+            2,
+        ),
     ];
+    // Each command did its job: a failure would sweep an error message, not the output.
+    for (i, (o, expected)) in outputs.iter().enumerate() {
+        assert_eq!(code(o), *expected, "command #{i}: {}", stderr(o));
+    }
     let shipped = std::fs::read_to_string(baseline()).expect("baseline");
     for secret in &secrets {
         assert!(
             !shipped.contains(secret.as_str()),
             "baseline leaks {secret}"
         );
-        for o in &outputs {
+        for (o, _) in &outputs {
             assert!(
                 !stdout(o).contains(secret.as_str()) && !stderr(o).contains(secret.as_str()),
                 "output leaks {secret}"
             );
         }
     }
-    let snap: Value = serde_json::from_slice(&outputs[0].stdout).expect("snapshot JSON");
+    let snap: Value = serde_json::from_slice(&outputs[0].0.stdout).expect("snapshot JSON");
     assert_eq!(
         snap["settings"]["oauth_providers"]["google"]["client_secret"],
         "present"
