@@ -1,7 +1,6 @@
 //! `baseline accept | log | verify`: the audited baseline lifecycle — accept the current
 //! configuration (or some paths of it) with who, when and why, and show or verify the hash chain.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -10,7 +9,7 @@ use anyhow::{Result, bail};
 use super::current::current;
 use super::{baseline_path, discover_config, judge, process_env};
 use crate::cli::{BaselineAcceptArgs, BaselineCommand, BaselineFileArgs};
-use crate::{Outcome, Ui, baseline, diff, exit, report};
+use crate::{Outcome, Ui, baseline, exit, report};
 
 pub(super) fn run(cmd: BaselineCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     match cmd {
@@ -45,45 +44,18 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         &a.reason,
         jiff::Timestamp::now(),
     )?;
-    let mut out = format!(
-        "Accepted {} as the baseline {}",
-        current.label,
-        path.display()
-    );
-    match &done.previous_sha256 {
-        Some(prev) => {
-            let _ = writeln!(
-                out,
-                " (replacing {}, kept in {}).",
-                baseline::short(prev),
-                baseline::history_dir(&path).display()
-            );
-        }
-        None => out.push_str(" (the first in its chain).\n"),
-    }
-    let _ = writeln!(out, "By {by}: {}\n", a.reason.trim());
-    if !done.changes.is_empty() {
-        let drift = diff::Drift {
-            changes: done.changes.clone(),
-            ignored: Vec::new(),
-        };
-        out.push_str("Accepted changes:\n");
-        report::text::render_drift(&mut out, &drift, &done.snapshot);
-        out.push('\n');
-    }
     // Never hide an active violation: show what the accepted configuration still fails.
     let eval = judge(&a.policy, current.instance.as_ref(), &done.snapshot)?;
     let failing: Vec<_> = eval.failing().collect();
-    if failing.is_empty() {
-        out.push_str("The accepted baseline passes the policy.\n");
-    } else {
-        let _ = writeln!(
-            out,
-            "Warning: the accepted baseline still fails {} rule(s):",
-            failing.len()
-        );
-        report::text::render_still_failing(&mut out, &failing);
-    }
+    let mut out = String::new();
+    report::text::render_accepted(
+        &mut out,
+        &current.label,
+        &path,
+        &done,
+        (&by, &a.reason),
+        &failing,
+    );
     Ok(Outcome {
         stdout: out,
         code: exit::CLEAN,
@@ -111,35 +83,7 @@ fn chain_of(a: &BaselineFileArgs) -> Result<(PathBuf, Vec<baseline::Link>)> {
 fn log(a: &BaselineFileArgs) -> Result<Outcome> {
     let (_, links) = chain_of(a)?;
     let mut out = String::new();
-    for l in &links {
-        match &l.accepted {
-            Some(acc) => {
-                let _ = writeln!(
-                    out,
-                    "{}  {}  {}  {}{}",
-                    baseline::short(&l.sha256),
-                    acc.at,
-                    acc.by,
-                    acc.reason,
-                    acc.paths
-                        .as_ref()
-                        .map(|p| format!(" [paths: {}]", p.join(", ")))
-                        .unwrap_or_default()
-                );
-            }
-            None if l.problem.is_none() => {
-                let _ = writeln!(
-                    out,
-                    "{}  (not accepted with clerk-drift: the start of the chain)",
-                    baseline::short(&l.sha256)
-                );
-            }
-            None => {}
-        }
-        if let Some(p) = &l.problem {
-            let _ = writeln!(out, "    ! {}: {p}", l.file.display());
-        }
-    }
+    report::text::render_log(&mut out, &links);
     let broken = links.iter().any(|l| l.problem.is_some());
     Ok(Outcome {
         stdout: out,

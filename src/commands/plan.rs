@@ -109,7 +109,7 @@ impl Planned {
             &mut out,
             drift,
             &eval.findings,
-            &verdict(drift, eval, args, self.code),
+            &report::text::verdict(drift, eval, args.deny_unused_waivers, self.code),
         );
         out
     }
@@ -206,45 +206,4 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         outcome.styled = false;
     }
     Ok(outcome)
-}
-
-fn verdict(drift: &diff::Drift, eval: &Evaluation, args: &PolicyArgs, code: u8) -> String {
-    let changes = drift.changes.iter().filter(|c| c.kind.is_drift()).count();
-    let mut parts = Vec::new();
-    if drift.is_incomplete() {
-        parts.push(format!(
-            "incomplete data ({} setting(s) no longer observed)",
-            drift.count(diff::ChangeKind::Unobserved)
-        ));
-    }
-    parts.push(if changes == 0 {
-        "no drift".to_owned()
-    } else {
-        format!("drift ({changes} change(s))")
-    });
-    let n = eval.blocking();
-    parts.push(match eval.threshold {
-        Some(min) if n > 0 => format!("{n} policy violation(s) at or above {min}"),
-        Some(min) => format!("no policy violations at or above {min}"),
-        None => "policy not gating (--fail-on none)".to_owned(),
-    });
-    let waived = eval.findings.iter().filter(|f| f.waiver.is_some()).count();
-    if waived > 0 {
-        parts.push(format!("{waived} waived"));
-    }
-    let r = &eval.review;
-    if r.is_bad(args.deny_unused_waivers) {
-        let mut bad = Vec::new();
-        if !r.expired.is_empty() {
-            bad.push(format!("{} expired", r.expired.len()));
-        }
-        if !r.invalid.is_empty() {
-            bad.push(format!("{} invalid", r.invalid.len()));
-        }
-        if args.deny_unused_waivers && !r.unused.is_empty() {
-            bad.push(format!("{} unused", r.unused.len()));
-        }
-        parts.push(format!("waivers: {}", bad.join(", ")));
-    }
-    format!("Verdict: {} → exit {code}", parts.join("; "))
 }
