@@ -5,7 +5,6 @@
 
 use std::path::{Path as FsPath, PathBuf};
 
-use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 
 use crate::diff::{self, ChangeKind, IgnoreRule};
@@ -13,6 +12,31 @@ use crate::fsx;
 use crate::path::Path;
 use crate::snapshot::io;
 use crate::snapshot::model::{Acceptance, Snapshot};
+
+/// A baseline that could not be accepted or whose chain could not be walked.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("--reason is required: say why this configuration is the new last-known-good")]
+    NoReason,
+    #[error("--path `{glob}`: {message}")]
+    BadPath { glob: String, message: String },
+    #[error("--path needs an existing baseline to update; {} does not exist", path.display())]
+    NothingToUpdate { path: PathBuf },
+    #[error("the history chain of {} does not end", path.display())]
+    EndlessChain { path: PathBuf },
+    #[error("reading {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Snapshot(#[from] io::Error),
+    #[error(transparent)]
+    Write(#[from] fsx::Error),
+}
+
+type Result<T> = std::result::Result<T, Error>;
 
 /// SHA-256 of bytes, hex.
 pub fn sha256(bytes: &[u8]) -> String {
@@ -60,13 +84,16 @@ pub fn accept(
     now: jiff::Timestamp,
 ) -> Result<Accepted> {
     if reason.trim().is_empty() {
-        bail!("--reason is required: say why this configuration is the new last-known-good");
+        return Err(Error::NoReason);
     }
     let old_bytes = match std::fs::read(baseline_path) {
         Ok(b) => Some(b),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            return Err(e).with_context(|| format!("reading {}", baseline_path.display()));
+        Err(source) => {
+            return Err(Error::Read {
+                path: baseline_path.to_path_buf(),
+                source,
+            });
         }
     };
     let old = match &old_bytes {
@@ -78,13 +105,17 @@ pub fn accept(
     };
     let rules: Vec<IgnoreRule> = paths
         .iter()
-        .map(|g| IgnoreRule::new(g, "--path").map_err(|e| anyhow::anyhow!("--path `{g}`: {e}")))
+        .map(|g| {
+            IgnoreRule::new(g, "--path").map_err(|e| Error::BadPath {
+                glob: g.clone(),
+                message: e.to_string(),
+            })
+        })
         .collect::<Result<_>>()?;
     if old.is_none() && !rules.is_empty() {
-        bail!(
-            "--path needs an existing baseline to update; {} does not exist",
-            baseline_path.display()
-        );
+        return Err(Error::NothingToUpdate {
+            path: baseline_path.to_path_buf(),
+        });
     }
     let (mut new, changes) = match &old {
         Some(old) if !rules.is_empty() => {
@@ -112,13 +143,12 @@ pub fn accept(
         previous_sha256: previous_sha256.clone(),
     });
     if let Some(parent) = baseline_path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
+        fsx::create_dir_all(parent)?;
     }
     if let (Some(bytes), Some(sha)) = (&old_bytes, &previous_sha256) {
         let dir = history_dir(baseline_path);
         let created = !dir.exists();
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        fsx::create_dir_all(&dir)?;
         if let Err(e) = fsx::write_atomic(&history_file(baseline_path, sha), bytes) {
             // Leave the directory as it was: a failed accept changes nothing.
             if created {
@@ -283,10 +313,9 @@ pub fn chain(baseline_path: &FsPath) -> Result<Vec<Link>> {
             None => break,
         }
         if links.len() > 10_000 {
-            bail!(
-                "the history chain of {} does not end",
-                baseline_path.display()
-            );
+            return Err(Error::EndlessChain {
+                path: baseline_path.to_path_buf(),
+            });
         }
     }
     Ok(links)

@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::{Context as _, Result};
-
+use super::{Error, Result};
 use crate::report::html::TrendPoint;
 use crate::report::{self, Report};
 use crate::snapshot::{self, Snapshot};
@@ -39,8 +38,7 @@ impl Files {
             self.put("baseline.json", snapshot::io::to_canonical(&snap)?);
             return Ok(snap);
         }
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        self.put("baseline.json", bytes);
+        self.put("baseline.json", read(path)?);
         for link in crate::baseline::chain(path)?.iter().skip(1) {
             if let (Ok(bytes), Some(name)) = (std::fs::read(&link.file), link.file.file_name()) {
                 self.put(
@@ -49,7 +47,7 @@ impl Files {
                 );
             }
         }
-        snapshot::io::load(path)
+        Ok(snapshot::io::load(path)?)
     }
 
     /// The reports of the run: `findings.json`, `diff.json` (with a baseline), `report.md`,
@@ -89,8 +87,7 @@ impl Files {
             );
         }
         for (i, layer) in layers.iter().enumerate() {
-            let bytes =
-                std::fs::read(layer).with_context(|| format!("reading {}", layer.display()))?;
+            let bytes = read(layer)?;
             let name = layer
                 .file_name()
                 .map_or_else(|| "layer.toml".into(), |n| n.to_string_lossy().into_owned());
@@ -101,10 +98,16 @@ impl Files {
 
     /// The attestations file, as it is.
     pub fn attestations(&mut self, path: &Path) -> Result<()> {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        self.put("attestations.toml", bytes);
+        self.put("attestations.toml", read(path)?);
         Ok(())
     }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| Error::Io {
+        what: format!("reading {}", path.display()),
+        source,
+    })
 }
 
 /// `controls.csv`: one row per control a finding's rule maps to — framework, control, rule,

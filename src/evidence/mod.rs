@@ -12,11 +12,63 @@ pub mod trend;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::sha256;
 use crate::fsx;
+
+/// A bundle that could not be written, archived or read for verification.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{} exists and is not empty: evidence bundles are never overwritten", dir.display())]
+    NotEmpty { dir: PathBuf },
+    #[error("invalid bundle path `{0}`")]
+    BadPath(String),
+    #[error("serializing the manifest")]
+    Serialize(#[source] serde_json::Error),
+    /// A file operation; `what` says which and on what ("reading x", "archiving y").
+    #[error("{what}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Fs(#[from] fsx::Error),
+    /// A minisign key or signature problem, naming the key file (never its content).
+    #[error("{0}")]
+    Key(String),
+    #[error("{} exists: refusing to overwrite a key", path.display())]
+    KeyExists { path: PathBuf },
+    #[error("{} has no name to archive under", dir.display())]
+    NoName { dir: PathBuf },
+    #[error(
+        "{} is an incomplete evidence bundle: the audit that wrote it was interrupted ({INCOMPLETE} is still there); run the audit again",
+        dir.display()
+    )]
+    Incomplete { dir: PathBuf },
+    #[error("{}:{line}:{column}: not a clerk-drift manifest: {message}", path.display())]
+    Manifest {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(transparent)]
+    Snapshot(#[from] crate::snapshot::io::Error),
+    #[error(transparent)]
+    Baseline(#[from] crate::baseline::Error),
+}
+
+type Result<T> = std::result::Result<T, Error>;
+
+/// `io` errors with what was being done.
+fn io_err(what: impl FnOnce() -> String) -> impl FnOnce(std::io::Error) -> Error {
+    move |source| Error::Io {
+        what: what(),
+        source,
+    }
+}
 
 /// The manifest's version.
 pub const MANIFEST_VERSION: u32 = 1;
@@ -58,10 +110,9 @@ pub fn write(
             .map(|mut d| d.next().is_some())
             .unwrap_or(true)
     {
-        bail!(
-            "{} exists and is not empty: evidence bundles are never overwritten",
-            dir.display()
-        );
+        return Err(Error::NotEmpty {
+            dir: dir.to_path_buf(),
+        });
     }
     // The marker is there from the first moment the directory is visible until the bundle is
     // complete at its final path: a bundle interrupted at any point carries it, and `verify`
@@ -74,7 +125,7 @@ pub fn write(
             || rel.contains("..")
             || rel.starts_with('/')
         {
-            bail!("invalid bundle path `{rel}`");
+            return Err(Error::BadPath(rel.clone()));
         }
         staged.write(rel, bytes)?;
         hashes.insert(rel.clone(), sha256(bytes));
@@ -89,7 +140,7 @@ pub fn write(
         run,
         files: hashes,
     };
-    let mut text = serde_json::to_string_pretty(&manifest).context("serializing the manifest")?;
+    let mut text = serde_json::to_string_pretty(&manifest).map_err(Error::Serialize)?;
     text.push('\n');
     staged.write(MANIFEST, text.as_bytes())?;
     if let Some(key) = sign_key {
@@ -110,12 +161,14 @@ pub fn write(
     staged
         .swap_into(dir, fsx::Existing::MustBeEmpty)
         .map_err(|e| match e {
-            fsx::Error::Rename { path, source } => anyhow::Error::new(source)
-                .context(format!("moving the bundle to {}", path.display())),
+            fsx::Error::Rename { path, source } => Error::Io {
+                what: format!("moving the bundle to {}", path.display()),
+                source,
+            },
             other => other.into(),
         })?;
     std::fs::remove_file(dir.join(INCOMPLETE))
-        .with_context(|| format!("completing {}", dir.display()))?;
+        .map_err(io_err(|| format!("completing {}", dir.display())))?;
     fsx::sync_dir(dir);
     Ok(manifest)
 }
@@ -129,14 +182,14 @@ the bundle is incomplete and must not be used. Run the audit again.\n";
 /// Errors name the key file, never its content.
 fn sign(key: &Path, data: &[u8]) -> Result<String> {
     let text =
-        std::fs::read_to_string(key).with_context(|| format!("reading {}", key.display()))?;
+        std::fs::read_to_string(key).map_err(io_err(|| format!("reading {}", key.display())))?;
     let sk = minisign::SecretKeyBox::from_string(&text)
         .and_then(minisign::SecretKeyBox::into_unencrypted_secret_key)
         .map_err(|e| {
-            anyhow::anyhow!(
+            Error::Key(format!(
                 "{}: not an unencrypted minisign secret key ({e})",
                 key.display()
-            )
+            ))
         })?;
     let sig = minisign::sign(
         None,
@@ -145,7 +198,7 @@ fn sign(key: &Path, data: &[u8]) -> Result<String> {
         Some("clerk-drift evidence manifest"),
         Some("signature from clerk-drift"),
     )
-    .map_err(|e| anyhow::anyhow!("signing with {}: {e}", key.display()))?;
+    .map_err(|e| Error::Key(format!("signing with {}: {e}", key.display())))?;
     Ok(sig.into_string())
 }
 
@@ -156,20 +209,20 @@ pub fn keygen(prefix: &Path) -> Result<(PathBuf, PathBuf)> {
     let public = prefix.with_extension("pub");
     for p in [&secret, &public] {
         if p.exists() {
-            bail!("{} exists: refusing to overwrite a key", p.display());
+            return Err(Error::KeyExists { path: p.clone() });
         }
     }
     let pair = minisign::KeyPair::generate_unencrypted_keypair()
-        .map_err(|e| anyhow::anyhow!("generating a key pair: {e}"))?;
+        .map_err(|e| Error::Key(format!("generating a key pair: {e}")))?;
     let sk = pair
         .sk
         .to_box(Some("clerk-drift evidence signing key"))
-        .map_err(|e| anyhow::anyhow!("encoding the secret key: {e}"))?
+        .map_err(|e| Error::Key(format!("encoding the secret key: {e}")))?
         .into_string();
     let pk = pair
         .pk
         .to_box()
-        .map_err(|e| anyhow::anyhow!("encoding the public key: {e}"))?
+        .map_err(|e| Error::Key(format!("encoding the public key: {e}")))?
         .into_string();
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
@@ -181,8 +234,8 @@ pub fn keygen(prefix: &Path) -> Result<(PathBuf, PathBuf)> {
     use std::io::Write as _;
     opts.open(&secret)
         .and_then(|mut f| f.write_all(sk.as_bytes()))
-        .with_context(|| format!("writing {}", secret.display()))?;
-    std::fs::write(&public, pk).with_context(|| format!("writing {}", public.display()))?;
+        .map_err(io_err(|| format!("writing {}", secret.display())))?;
+    std::fs::write(&public, pk).map_err(io_err(|| format!("writing {}", public.display())))?;
     Ok((secret, public))
 }
 
@@ -192,7 +245,9 @@ pub fn archive(dir: &Path) -> Result<PathBuf> {
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| anyhow::anyhow!("{} has no name to archive under", dir.display()))?;
+        .ok_or_else(|| Error::NoName {
+            dir: dir.to_path_buf(),
+        })?;
     let target = dir.with_file_name(format!("{name}.tar.gz"));
     let mut files = Vec::new();
     walk(dir, dir, &mut files)?;
@@ -204,12 +259,13 @@ pub fn archive(dir: &Path) -> Result<PathBuf> {
     let tmp = tempfile::Builder::new()
         .prefix(".clerk-drift-archive")
         .tempfile_in(&parent)
-        .context("creating the archive")?;
+        .map_err(io_err(|| "creating the archive".to_owned()))?;
     {
         let gz = flate2::write::GzEncoder::new(tmp.as_file(), flate2::Compression::default());
         let mut tar = tar::Builder::new(gz);
         for rel in &files {
-            let bytes = std::fs::read(dir.join(rel)).with_context(|| format!("reading {rel}"))?;
+            let bytes =
+                std::fs::read(dir.join(rel)).map_err(io_err(|| format!("reading {rel}")))?;
             let mut header = tar::Header::new_gnu();
             header.set_size(bytes.len() as u64);
             header.set_mode(0o644);
@@ -218,16 +274,18 @@ pub fn archive(dir: &Path) -> Result<PathBuf> {
             header.set_gid(0);
             header.set_cksum();
             tar.append_data(&mut header, format!("{name}/{rel}"), bytes.as_slice())
-                .with_context(|| format!("archiving {rel}"))?;
+                .map_err(io_err(|| format!("archiving {rel}")))?;
         }
         tar.into_inner()
             .and_then(flate2::write::GzEncoder::finish)
-            .context("finishing the archive")?;
+            .map_err(io_err(|| "finishing the archive".to_owned()))?;
     }
-    tmp.as_file().sync_all().context("syncing the archive")?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(io_err(|| "syncing the archive".to_owned()))?;
     tmp.persist(&target)
         .map_err(|e| e.error)
-        .with_context(|| format!("writing {}", target.display()))?;
+        .map_err(io_err(|| format!("writing {}", target.display())))?;
     Ok(target)
 }
 
@@ -251,8 +309,9 @@ impl Verification {
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
-    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-        let path = entry?.path();
+    let reading = || format!("reading {}", dir.display());
+    for entry in std::fs::read_dir(dir).map_err(io_err(reading))? {
+        let path = entry.map_err(io_err(reading))?.path();
         if path.is_dir() {
             walk(root, &path, out)?;
         } else if let Ok(rel) = path.strip_prefix(root) {
@@ -266,22 +325,18 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
 /// signature.
 pub fn verify(dir: &Path, pubkey: Option<&Path>) -> Result<Verification> {
     if dir.join(INCOMPLETE).exists() {
-        bail!(
-            "{} is an incomplete evidence bundle: the audit that wrote it was interrupted ({} is still there); run the audit again",
-            dir.display(),
-            INCOMPLETE
-        );
+        return Err(Error::Incomplete {
+            dir: dir.to_path_buf(),
+        });
     }
     let manifest_path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&manifest_path)
-        .with_context(|| format!("reading {}", manifest_path.display()))?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}:{}:{}: not a clerk-drift manifest: {e}",
-            manifest_path.display(),
-            e.line(),
-            e.column()
-        )
+        .map_err(io_err(|| format!("reading {}", manifest_path.display())))?;
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| Error::Manifest {
+        path: manifest_path.clone(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
     })?;
     let mut v = Verification::default();
     for (rel, want) in &manifest.files {
@@ -321,11 +376,14 @@ pub fn verify(dir: &Path, pubkey: Option<&Path>) -> Result<Verification> {
     }
     if let Some(pk_path) = pubkey {
         let pk_text = std::fs::read_to_string(pk_path)
-            .with_context(|| format!("reading {}", pk_path.display()))?;
+            .map_err(io_err(|| format!("reading {}", pk_path.display())))?;
         let pk = minisign::PublicKeyBox::from_string(&pk_text)
             .and_then(|b| b.into_public_key())
             .map_err(|e| {
-                anyhow::anyhow!("{}: not a minisign public key ({e})", pk_path.display())
+                Error::Key(format!(
+                    "{}: not a minisign public key ({e})",
+                    pk_path.display()
+                ))
             })?;
         match std::fs::read_to_string(dir.join(SIGNATURE)) {
             Err(_) => v
