@@ -1,4 +1,4 @@
-//! The command line (clap derive). Parsing only: `lib::run` does the work.
+//! The command line (clap derive). Parsing only: [`crate::commands`] does the work.
 
 use std::path::PathBuf;
 
