@@ -10,7 +10,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use super::current::{Current, attestations_file, current};
-use super::{discover_config, fleet, found, judge, policy_layers, process_env};
+use super::{baseline_of, discover_config, fleet, found, judge, policy_layers, process_env};
 use crate::cli::AuditArgs;
 use crate::config::Config;
 use crate::evidence::{self, bundle::Files, trend};
@@ -38,10 +38,8 @@ fn audit(
         &args.attest,
         ui,
     )?;
-    let baseline_path = args
-        .baseline
-        .clone()
-        .or_else(|| cur.instance.as_ref().and_then(|i| i.baseline.clone()));
+    // Without a baseline the bundle has no diff.
+    let baseline_path = baseline_of(args.baseline.as_deref(), cur.instance.as_ref());
     let eval = judge(&args.policy, cur.instance.as_ref(), &cur.snapshot)?;
     let mut files = Files::default();
     files.snapshot(&cur.snapshot)?;

@@ -68,12 +68,16 @@ fn discover_config(flag: Option<&Path>) -> Result<Option<Config>> {
 }
 
 /// The baseline a command works on: `--baseline`, else the instance's `baseline`.
-fn baseline_path(flag: Option<&Path>, instance: Option<&Instance>) -> Result<PathBuf> {
+fn baseline_of(flag: Option<&Path>, instance: Option<&Instance>) -> Option<PathBuf> {
     flag.map(Path::to_path_buf)
         .or_else(|| instance.and_then(|i| i.baseline.clone()))
-        .context(
-            "no baseline: pass --baseline FILE or set `baseline` for the instance in clerk-drift.toml",
-        )
+}
+
+/// [`baseline_of`], for the commands that need one.
+fn baseline_path(flag: Option<&Path>, instance: Option<&Instance>) -> Result<PathBuf> {
+    baseline_of(flag, instance).context(
+        "no baseline: pass --baseline FILE or set `baseline` for the instance in clerk-drift.toml",
+    )
 }
 
 /// `[[ignore]]` from clerk-drift.toml, then `--ignore` globs.
