@@ -12,6 +12,7 @@ pub mod diff;
 pub mod duration;
 pub mod evidence;
 pub mod fuzzing;
+pub mod jsonx;
 pub mod live;
 pub mod path;
 pub mod policy;

@@ -338,7 +338,7 @@ impl Client {
                 status: Some(status.as_u16()),
                 message: format!(
                     "the response body is not valid JSON ({} at byte {} of {}; truncated?)",
-                    crate::snapshot::recording::json_error_message(&e),
+                    crate::jsonx::error_message(&e),
                     byte_offset(&body, e.line(), e.column()),
                     body.len()
                 ),

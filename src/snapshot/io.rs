@@ -7,8 +7,9 @@ use std::path::Path as FsPath;
 use anyhow::{Context, Result, bail};
 
 use super::model::Snapshot;
-use super::recording::{Recording, json_error_message};
+use super::recording::Recording;
 use super::schema::SCHEMA_VERSION;
+use crate::jsonx::error_message;
 
 /// The canonical text: pretty JSON with sorted keys and a trailing newline. Equal snapshots
 /// give equal bytes.
@@ -25,7 +26,7 @@ pub fn from_text(text: &str, origin: &str) -> Result<Snapshot> {
             "{origin}:{}:{}: invalid JSON: {}",
             e.line(),
             e.column(),
-            json_error_message(&e)
+            error_message(&e)
         )
     })?;
     match version
@@ -43,7 +44,7 @@ pub fn from_text(text: &str, origin: &str) -> Result<Snapshot> {
             "{origin}:{}:{}: {}",
             e.line(),
             e.column(),
-            json_error_message(&e)
+            error_message(&e)
         )
     })
 }

@@ -12,8 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use super::model::{Conflict, Coverage, Meta, Snapshot, Source, Unobserved};
-use super::recording::{LAYOUT, Recording, type_name};
+use super::recording::{LAYOUT, Recording};
 use super::schema::{self, SCHEMA_VERSION};
+use crate::jsonx::type_name;
 use crate::path::{Path, Seg};
 
 /// A known field had a type the spec does not allow.

@@ -15,6 +15,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::model::Source;
+use crate::jsonx::{error_message, type_name};
 
 /// One endpoint of the recording layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -423,7 +424,7 @@ impl Recording {
                 path: path.clone(),
                 line: e.line(),
                 column: e.column(),
-                message: json_error_message(&e),
+                message: error_message(&e),
             })?;
             rec.insert(endpoint, body, &path)?;
         }
@@ -449,7 +450,7 @@ impl Recording {
             path: path.to_path_buf(),
             line: e.line(),
             column: e.column(),
-            message: json_error_message(&e),
+            message: error_message(&e),
         })?;
         self.collected_at = manifest.collected_at;
         for (file, why) in manifest.unavailable {
@@ -548,27 +549,6 @@ fn unwrap_list(body: Value) -> Result<Value, &'static str> {
             None => Err("an object without `data`"),
         },
         other => Err(type_name(&other)),
-    }
-}
-
-/// A serde_json error without its trailing " at line L column C": callers print the position
-/// up front, as `file:line:col`.
-pub(crate) fn json_error_message(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message,
-    }
-}
-
-pub fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
