@@ -13,8 +13,9 @@ use serde_json::{Map, Value};
 
 use crate::clerk::keys::PublishableKey;
 use crate::policy::{self, Policy};
+use crate::recording::Recording;
 use crate::snapshot::attest::Attestations;
-use crate::snapshot::{self, Recording, Snapshot};
+use crate::snapshot::{self, Snapshot};
 
 /// What the targets evaluate against: the shipped example's baseline snapshot.
 pub fn example_snapshot() -> Snapshot {

@@ -16,6 +16,7 @@ pub mod jsonx;
 pub mod live;
 pub mod path;
 pub mod policy;
+pub mod recording;
 pub mod report;
 pub mod secrets;
 pub mod snapshot;
@@ -186,7 +187,7 @@ pub fn run(cli: Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         }
         Command::Auth(cmd) => auth(cmd, ui),
         Command::Snapshot(args) => {
-            let rec = snapshot::Recording::load(&args.from_dir)?;
+            let rec = recording::Recording::load(&args.from_dir)?;
             let mut snap = snapshot::normalize(&rec)?;
             attest(&mut snap, &args.attest, None, ui)?;
             let text = io::to_canonical(&snap)?;

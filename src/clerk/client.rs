@@ -17,7 +17,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::{Error, Event, Observer, Options};
-use crate::snapshot::Source;
+use crate::recording::Source;
 
 /// The BAPI version our requests and parsers follow (`bapi/2026-05-12.yml`).
 pub const API_VERSION: &str = "2026-05-12";

@@ -7,9 +7,9 @@ use std::path::Path as FsPath;
 use anyhow::{Context, Result, bail};
 
 use super::model::Snapshot;
-use super::recording::Recording;
 use super::schema::SCHEMA_VERSION;
 use crate::jsonx::error_message;
+use crate::recording::Recording;
 
 /// The canonical text: pretty JSON with sorted keys and a trailing newline. Equal snapshots
 /// give equal bytes.

@@ -5,17 +5,24 @@
 //! with one type. When sources disagree the more authoritative wins (Platform config > Backend
 //! API > Frontend API) and the disagreement is kept in `conflicts`. Unknown fields are ignored;
 //! a known field of the wrong type is an error naming the file and JSON path. Secrets are reduced
-//! to `present`/`absent` here and never copied. This module does no I/O.
+//! to `present`/`absent` here and never copied. This module does no I/O; files are named by the
+//! recording's endpoint table.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
 use super::model::{Conflict, Coverage, Meta, Snapshot, Source, Unobserved};
-use super::recording::{LAYOUT, Recording};
 use super::schema::{self, SCHEMA_VERSION};
 use crate::jsonx::type_name;
 use crate::path::{Path, Seg};
+use crate::recording::endpoints::{
+    self, ALLOWLIST_IDENTIFIERS, BLOCKLIST_IDENTIFIERS, DOMAINS, ENTERPRISE_CONNECTIONS,
+    ENVIRONMENT, INSTANCE, JWT_TEMPLATES, LAYOUT, OAUTH_APPLICATION_SETTINGS, OAUTH_APPLICATIONS,
+    ORGANIZATION_PERMISSIONS, ORGANIZATION_ROLES, ORGANIZATION_SETTINGS, PLATFORM_CONFIG, PROTECT,
+    REDIRECT_URLS, SAML_CONNECTIONS,
+};
+use crate::recording::{self, Recording};
 
 /// A known field had a type the spec does not allow.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,23 +34,6 @@ pub struct Error {
     pub expected: &'static str,
     pub found: &'static str,
 }
-
-const FAPI: &str = "fapi/environment.json";
-const INSTANCE: &str = "bapi/instance.json";
-const ORG: &str = "bapi/organization_settings.json";
-const PROTECT: &str = "bapi/protect.json";
-const OAUTH_SETTINGS: &str = "bapi/oauth_application_settings.json";
-const DOMAINS: &str = "bapi/domains.json";
-const JWT: &str = "bapi/jwt_templates.json";
-const ALLOW: &str = "bapi/allowlist_identifiers.json";
-const BLOCK: &str = "bapi/blocklist_identifiers.json";
-const REDIRECTS: &str = "bapi/redirect_urls.json";
-const OAUTH_APPS: &str = "bapi/oauth_applications.json";
-const ENTERPRISE: &str = "bapi/enterprise_connections.json";
-const SAML: &str = "bapi/saml_connections.json";
-const ROLES: &str = "bapi/organization_roles.json";
-const PERMISSIONS: &str = "bapi/organization_permissions.json";
-const PLAPI: &str = "plapi/config.json";
 
 /// How a raw value becomes a normalized one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +72,7 @@ struct Mapping {
 
 macro_rules! mappings {
     ($($path:literal <- $file:ident $ptr:literal $xf:ident;)*) => {
-        &[$(Mapping { path: $path, file: $file, ptr: $ptr, xf: Xf::$xf }),*]
+        &[$(Mapping { path: $path, file: $file.file, ptr: $ptr, xf: Xf::$xf }),*]
     };
 }
 
@@ -91,157 +81,157 @@ macro_rules! mappings {
 static MAPPINGS: &[Mapping] = mappings! {
     "instance.id" <- INSTANCE "/id" Str;
     "instance.environment" <- INSTANCE "/environment_type" Str;
-    "instance.environment" <- FAPI "/display_config/instance_environment_type" Str;
+    "instance.environment" <- ENVIRONMENT "/display_config/instance_environment_type" Str;
     "instance.allowed_origins" <- INSTANCE "/allowed_origins" StrSet;
-    "instance.test_mode" <- FAPI "/auth_config/test_mode" Bool;
+    "instance.test_mode" <- ENVIRONMENT "/auth_config/test_mode" Bool;
     "instance.fapi_host" <- DOMAINS "" Collection;
     "instance.domains" <- DOMAINS "" Collection;
-    "instance.redirect_urls" <- REDIRECTS "" Collection;
+    "instance.redirect_urls" <- REDIRECT_URLS "" Collection;
 
-    "session.maximum_lifetime" <- PLAPI "/session_settings/maximum_lifetime" Toggle;
-    "session.inactivity_timeout" <- PLAPI "/session_settings/inactivity_timeout" Toggle;
-    "session.multi_session" <- PLAPI "/session_settings/multi_session_enabled" Bool;
-    "session.multi_session" <- FAPI "/auth_config/single_session_mode" NotBool;
-    "session.claims" <- PLAPI "/session" SessionClaims;
-    "session.reverification" <- FAPI "/auth_config/reverification" Bool;
+    "session.maximum_lifetime" <- PLATFORM_CONFIG "/session_settings/maximum_lifetime" Toggle;
+    "session.inactivity_timeout" <- PLATFORM_CONFIG "/session_settings/inactivity_timeout" Toggle;
+    "session.multi_session" <- PLATFORM_CONFIG "/session_settings/multi_session_enabled" Bool;
+    "session.multi_session" <- ENVIRONMENT "/auth_config/single_session_mode" NotBool;
+    "session.claims" <- PLATFORM_CONFIG "/session" SessionClaims;
+    "session.reverification" <- ENVIRONMENT "/auth_config/reverification" Bool;
 
-    "sign_up.mode" <- PLAPI "/auth_access_control/sign_up_mode" Str;
-    "sign_up.mode" <- FAPI "/user_settings/sign_up/mode" Str;
-    "sign_up.captcha.enabled" <- PLAPI "/auth_attack_protection/bot_protection/captcha_enabled" Bool;
-    "sign_up.captcha.enabled" <- FAPI "/user_settings/sign_up/captcha_enabled" Bool;
-    "sign_up.captcha.widget_type" <- PLAPI "/auth_attack_protection/bot_protection/captcha_widget_type" Str;
-    "sign_up.captcha.widget_type" <- FAPI "/user_settings/sign_up/captcha_widget_type" Str;
-    "sign_up.email_required" <- PLAPI "/auth_email/required_for_sign_up" Bool;
-    "sign_up.email_required" <- FAPI "/user_settings/attributes/email_address/required" Bool;
-    "sign_up.email_verification" <- PLAPI "/auth_email/verify_at_sign_up" Bool;
-    "sign_up.email_verification" <- FAPI "/user_settings/attributes/email_address/verify_at_sign_up" Bool;
-    "sign_up.email_verification_strategies" <- PLAPI "/auth_email/verification_strategies" StrSet;
-    "sign_up.email_verification_strategies" <- FAPI "/user_settings/attributes/email_address/verifications" StrSet;
-    "sign_up.phone_verification" <- PLAPI "/auth_phone/verify_at_sign_up" Bool;
-    "sign_up.phone_verification" <- FAPI "/user_settings/attributes/phone_number/verify_at_sign_up" Bool;
-    "sign_up.legal_consent" <- PLAPI "/compliance/legal_consent/enabled" Bool;
-    "sign_up.legal_consent" <- FAPI "/user_settings/sign_up/legal_consent_enabled" Bool;
+    "sign_up.mode" <- PLATFORM_CONFIG "/auth_access_control/sign_up_mode" Str;
+    "sign_up.mode" <- ENVIRONMENT "/user_settings/sign_up/mode" Str;
+    "sign_up.captcha.enabled" <- PLATFORM_CONFIG "/auth_attack_protection/bot_protection/captcha_enabled" Bool;
+    "sign_up.captcha.enabled" <- ENVIRONMENT "/user_settings/sign_up/captcha_enabled" Bool;
+    "sign_up.captcha.widget_type" <- PLATFORM_CONFIG "/auth_attack_protection/bot_protection/captcha_widget_type" Str;
+    "sign_up.captcha.widget_type" <- ENVIRONMENT "/user_settings/sign_up/captcha_widget_type" Str;
+    "sign_up.email_required" <- PLATFORM_CONFIG "/auth_email/required_for_sign_up" Bool;
+    "sign_up.email_required" <- ENVIRONMENT "/user_settings/attributes/email_address/required" Bool;
+    "sign_up.email_verification" <- PLATFORM_CONFIG "/auth_email/verify_at_sign_up" Bool;
+    "sign_up.email_verification" <- ENVIRONMENT "/user_settings/attributes/email_address/verify_at_sign_up" Bool;
+    "sign_up.email_verification_strategies" <- PLATFORM_CONFIG "/auth_email/verification_strategies" StrSet;
+    "sign_up.email_verification_strategies" <- ENVIRONMENT "/user_settings/attributes/email_address/verifications" StrSet;
+    "sign_up.phone_verification" <- PLATFORM_CONFIG "/auth_phone/verify_at_sign_up" Bool;
+    "sign_up.phone_verification" <- ENVIRONMENT "/user_settings/attributes/phone_number/verify_at_sign_up" Bool;
+    "sign_up.legal_consent" <- PLATFORM_CONFIG "/compliance/legal_consent/enabled" Bool;
+    "sign_up.legal_consent" <- ENVIRONMENT "/user_settings/sign_up/legal_consent_enabled" Bool;
 
-    "sign_in.first_factors" <- FAPI "/auth_config/first_factors" StrSet;
-    "sign_in.identifiers" <- FAPI "/auth_config/identification_strategies" StrSet;
-    "sign_in.email_strategies" <- PLAPI "/auth_email/sign_in_strategies" StrSet;
-    "sign_in.email_strategies" <- FAPI "/user_settings/attributes/email_address/first_factors" StrSet;
-    "sign_in.phone_strategies" <- PLAPI "/auth_phone/sign_in_strategies" StrSet;
-    "sign_in.phone_strategies" <- FAPI "/user_settings/attributes/phone_number/first_factors" StrSet;
-    "sign_in.passkey" <- PLAPI "/auth_passkey/used_for_sign_in" Bool;
-    "sign_in.passkey" <- FAPI "/user_settings/attributes/passkey/used_for_first_factor" Bool;
+    "sign_in.first_factors" <- ENVIRONMENT "/auth_config/first_factors" StrSet;
+    "sign_in.identifiers" <- ENVIRONMENT "/auth_config/identification_strategies" StrSet;
+    "sign_in.email_strategies" <- PLATFORM_CONFIG "/auth_email/sign_in_strategies" StrSet;
+    "sign_in.email_strategies" <- ENVIRONMENT "/user_settings/attributes/email_address/first_factors" StrSet;
+    "sign_in.phone_strategies" <- PLATFORM_CONFIG "/auth_phone/sign_in_strategies" StrSet;
+    "sign_in.phone_strategies" <- ENVIRONMENT "/user_settings/attributes/phone_number/first_factors" StrSet;
+    "sign_in.passkey" <- PLATFORM_CONFIG "/auth_passkey/used_for_sign_in" Bool;
+    "sign_in.passkey" <- ENVIRONMENT "/user_settings/attributes/passkey/used_for_first_factor" Bool;
 
-    "mfa.factors" <- PLAPI "/auth_multi_factor" PlapiSecondFactors;
-    "mfa.factors" <- FAPI "/auth_config/second_factors" StrSet;
-    "mfa.required_for_sign_in" <- PLAPI "/auth_multi_factor/required_for_sign_in" Bool;
-    "mfa.required_for_sign_in" <- FAPI "/user_settings/sign_in/second_factor/required" Bool;
-    "mfa.required_for_sign_up" <- PLAPI "/auth_multi_factor/required_for_sign_up" Bool;
-    "mfa.required_for_sign_up" <- FAPI "/user_settings/sign_up/mfa/required" Bool;
-    "mfa.passkey_satisfies_second_factor" <- PLAPI "/auth_passkey/satisfies_second_factor" Bool;
-    "mfa.passkey_satisfies_second_factor" <- FAPI "/user_settings/passkey_settings/satisfies_second_factor" Bool;
+    "mfa.factors" <- PLATFORM_CONFIG "/auth_multi_factor" PlapiSecondFactors;
+    "mfa.factors" <- ENVIRONMENT "/auth_config/second_factors" StrSet;
+    "mfa.required_for_sign_in" <- PLATFORM_CONFIG "/auth_multi_factor/required_for_sign_in" Bool;
+    "mfa.required_for_sign_in" <- ENVIRONMENT "/user_settings/sign_in/second_factor/required" Bool;
+    "mfa.required_for_sign_up" <- PLATFORM_CONFIG "/auth_multi_factor/required_for_sign_up" Bool;
+    "mfa.required_for_sign_up" <- ENVIRONMENT "/user_settings/sign_up/mfa/required" Bool;
+    "mfa.passkey_satisfies_second_factor" <- PLATFORM_CONFIG "/auth_passkey/satisfies_second_factor" Bool;
+    "mfa.passkey_satisfies_second_factor" <- ENVIRONMENT "/user_settings/passkey_settings/satisfies_second_factor" Bool;
 
-    "password.enabled" <- PLAPI "/auth_password/enabled" Bool;
-    "password.enabled" <- FAPI "/user_settings/attributes/password/enabled" Bool;
-    "password.required" <- PLAPI "/auth_password/required" Bool;
-    "password.required" <- FAPI "/user_settings/attributes/password/required" Bool;
-    "password.min_length" <- PLAPI "/auth_password/min_length" Int;
-    "password.min_length" <- FAPI "/user_settings/password_settings/min_length" Int;
-    "password.max_length" <- PLAPI "/auth_password/max_length" Int;
-    "password.max_length" <- FAPI "/user_settings/password_settings/max_length" Int;
-    "password.require_special_char" <- PLAPI "/auth_password/require_special_char" Bool;
-    "password.require_special_char" <- FAPI "/user_settings/password_settings/require_special_char" Bool;
-    "password.require_numbers" <- PLAPI "/auth_password/require_numbers" Bool;
-    "password.require_numbers" <- FAPI "/user_settings/password_settings/require_numbers" Bool;
-    "password.require_uppercase" <- PLAPI "/auth_password/require_uppercase" Bool;
-    "password.require_uppercase" <- FAPI "/user_settings/password_settings/require_uppercase" Bool;
-    "password.require_lowercase" <- PLAPI "/auth_password/require_lowercase" Bool;
-    "password.require_lowercase" <- FAPI "/user_settings/password_settings/require_lowercase" Bool;
-    "password.zxcvbn.show" <- PLAPI "/auth_password/show_zxcvbn" Bool;
-    "password.zxcvbn.show" <- FAPI "/user_settings/password_settings/show_zxcvbn" Bool;
-    "password.zxcvbn.min_strength" <- PLAPI "/auth_password/min_zxcvbn_strength" Int;
-    "password.zxcvbn.min_strength" <- FAPI "/user_settings/password_settings/min_zxcvbn_strength" Int;
-    "password.breach_detection" <- PLAPI "/auth_password/disable_hibp" NotBool;
-    "password.breach_detection" <- FAPI "/user_settings/password_settings/disable_hibp" NotBool;
-    "password.breach_check_on_sign_in" <- PLAPI "/auth_password/enforce_hibp_on_sign_in" Bool;
-    "password.breach_check_on_sign_in" <- FAPI "/user_settings/password_settings/enforce_hibp_on_sign_in" Bool;
-    "password.device_trust" <- PLAPI "/auth_password/device_trust/enabled" Bool;
+    "password.enabled" <- PLATFORM_CONFIG "/auth_password/enabled" Bool;
+    "password.enabled" <- ENVIRONMENT "/user_settings/attributes/password/enabled" Bool;
+    "password.required" <- PLATFORM_CONFIG "/auth_password/required" Bool;
+    "password.required" <- ENVIRONMENT "/user_settings/attributes/password/required" Bool;
+    "password.min_length" <- PLATFORM_CONFIG "/auth_password/min_length" Int;
+    "password.min_length" <- ENVIRONMENT "/user_settings/password_settings/min_length" Int;
+    "password.max_length" <- PLATFORM_CONFIG "/auth_password/max_length" Int;
+    "password.max_length" <- ENVIRONMENT "/user_settings/password_settings/max_length" Int;
+    "password.require_special_char" <- PLATFORM_CONFIG "/auth_password/require_special_char" Bool;
+    "password.require_special_char" <- ENVIRONMENT "/user_settings/password_settings/require_special_char" Bool;
+    "password.require_numbers" <- PLATFORM_CONFIG "/auth_password/require_numbers" Bool;
+    "password.require_numbers" <- ENVIRONMENT "/user_settings/password_settings/require_numbers" Bool;
+    "password.require_uppercase" <- PLATFORM_CONFIG "/auth_password/require_uppercase" Bool;
+    "password.require_uppercase" <- ENVIRONMENT "/user_settings/password_settings/require_uppercase" Bool;
+    "password.require_lowercase" <- PLATFORM_CONFIG "/auth_password/require_lowercase" Bool;
+    "password.require_lowercase" <- ENVIRONMENT "/user_settings/password_settings/require_lowercase" Bool;
+    "password.zxcvbn.show" <- PLATFORM_CONFIG "/auth_password/show_zxcvbn" Bool;
+    "password.zxcvbn.show" <- ENVIRONMENT "/user_settings/password_settings/show_zxcvbn" Bool;
+    "password.zxcvbn.min_strength" <- PLATFORM_CONFIG "/auth_password/min_zxcvbn_strength" Int;
+    "password.zxcvbn.min_strength" <- ENVIRONMENT "/user_settings/password_settings/min_zxcvbn_strength" Int;
+    "password.breach_detection" <- PLATFORM_CONFIG "/auth_password/disable_hibp" NotBool;
+    "password.breach_detection" <- ENVIRONMENT "/user_settings/password_settings/disable_hibp" NotBool;
+    "password.breach_check_on_sign_in" <- PLATFORM_CONFIG "/auth_password/enforce_hibp_on_sign_in" Bool;
+    "password.breach_check_on_sign_in" <- ENVIRONMENT "/user_settings/password_settings/enforce_hibp_on_sign_in" Bool;
+    "password.device_trust" <- PLATFORM_CONFIG "/auth_password/device_trust/enabled" Bool;
 
-    "attack_protection.lockout.enabled" <- PLAPI "/auth_attack_protection/user_lockout/enabled" Bool;
-    "attack_protection.lockout.enabled" <- FAPI "/user_settings/attack_protection/user_lockout/enabled" Bool;
-    "attack_protection.lockout.max_attempts" <- PLAPI "/auth_attack_protection/user_lockout/max_attempts" Int;
-    "attack_protection.lockout.max_attempts" <- FAPI "/user_settings/attack_protection/user_lockout/max_attempts" Int;
-    "attack_protection.lockout.duration" <- PLAPI "/auth_attack_protection/user_lockout/duration_in_minutes" Minutes;
-    "attack_protection.lockout.duration" <- FAPI "/user_settings/attack_protection/user_lockout/duration_in_minutes" Minutes;
-    "attack_protection.enumeration_protection" <- PLAPI "/auth_attack_protection/enumeration_protection" EnumerationMode;
-    "attack_protection.enumeration_protection" <- FAPI "/user_settings/attack_protection/enumeration_protection/enabled" Bool;
-    "attack_protection.email_link_same_client" <- PLAPI "/auth_attack_protection/email_link_require_same_client" Bool;
-    "attack_protection.email_link_same_client" <- FAPI "/user_settings/attack_protection/email_link/require_same_client" Bool;
-    "attack_protection.pii_protection" <- PLAPI "/auth_attack_protection/pii_protection_enabled" Bool;
-    "attack_protection.pii_protection" <- FAPI "/user_settings/attack_protection/pii/enabled" Bool;
-    "attack_protection.native_device_attestation" <- FAPI "/fraud_settings/native/device_attestation_mode" Str;
+    "attack_protection.lockout.enabled" <- PLATFORM_CONFIG "/auth_attack_protection/user_lockout/enabled" Bool;
+    "attack_protection.lockout.enabled" <- ENVIRONMENT "/user_settings/attack_protection/user_lockout/enabled" Bool;
+    "attack_protection.lockout.max_attempts" <- PLATFORM_CONFIG "/auth_attack_protection/user_lockout/max_attempts" Int;
+    "attack_protection.lockout.max_attempts" <- ENVIRONMENT "/user_settings/attack_protection/user_lockout/max_attempts" Int;
+    "attack_protection.lockout.duration" <- PLATFORM_CONFIG "/auth_attack_protection/user_lockout/duration_in_minutes" Minutes;
+    "attack_protection.lockout.duration" <- ENVIRONMENT "/user_settings/attack_protection/user_lockout/duration_in_minutes" Minutes;
+    "attack_protection.enumeration_protection" <- PLATFORM_CONFIG "/auth_attack_protection/enumeration_protection" EnumerationMode;
+    "attack_protection.enumeration_protection" <- ENVIRONMENT "/user_settings/attack_protection/enumeration_protection/enabled" Bool;
+    "attack_protection.email_link_same_client" <- PLATFORM_CONFIG "/auth_attack_protection/email_link_require_same_client" Bool;
+    "attack_protection.email_link_same_client" <- ENVIRONMENT "/user_settings/attack_protection/email_link/require_same_client" Bool;
+    "attack_protection.pii_protection" <- PLATFORM_CONFIG "/auth_attack_protection/pii_protection_enabled" Bool;
+    "attack_protection.pii_protection" <- ENVIRONMENT "/user_settings/attack_protection/pii/enabled" Bool;
+    "attack_protection.native_device_attestation" <- ENVIRONMENT "/fraud_settings/native/device_attestation_mode" Str;
     "attack_protection.protect.rules_enabled" <- PROTECT "/rules_enabled" Bool;
     "attack_protection.protect.specter_enabled" <- PROTECT "/specter_enabled" Bool;
     "attack_protection.protect.checks_bypassed" <- PROTECT "/checks_bypassed" Bool;
 
-    "restrictions.allowlist.enabled" <- PLAPI "/auth_access_control/allowlist_enabled" Bool;
-    "restrictions.allowlist.enabled" <- FAPI "/user_settings/restrictions/allowlist/enabled" Bool;
-    "restrictions.allowlist.identifiers" <- ALLOW "" Collection;
-    "restrictions.blocklist.enabled" <- PLAPI "/auth_access_control/blocklist_enabled" Bool;
-    "restrictions.blocklist.enabled" <- FAPI "/user_settings/restrictions/blocklist/enabled" Bool;
-    "restrictions.blocklist.identifiers" <- BLOCK "" Collection;
-    "restrictions.enforced_on_sign_in" <- PLAPI "/auth_access_control/allowlist_blocklist_enforced_on_sign_in" Bool;
-    "restrictions.enforced_on_sign_in" <- FAPI "/user_settings/restrictions/allowlist_blocklist_disabled_on_sign_in/enabled" NotBool;
-    "restrictions.block_email_subaddresses" <- PLAPI "/auth_access_control/block_email_subaddresses" Bool;
-    "restrictions.block_email_subaddresses" <- FAPI "/user_settings/restrictions/block_email_subaddresses/enabled" Bool;
-    "restrictions.block_disposable_email_domains" <- PLAPI "/auth_access_control/block_disposable_email_domains" Bool;
-    "restrictions.block_disposable_email_domains" <- FAPI "/user_settings/restrictions/block_disposable_email_domains/enabled" Bool;
+    "restrictions.allowlist.enabled" <- PLATFORM_CONFIG "/auth_access_control/allowlist_enabled" Bool;
+    "restrictions.allowlist.enabled" <- ENVIRONMENT "/user_settings/restrictions/allowlist/enabled" Bool;
+    "restrictions.allowlist.identifiers" <- ALLOWLIST_IDENTIFIERS "" Collection;
+    "restrictions.blocklist.enabled" <- PLATFORM_CONFIG "/auth_access_control/blocklist_enabled" Bool;
+    "restrictions.blocklist.enabled" <- ENVIRONMENT "/user_settings/restrictions/blocklist/enabled" Bool;
+    "restrictions.blocklist.identifiers" <- BLOCKLIST_IDENTIFIERS "" Collection;
+    "restrictions.enforced_on_sign_in" <- PLATFORM_CONFIG "/auth_access_control/allowlist_blocklist_enforced_on_sign_in" Bool;
+    "restrictions.enforced_on_sign_in" <- ENVIRONMENT "/user_settings/restrictions/allowlist_blocklist_disabled_on_sign_in/enabled" NotBool;
+    "restrictions.block_email_subaddresses" <- PLATFORM_CONFIG "/auth_access_control/block_email_subaddresses" Bool;
+    "restrictions.block_email_subaddresses" <- ENVIRONMENT "/user_settings/restrictions/block_email_subaddresses/enabled" Bool;
+    "restrictions.block_disposable_email_domains" <- PLATFORM_CONFIG "/auth_access_control/block_disposable_email_domains" Bool;
+    "restrictions.block_disposable_email_domains" <- ENVIRONMENT "/user_settings/restrictions/block_disposable_email_domains/enabled" Bool;
 
-    "jwt_templates" <- JWT "" Collection;
-    "oauth_providers" <- PLAPI "/connection_oauth_*" Collection;
-    "oauth_providers" <- FAPI "/user_settings/social" Collection;
+    "jwt_templates" <- JWT_TEMPLATES "" Collection;
+    "oauth_providers" <- PLATFORM_CONFIG "/connection_oauth_*" Collection;
+    "oauth_providers" <- ENVIRONMENT "/user_settings/social" Collection;
 
-    "organizations.enabled" <- PLAPI "/organization_settings/enabled" Bool;
-    "organizations.enabled" <- ORG "/enabled" Bool;
-    "organizations.enabled" <- FAPI "/organization_settings/enabled" Bool;
-    "organizations.max_allowed_memberships" <- PLAPI "/organization_settings/max_allowed_memberships" Int;
-    "organizations.max_allowed_memberships" <- ORG "/max_allowed_memberships" Int;
-    "organizations.max_allowed_memberships" <- FAPI "/organization_settings/max_allowed_memberships" Int;
-    "organizations.max_allowed_roles" <- PLAPI "/organization_settings/max_allowed_roles" Int;
-    "organizations.max_allowed_roles" <- ORG "/max_allowed_roles" Int;
-    "organizations.max_allowed_domains" <- PLAPI "/organization_settings/max_allowed_domains" Int;
-    "organizations.max_allowed_domains" <- ORG "/max_allowed_domains" Int;
-    "organizations.creator_role" <- PLAPI "/organization_settings/creator_role" Str;
-    "organizations.creator_role" <- ORG "/creator_role" Str;
-    "organizations.creator_role" <- FAPI "/organization_settings/creator_role" Str;
-    "organizations.admin_delete" <- PLAPI "/organization_settings/admin_delete_enabled" Bool;
-    "organizations.admin_delete" <- ORG "/admin_delete_enabled" Bool;
-    "organizations.admin_delete" <- FAPI "/organization_settings/actions/admin_delete" Bool;
-    "organizations.slug_disabled" <- PLAPI "/organization_settings/slug_disabled" Bool;
-    "organizations.slug_disabled" <- ORG "/slug_disabled" Bool;
-    "organizations.slug_disabled" <- FAPI "/organization_settings/slug/disabled" Bool;
-    "organizations.force_organization_selection" <- PLAPI "/organization_settings/force_organization_selection" Bool;
-    "organizations.users_can_create" <- FAPI "/user_settings/actions/create_organization" Bool;
-    "organizations.domains.enabled" <- PLAPI "/organization_settings/domains_enabled" Bool;
-    "organizations.domains.enabled" <- ORG "/domains_enabled" Bool;
-    "organizations.domains.enabled" <- FAPI "/organization_settings/domains/enabled" Bool;
-    "organizations.domains.enrollment_modes" <- PLAPI "/organization_settings/domains_enrollment_modes" StrSet;
-    "organizations.domains.enrollment_modes" <- ORG "/domains_enrollment_modes" StrSet;
-    "organizations.domains.enrollment_modes" <- FAPI "/organization_settings/domains/enrollment_modes" StrSet;
-    "organizations.domains.default_role" <- PLAPI "/organization_settings/domains_default_role" Str;
-    "organizations.domains.default_role" <- ORG "/domains_default_role" Str;
-    "organizations.domains.default_role" <- FAPI "/organization_settings/domains/default_role" Str;
-    "organizations.roles" <- ROLES "" Collection;
-    "organizations.permissions" <- PERMISSIONS "" Collection;
+    "organizations.enabled" <- PLATFORM_CONFIG "/organization_settings/enabled" Bool;
+    "organizations.enabled" <- ORGANIZATION_SETTINGS "/enabled" Bool;
+    "organizations.enabled" <- ENVIRONMENT "/organization_settings/enabled" Bool;
+    "organizations.max_allowed_memberships" <- PLATFORM_CONFIG "/organization_settings/max_allowed_memberships" Int;
+    "organizations.max_allowed_memberships" <- ORGANIZATION_SETTINGS "/max_allowed_memberships" Int;
+    "organizations.max_allowed_memberships" <- ENVIRONMENT "/organization_settings/max_allowed_memberships" Int;
+    "organizations.max_allowed_roles" <- PLATFORM_CONFIG "/organization_settings/max_allowed_roles" Int;
+    "organizations.max_allowed_roles" <- ORGANIZATION_SETTINGS "/max_allowed_roles" Int;
+    "organizations.max_allowed_domains" <- PLATFORM_CONFIG "/organization_settings/max_allowed_domains" Int;
+    "organizations.max_allowed_domains" <- ORGANIZATION_SETTINGS "/max_allowed_domains" Int;
+    "organizations.creator_role" <- PLATFORM_CONFIG "/organization_settings/creator_role" Str;
+    "organizations.creator_role" <- ORGANIZATION_SETTINGS "/creator_role" Str;
+    "organizations.creator_role" <- ENVIRONMENT "/organization_settings/creator_role" Str;
+    "organizations.admin_delete" <- PLATFORM_CONFIG "/organization_settings/admin_delete_enabled" Bool;
+    "organizations.admin_delete" <- ORGANIZATION_SETTINGS "/admin_delete_enabled" Bool;
+    "organizations.admin_delete" <- ENVIRONMENT "/organization_settings/actions/admin_delete" Bool;
+    "organizations.slug_disabled" <- PLATFORM_CONFIG "/organization_settings/slug_disabled" Bool;
+    "organizations.slug_disabled" <- ORGANIZATION_SETTINGS "/slug_disabled" Bool;
+    "organizations.slug_disabled" <- ENVIRONMENT "/organization_settings/slug/disabled" Bool;
+    "organizations.force_organization_selection" <- PLATFORM_CONFIG "/organization_settings/force_organization_selection" Bool;
+    "organizations.users_can_create" <- ENVIRONMENT "/user_settings/actions/create_organization" Bool;
+    "organizations.domains.enabled" <- PLATFORM_CONFIG "/organization_settings/domains_enabled" Bool;
+    "organizations.domains.enabled" <- ORGANIZATION_SETTINGS "/domains_enabled" Bool;
+    "organizations.domains.enabled" <- ENVIRONMENT "/organization_settings/domains/enabled" Bool;
+    "organizations.domains.enrollment_modes" <- PLATFORM_CONFIG "/organization_settings/domains_enrollment_modes" StrSet;
+    "organizations.domains.enrollment_modes" <- ORGANIZATION_SETTINGS "/domains_enrollment_modes" StrSet;
+    "organizations.domains.enrollment_modes" <- ENVIRONMENT "/organization_settings/domains/enrollment_modes" StrSet;
+    "organizations.domains.default_role" <- PLATFORM_CONFIG "/organization_settings/domains_default_role" Str;
+    "organizations.domains.default_role" <- ORGANIZATION_SETTINGS "/domains_default_role" Str;
+    "organizations.domains.default_role" <- ENVIRONMENT "/organization_settings/domains/default_role" Str;
+    "organizations.roles" <- ORGANIZATION_ROLES "" Collection;
+    "organizations.permissions" <- ORGANIZATION_PERMISSIONS "" Collection;
 
-    "oauth_server.dynamic_client_registration" <- OAUTH_SETTINGS "/dynamic_oauth_client_registration" Bool;
-    "oauth_server.default_scopes" <- OAUTH_SETTINGS "/default_scopes" StrSet;
-    "oauth_server.jwt_access_tokens" <- OAUTH_SETTINGS "/oauth_jwt_access_tokens" Bool;
-    "oauth_server.cimd_advertised" <- OAUTH_SETTINGS "/client_id_metadata_documents_advertised" Bool;
-    "oauth_server.cimd_only_pre_registered" <- OAUTH_SETTINGS "/client_id_metadata_documents_only_allow_pre_registered_clients" Bool;
-    "oauth_server.cimd_block_implicitly_allowed" <- OAUTH_SETTINGS "/client_id_metadata_documents_block_implicitly_allowed_clients" Bool;
-    "oauth_applications" <- OAUTH_APPS "" Collection;
-    "enterprise_connections" <- ENTERPRISE "" Collection;
-    "saml_connections" <- SAML "" Collection;
+    "oauth_server.dynamic_client_registration" <- OAUTH_APPLICATION_SETTINGS "/dynamic_oauth_client_registration" Bool;
+    "oauth_server.default_scopes" <- OAUTH_APPLICATION_SETTINGS "/default_scopes" StrSet;
+    "oauth_server.jwt_access_tokens" <- OAUTH_APPLICATION_SETTINGS "/oauth_jwt_access_tokens" Bool;
+    "oauth_server.cimd_advertised" <- OAUTH_APPLICATION_SETTINGS "/client_id_metadata_documents_advertised" Bool;
+    "oauth_server.cimd_only_pre_registered" <- OAUTH_APPLICATION_SETTINGS "/client_id_metadata_documents_only_allow_pre_registered_clients" Bool;
+    "oauth_server.cimd_block_implicitly_allowed" <- OAUTH_APPLICATION_SETTINGS "/client_id_metadata_documents_block_implicitly_allowed_clients" Bool;
+    "oauth_applications" <- OAUTH_APPLICATIONS "" Collection;
+    "enterprise_connections" <- ENTERPRISE_CONNECTIONS "" Collection;
+    "saml_connections" <- SAML_CONNECTIONS "" Collection;
 };
 
 /// Values Clerk documents as fixed (CLERK-SURFACE.md §6).
@@ -254,12 +244,12 @@ fn clerk_fixed() -> [(&'static str, Value); 2] {
 
 /// Per-source hint shown when a setting was not observed.
 fn source_hint(file: &str) -> &'static str {
-    if file.starts_with("plapi/") {
-        "Platform API config: needs CLERK_PLATFORM_API_KEY, or `clerk config pull` output"
-    } else if file.starts_with("bapi/") {
-        "Backend API: needs CLERK_SECRET_KEY"
-    } else {
-        "Frontend API, public"
+    match endpoints::by_file(file).map(|e| e.source) {
+        Some(recording::Source::Plapi) => {
+            "Platform API config: needs CLERK_PLATFORM_API_KEY, or `clerk config pull` output"
+        }
+        Some(recording::Source::Bapi) => "Backend API: needs CLERK_SECRET_KEY",
+        Some(recording::Source::Fapi) | None => "Frontend API, public",
     }
 }
 
@@ -282,9 +272,17 @@ pub fn normalize(rec: &Recording) -> Result<Snapshot, Error> {
         b.set(&parse(path), value, Source::ClerkFixed);
     }
     b.domains()?;
-    b.string_list("instance.redirect_urls", REDIRECTS, "url")?;
-    b.string_list("restrictions.allowlist.identifiers", ALLOW, "identifier")?;
-    b.string_list("restrictions.blocklist.identifiers", BLOCK, "identifier")?;
+    b.string_list("instance.redirect_urls", REDIRECT_URLS.file, "url")?;
+    b.string_list(
+        "restrictions.allowlist.identifiers",
+        ALLOWLIST_IDENTIFIERS.file,
+        "identifier",
+    )?;
+    b.string_list(
+        "restrictions.blocklist.identifiers",
+        BLOCKLIST_IDENTIFIERS.file,
+        "identifier",
+    )?;
     b.jwt_templates()?;
     b.oauth_applications()?;
     b.enterprise_connections()?;
@@ -293,7 +291,10 @@ pub fn normalize(rec: &Recording) -> Result<Snapshot, Error> {
     b.permissions()?;
     b.oauth_providers()?;
     b.meta.collected_at.clone_from(&rec.collected_at);
-    if let Some(Value::String(v)) = rec.get(PLAPI).and_then(|c| c.get("config_version")) {
+    if let Some(Value::String(v)) = rec
+        .get(PLATFORM_CONFIG.file)
+        .and_then(|c| c.get("config_version"))
+    {
         b.meta.config_version = Some(v.clone());
     }
     Ok(b.finish())
@@ -304,11 +305,17 @@ fn parse(path: &str) -> Path {
     Path::parse(path).unwrap_or_default()
 }
 
+/// The snapshot's name for the API a recording file came from.
+fn observed_by(source: recording::Source) -> Source {
+    match source {
+        recording::Source::Fapi => Source::Fapi,
+        recording::Source::Bapi => Source::Bapi,
+        recording::Source::Plapi => Source::Plapi,
+    }
+}
+
 fn source_of_file(file: &str) -> Source {
-    LAYOUT
-        .iter()
-        .find(|e| e.file == file)
-        .map_or(Source::Bapi, |e| e.source)
+    endpoints::by_file(file).map_or(Source::Bapi, |e| observed_by(e.source))
 }
 
 /// `/a/b/0` → `$.a.b[0]` for messages.
@@ -704,9 +711,9 @@ impl<'r> Builder<'r> {
     }
 
     fn domains(&mut self) -> Result<(), Error> {
-        self.keyed("instance.domains", DOMAINS, "name", |b, i, item| {
+        self.keyed("instance.domains", DOMAINS.file, "name", |b, i, item| {
             let mut e = b.copy_fields(
-                DOMAINS,
+                DOMAINS.file,
                 i,
                 item,
                 &[
@@ -731,7 +738,7 @@ impl<'r> Builder<'r> {
                             }
                             _ => {
                                 return Err(b.err(
-                                    DOMAINS,
+                                    DOMAINS.file,
                                     &ptr,
                                     "an object with string `host` and `value`",
                                     t,
@@ -741,7 +748,12 @@ impl<'r> Builder<'r> {
                     }
                 }
                 Some(other) => {
-                    return Err(b.err(DOMAINS, &format!("/{i}/cname_targets"), "an array", other));
+                    return Err(b.err(
+                        DOMAINS.file,
+                        &format!("/{i}/cname_targets"),
+                        "an array",
+                        other,
+                    ));
                 }
             }
             e.insert("cname_targets".into(), Value::Object(targets));
@@ -770,9 +782,9 @@ impl<'r> Builder<'r> {
     }
 
     fn jwt_templates(&mut self) -> Result<(), Error> {
-        self.keyed("jwt_templates", JWT, "name", |b, i, item| {
+        self.keyed("jwt_templates", JWT_TEMPLATES.file, "name", |b, i, item| {
             let mut e = b.copy_fields(
-                JWT,
+                JWT_TEMPLATES.file,
                 i,
                 item,
                 &[
@@ -789,7 +801,14 @@ impl<'r> Builder<'r> {
                 None | Some(Value::Null) => {
                     e.insert("claims".into(), json!({}));
                 }
-                Some(other) => return Err(b.err(JWT, &format!("/{i}/claims"), "an object", other)),
+                Some(other) => {
+                    return Err(b.err(
+                        JWT_TEMPLATES.file,
+                        &format!("/{i}/claims"),
+                        "an object",
+                        other,
+                    ));
+                }
             }
             Ok(e)
         })
@@ -798,11 +817,11 @@ impl<'r> Builder<'r> {
     fn oauth_applications(&mut self) -> Result<(), Error> {
         self.keyed(
             "oauth_applications",
-            OAUTH_APPS,
+            OAUTH_APPLICATIONS.file,
             "client_id",
             |b, i, item| {
                 let mut e = b.copy_fields(
-                    OAUTH_APPS,
+                    OAUTH_APPLICATIONS.file,
                     i,
                     item,
                     &[
@@ -815,7 +834,7 @@ impl<'r> Builder<'r> {
                     ],
                 )?;
                 // The spec types `scopes` as one space-separated string.
-                if let Some(scopes) = b.field_str(OAUTH_APPS, i, item, "scopes")? {
+                if let Some(scopes) = b.field_str(OAUTH_APPLICATIONS.file, i, item, "scopes")? {
                     let set: BTreeSet<&str> = scopes.split_whitespace().collect();
                     e.insert("scopes".into(), json!(set));
                 }
@@ -825,33 +844,38 @@ impl<'r> Builder<'r> {
     }
 
     fn saml_connections(&mut self) -> Result<(), Error> {
-        self.keyed("saml_connections", SAML, "name", |b, i, item| {
-            b.copy_fields(
-                SAML,
-                i,
-                item,
-                &[
-                    ("active", "active", Xf::Bool),
-                    ("domains", "domains", Xf::StrSet),
-                    ("idp_entity_id", "idp_entity_id", Xf::Str),
-                    (
-                        "idp_certificate_expires_at",
-                        "idp_certificate_expires_at",
-                        Xf::MillisTimestamp,
-                    ),
-                ],
-            )
-        })
+        self.keyed(
+            "saml_connections",
+            SAML_CONNECTIONS.file,
+            "name",
+            |b, i, item| {
+                b.copy_fields(
+                    SAML_CONNECTIONS.file,
+                    i,
+                    item,
+                    &[
+                        ("active", "active", Xf::Bool),
+                        ("domains", "domains", Xf::StrSet),
+                        ("idp_entity_id", "idp_entity_id", Xf::Str),
+                        (
+                            "idp_certificate_expires_at",
+                            "idp_certificate_expires_at",
+                            Xf::MillisTimestamp,
+                        ),
+                    ],
+                )
+            },
+        )
     }
 
     fn enterprise_connections(&mut self) -> Result<(), Error> {
         self.keyed(
             "enterprise_connections",
-            ENTERPRISE,
+            ENTERPRISE_CONNECTIONS.file,
             "name",
             |b, i, item| {
                 let mut e = b.copy_fields(
-                    ENTERPRISE,
+                    ENTERPRISE_CONNECTIONS.file,
                     i,
                     item,
                     &[
@@ -904,21 +928,21 @@ impl<'r> Builder<'r> {
                         None | Some(Value::Null) => {}
                         Some(Value::Object(sub)) => {
                             // Field errors inside the sub-object are reported with the item's index.
-                            let nested =
-                                b.copy_fields(ENTERPRISE, i, sub, fields)
-                                    .map_err(|mut err| {
-                                        err.json_path = err.json_path.replacen(
-                                            &format!("$[{i}]"),
-                                            &format!("$[{i}].{from}"),
-                                            1,
-                                        );
-                                        err
-                                    })?;
+                            let nested = b
+                                .copy_fields(ENTERPRISE_CONNECTIONS.file, i, sub, fields)
+                                .map_err(|mut err| {
+                                    err.json_path = err.json_path.replacen(
+                                        &format!("$[{i}]"),
+                                        &format!("$[{i}].{from}"),
+                                        1,
+                                    );
+                                    err
+                                })?;
                             e.insert(to.into(), Value::Object(nested));
                         }
                         Some(other) => {
                             return Err(b.err(
-                                ENTERPRISE,
+                                ENTERPRISE_CONNECTIONS.file,
                                 &format!("/{i}/{from}"),
                                 "an object or null",
                                 other,
@@ -932,49 +956,59 @@ impl<'r> Builder<'r> {
     }
 
     fn roles(&mut self) -> Result<(), Error> {
-        self.keyed("organizations.roles", ROLES, "key", |b, i, item| {
-            let mut e = b.copy_fields(
-                ROLES,
-                i,
-                item,
-                &[
-                    ("name", "name", Xf::Str),
-                    ("is_creator_eligible", "is_creator_eligible", Xf::Bool),
-                ],
-            )?;
-            let mut perms = BTreeSet::new();
-            match item.get("permissions") {
-                None | Some(Value::Null) => {}
-                Some(Value::Array(list)) => {
-                    for (j, p) in list.iter().enumerate() {
-                        let key = p.get("key").and_then(Value::as_str).ok_or_else(|| {
-                            b.err(
-                                ROLES,
-                                &format!("/{i}/permissions/{j}"),
-                                "an object with a string `key`",
-                                p,
-                            )
-                        })?;
-                        perms.insert(key.to_owned());
+        self.keyed(
+            "organizations.roles",
+            ORGANIZATION_ROLES.file,
+            "key",
+            |b, i, item| {
+                let mut e = b.copy_fields(
+                    ORGANIZATION_ROLES.file,
+                    i,
+                    item,
+                    &[
+                        ("name", "name", Xf::Str),
+                        ("is_creator_eligible", "is_creator_eligible", Xf::Bool),
+                    ],
+                )?;
+                let mut perms = BTreeSet::new();
+                match item.get("permissions") {
+                    None | Some(Value::Null) => {}
+                    Some(Value::Array(list)) => {
+                        for (j, p) in list.iter().enumerate() {
+                            let key = p.get("key").and_then(Value::as_str).ok_or_else(|| {
+                                b.err(
+                                    ORGANIZATION_ROLES.file,
+                                    &format!("/{i}/permissions/{j}"),
+                                    "an object with a string `key`",
+                                    p,
+                                )
+                            })?;
+                            perms.insert(key.to_owned());
+                        }
+                    }
+                    Some(other) => {
+                        return Err(b.err(
+                            ORGANIZATION_ROLES.file,
+                            &format!("/{i}/permissions"),
+                            "an array",
+                            other,
+                        ));
                     }
                 }
-                Some(other) => {
-                    return Err(b.err(ROLES, &format!("/{i}/permissions"), "an array", other));
-                }
-            }
-            e.insert("permissions".into(), json!(perms));
-            Ok(e)
-        })
+                e.insert("permissions".into(), json!(perms));
+                Ok(e)
+            },
+        )
     }
 
     fn permissions(&mut self) -> Result<(), Error> {
         self.keyed(
             "organizations.permissions",
-            PERMISSIONS,
+            ORGANIZATION_PERMISSIONS.file,
             "key",
             |b, i, item| {
                 b.copy_fields(
-                    PERMISSIONS,
+                    ORGANIZATION_PERMISSIONS.file,
                     i,
                     item,
                     &[("name", "name", Xf::Str), ("type", "type", Xf::Str)],
@@ -1030,14 +1064,19 @@ impl<'r> Builder<'r> {
 
     /// FAPI: provider key → (enabled, fields).
     fn fapi_providers(&self) -> Result<Option<Providers>, Error> {
-        let Some(env) = self.rec.get(FAPI) else {
+        let Some(env) = self.rec.get(ENVIRONMENT.file) else {
             return Ok(None);
         };
         let Some(social) = env.pointer("/user_settings/social") else {
             return Ok(None);
         };
         let Some(social) = social.as_object() else {
-            return Err(self.err(FAPI, "/user_settings/social", "an object", social));
+            return Err(self.err(
+                ENVIRONMENT.file,
+                "/user_settings/social",
+                "an object",
+                social,
+            ));
         };
         let mut out = BTreeMap::new();
         for (name, p) in social {
@@ -1045,7 +1084,7 @@ impl<'r> Builder<'r> {
             let ptr = format!("/user_settings/social/{name}");
             let obj = p
                 .as_object()
-                .ok_or_else(|| self.err(FAPI, &ptr, "an object", p))?;
+                .ok_or_else(|| self.err(ENVIRONMENT.file, &ptr, "an object", p))?;
             let mut fields = Map::new();
             let mut enabled = false;
             for (from, to) in [
@@ -1060,7 +1099,12 @@ impl<'r> Builder<'r> {
                         fields.insert(to.to_owned(), Value::Bool(*v));
                     }
                     Some(other) => {
-                        return Err(self.err(FAPI, &format!("{ptr}/{from}"), "a boolean", other));
+                        return Err(self.err(
+                            ENVIRONMENT.file,
+                            &format!("{ptr}/{from}"),
+                            "a boolean",
+                            other,
+                        ));
                     }
                 }
             }
@@ -1071,7 +1115,11 @@ impl<'r> Builder<'r> {
 
     /// PLAPI: provider key → (enabled, fields). Secrets become `present`/`absent`.
     fn plapi_providers(&self) -> Result<Option<Providers>, Error> {
-        let Some(cfg) = self.rec.get(PLAPI).and_then(Value::as_object) else {
+        let Some(cfg) = self
+            .rec
+            .get(PLATFORM_CONFIG.file)
+            .and_then(Value::as_object)
+        else {
             return Ok(None);
         };
         let mut out = BTreeMap::new();
@@ -1097,7 +1145,12 @@ impl<'r> Builder<'r> {
                     }
                 }
                 other => {
-                    return Err(self.err(PLAPI, "/connections_oauth_custom", "an object", other));
+                    return Err(self.err(
+                        PLATFORM_CONFIG.file,
+                        "/connections_oauth_custom",
+                        "an object",
+                        other,
+                    ));
                 }
             }
         }
@@ -1112,20 +1165,32 @@ impl<'r> Builder<'r> {
                     continue;
                 }
                 Value::Object(o) => o,
-                other => return Err(self.err(PLAPI, &ptr, "an object or null", other)),
+                other => {
+                    return Err(self.err(PLATFORM_CONFIG.file, &ptr, "an object or null", other));
+                }
             };
             let boolean = |f: &str| -> Result<Option<bool>, Error> {
                 match obj.get(f) {
                     None | Some(Value::Null) => Ok(None),
                     Some(Value::Bool(b)) => Ok(Some(*b)),
-                    Some(other) => Err(self.err(PLAPI, &format!("{ptr}/{f}"), "a boolean", other)),
+                    Some(other) => Err(self.err(
+                        PLATFORM_CONFIG.file,
+                        &format!("{ptr}/{f}"),
+                        "a boolean",
+                        other,
+                    )),
                 }
             };
             let string = |f: &str| -> Result<Option<&str>, Error> {
                 match obj.get(f) {
                     None | Some(Value::Null) => Ok(None),
                     Some(Value::String(s)) => Ok(Some(s.as_str())),
-                    Some(other) => Err(self.err(PLAPI, &format!("{ptr}/{f}"), "a string", other)),
+                    Some(other) => Err(self.err(
+                        PLATFORM_CONFIG.file,
+                        &format!("{ptr}/{f}"),
+                        "a string",
+                        other,
+                    )),
                 }
             };
             let enabled = boolean("enabled")?.unwrap_or(false);
@@ -1167,7 +1232,10 @@ impl<'r> Builder<'r> {
     fn finish(self) -> Snapshot {
         let mut coverage = Coverage::default();
         for endpoint in LAYOUT {
-            let files = coverage.sources.entry(endpoint.source).or_default();
+            let files = coverage
+                .sources
+                .entry(observed_by(endpoint.source))
+                .or_default();
             if self.rec.has(endpoint.file) {
                 files.push(endpoint.file.to_owned());
             }
@@ -1230,7 +1298,8 @@ impl<'r> Builder<'r> {
                 if providers.values().any(|p| p.get(field).is_none()) {
                     out.push(Unobserved {
                         path: format!("oauth_providers[*].{field}"),
-                        reason: self.reason_from(&[(PLAPI, "/connection_oauth_<provider>")]),
+                        reason: self
+                            .reason_from(&[(PLATFORM_CONFIG.file, "/connection_oauth_<provider>")]),
                     });
                 }
             }
@@ -1297,10 +1366,7 @@ mod tests {
     fn rec(files: &[(&'static str, Value)]) -> Recording {
         let mut r = Recording::new("test");
         for (file, body) in files {
-            let endpoint = LAYOUT
-                .iter()
-                .find(|e| e.file == *file)
-                .expect("layout file");
+            let endpoint = endpoints::by_file(file).expect("layout file");
             r.insert(endpoint, body.clone(), std::path::Path::new(file))
                 .expect("valid body");
         }
@@ -1326,7 +1392,7 @@ mod tests {
     fn polarity_flips_are_reconciled() {
         let s = normalize(&rec(&[
             (
-                FAPI,
+                ENVIRONMENT.file,
                 json!({"auth_config": {"single_session_mode": true},
                        "user_settings": {"restrictions": {"allowlist_blocklist_disabled_on_sign_in": {"enabled": true}},
                                          "password_settings": {"disable_hibp": false}}}),
@@ -1344,9 +1410,12 @@ mod tests {
     #[test]
     fn plapi_wins_and_the_disagreement_is_recorded() {
         let s = normalize(&rec(&[
-            (FAPI, json!({"auth_config": {"single_session_mode": true}})),
             (
-                PLAPI,
+                ENVIRONMENT.file,
+                json!({"auth_config": {"single_session_mode": true}}),
+            ),
+            (
+                PLATFORM_CONFIG.file,
                 json!({"session_settings": {"multi_session_enabled": true}}),
             ),
         ]))
@@ -1365,8 +1434,8 @@ mod tests {
     #[test]
     fn enumeration_protection_string_and_bool_agree() {
         let s = normalize(&rec(&[
-            (FAPI, json!({"user_settings": {"attack_protection": {"enumeration_protection": {"enabled": true}}}})),
-            (PLAPI, json!({"auth_attack_protection": {"enumeration_protection": "bulk"}})),
+            (ENVIRONMENT.file, json!({"user_settings": {"attack_protection": {"enumeration_protection": {"enabled": true}}}})),
+            (PLATFORM_CONFIG.file, json!({"auth_attack_protection": {"enumeration_protection": "bulk"}})),
         ]))
         .expect("normalizes");
         assert_eq!(
@@ -1379,7 +1448,7 @@ mod tests {
     #[test]
     fn lockout_minutes_become_seconds() {
         let s = normalize(&rec(&[(
-            FAPI,
+            ENVIRONMENT.file,
             json!({"user_settings": {"attack_protection": {"user_lockout": {"enabled": true, "max_attempts": 5, "duration_in_minutes": 30}}}}),
         )]))
         .expect("normalizes");
@@ -1392,7 +1461,7 @@ mod tests {
     #[test]
     fn unobserved_settings_are_absent_and_explained() {
         let s = normalize(&rec(&[(
-            FAPI,
+            ENVIRONMENT.file,
             json!({"auth_config": {"test_mode": false}}),
         )]))
         .expect("normalizes");
@@ -1417,8 +1486,11 @@ mod tests {
 
     #[test]
     fn wrong_types_name_the_file_and_json_path() {
-        let err = normalize(&rec(&[(JWT, json!([{"name": "a", "lifetime": "60"}]))]))
-            .expect_err("must fail");
+        let err = normalize(&rec(&[(
+            JWT_TEMPLATES.file,
+            json!([{"name": "a", "lifetime": "60"}]),
+        )]))
+        .expect_err("must fail");
         assert_eq!(
             err.to_string(),
             "test/bapi/jwt_templates.json: `$[0].lifetime`: expected an integer, found a string"
@@ -1428,7 +1500,7 @@ mod tests {
     #[test]
     fn secrets_are_reduced_to_presence() {
         let s = normalize(&rec(&[(
-            PLAPI,
+            PLATFORM_CONFIG.file,
             json!({"connection_oauth_google": {"enabled": true, "client_id": "id-123", "client_secret": "CANARY-SECRET"},
                    "connection_oauth_github": {"enabled": true, "client_id": "", "client_secret": ""}}),
         )]))
@@ -1452,16 +1524,19 @@ mod tests {
     #[test]
     fn fields_clerk_adds_later_are_ignored() {
         let base = normalize(&rec(&[
-            (FAPI, json!({"auth_config": {"test_mode": false}})),
             (
-                JWT,
+                ENVIRONMENT.file,
+                json!({"auth_config": {"test_mode": false}}),
+            ),
+            (
+                JWT_TEMPLATES.file,
                 json!([{"name": "a", "lifetime": 60, "claims": {"aud": "x"}}]),
             ),
         ]))
         .expect("normalizes");
         let newer = normalize(&rec(&[
-            (FAPI, json!({"auth_config": {"test_mode": false, "quantum_mode": "on"}, "brand_new_block": {"x": [1]}})),
-            (JWT, json!([{"name": "a", "lifetime": 60, "claims": {"aud": "x"}, "rotation_policy": {"days": 30}}])),
+            (ENVIRONMENT.file, json!({"auth_config": {"test_mode": false, "quantum_mode": "on"}, "brand_new_block": {"x": [1]}})),
+            (JWT_TEMPLATES.file, json!([{"name": "a", "lifetime": 60, "claims": {"aud": "x"}, "rotation_policy": {"days": 30}}])),
         ]))
         .expect("normalizes");
         assert_eq!(base.settings, newer.settings);
@@ -1474,8 +1549,8 @@ mod tests {
         if let Some(list) = b.as_array_mut() {
             list.reverse();
         }
-        let sa = normalize(&rec(&[(ENTERPRISE, a)])).expect("normalizes");
-        let sb = normalize(&rec(&[(ENTERPRISE, b)])).expect("normalizes");
+        let sa = normalize(&rec(&[(ENTERPRISE_CONNECTIONS.file, a)])).expect("normalizes");
+        let sb = normalize(&rec(&[(ENTERPRISE_CONNECTIONS.file, b)])).expect("normalizes");
         assert_eq!(sa.settings, sb.settings);
         assert!(get(&sa, "enterprise_connections[x~2]").is_some());
     }
