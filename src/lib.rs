@@ -11,6 +11,7 @@ pub mod diag;
 pub mod diff;
 pub mod duration;
 pub mod evidence;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod jsonx;
 pub mod live;

@@ -533,7 +533,9 @@ fn check_unique(list: &RawList, mut ids: Vec<u64>) -> Result<(), ListError> {
 
 /// Reads `body` as a list page both ways — the raw path above, and a parsed `Value` redacted
 /// whole, as the client does for single objects — and panics where they disagree: accepting,
-/// the shape, the count, any entry, the id hashes. The `list_page` fuzz target runs it.
+/// the shape, the count, any entry, the id hashes. The `list_page` fuzz target runs it; a test
+/// oracle, so behind the `fuzzing` feature.
+#[cfg(feature = "fuzzing")]
 pub fn check_against_parsed(body: &[u8]) {
     let read = read_page(body);
     let parsed = serde_json::from_slice::<Value>(body);

@@ -127,6 +127,7 @@ impl Recording {
     }
 
     /// A body to edit in place (the fuzzer's mutations).
+    #[cfg(feature = "fuzzing")]
     pub fn get_mut(&mut self, file: &str) -> Option<&mut Value> {
         let body = self.bodies.get_mut(file)?;
         if let Body::Entries { list, .. } = body {
@@ -143,6 +144,8 @@ impl Recording {
         self.bodies.keys().copied()
     }
 
+    /// Drops a body (the fuzzer's mutations).
+    #[cfg(feature = "fuzzing")]
     pub fn remove(&mut self, file: &str) {
         self.bodies.remove(file);
     }
