@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clerk_drift::clerk::{self, Api, Platform, Silent, Target, keys::EnvType};
-use clerk_drift::snapshot::Source;
+use clerk_drift::recording::Source;
 use secrecy::SecretString;
 use serde_json::json;
 

@@ -1,5 +1,6 @@
 //! The fuzz targets' bodies, shared by `fuzz/` (cargo-fuzz / libFuzzer) and by the regression
 //! test that replays the kept corpora in `cargo test` (`tests/integration/fuzz_corpora.rs`).
+//! Behind the `fuzzing` feature: a harness that panics by design, never part of the binary.
 //!
 //! Each function takes arbitrary bytes and drives one input path of the tool the way the
 //! commands do. Rejections are expected and fine; a panic is a bug. Where a value survives, the
@@ -13,8 +14,9 @@ use serde_json::{Map, Value};
 
 use crate::clerk::keys::PublishableKey;
 use crate::policy::{self, Policy};
+use crate::recording::Recording;
 use crate::snapshot::attest::Attestations;
-use crate::snapshot::{self, Recording, Snapshot};
+use crate::snapshot::{self, Snapshot};
 
 /// What the targets evaluate against: the shipped example's baseline snapshot.
 pub fn example_snapshot() -> Snapshot {

@@ -20,9 +20,12 @@ pub mod duration;
 pub mod evidence;
 pub mod exit;
 pub mod fsx;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+pub mod jsonx;
 pub mod path;
 pub mod policy;
+pub mod recording;
 pub mod report;
 pub mod secrets;
 pub mod snapshot;

@@ -4,7 +4,8 @@
 use std::sync::LazyLock;
 
 use clerk_drift::fuzzing;
-use clerk_drift::snapshot::{Recording, Snapshot};
+use clerk_drift::recording::Recording;
+use clerk_drift::snapshot::Snapshot;
 use libfuzzer_sys::fuzz_target;
 
 static MUTATOR: LazyLock<fuzzing::Mutator> = LazyLock::new(|| {

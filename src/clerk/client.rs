@@ -17,7 +17,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::{Error, Event, Observer, Options};
-use crate::snapshot::Source;
+use crate::recording::Source;
 
 /// The BAPI version our requests and parsers follow (`bapi/2026-05-12.yml`).
 pub const API_VERSION: &str = "2026-05-12";
@@ -338,7 +338,7 @@ impl Client {
                 status: Some(status.as_u16()),
                 message: format!(
                     "the response body is not valid JSON ({} at byte {} of {}; truncated?)",
-                    crate::snapshot::recording::json_error_message(&e),
+                    crate::jsonx::error_message(&e),
                     byte_offset(&body, e.line(), e.column()),
                     body.len()
                 ),

@@ -1,10 +1,10 @@
 //! Live collection from Clerk's three APIs into a [`Recording`], strictly read-only: the only
-//! HTTP method this module can send is GET. The only async code in the crate; [`pull`] runs it on
+//! HTTP method this module can send is GET. What it reads is the endpoint table
+//! ([`crate::recording::endpoints`]); it knows nothing of snapshots. The only async code in the crate; [`pull`] runs it on
 //! a current-thread runtime (long bodies are parsed on its blocking pool, `Client::get_parsed`)
 //! and returns plain data. Never prints: progress, retries and request logs go to the caller's
 //! [`Observer`].
 
-pub mod bapi;
 pub mod client;
 pub mod keys;
 pub mod lists;
@@ -17,9 +17,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use crate::snapshot::Source;
-use crate::snapshot::recording::{LAYOUT, Recording};
-use bapi::Paging;
+use crate::recording::{Endpoint, LAYOUT, RawList, Recording, Source, endpoints};
 pub use client::Api;
 use client::{Client, Failure};
 use lists::ListError;
@@ -190,7 +188,7 @@ pub fn pull(
     }
     let mut gaps = Vec::new();
     for r in results {
-        let Some(endpoint) = LAYOUT.iter().find(|e| e.file == r.file) else {
+        let Some(endpoint) = endpoints::by_file(r.file) else {
             continue;
         };
         match r.outcome {
@@ -232,7 +230,7 @@ struct Fetched {
 enum Body {
     Object(Value),
     /// A whole list, each entry as raw JSON text ([`lists`]).
-    Entries(crate::snapshot::recording::RawList),
+    Entries(RawList),
 }
 
 enum Outcome {
@@ -241,95 +239,42 @@ enum Outcome {
     Failed(Error),
 }
 
-fn api_name(source: Source) -> &'static str {
-    match source {
-        Source::Fapi => "Frontend API",
-        Source::Bapi => "Backend API",
-        Source::Plapi => "Platform API",
-        Source::ClerkFixed | Source::Attested => "Clerk",
-    }
-}
-
 async fn collect(
     client: Arc<Client>,
     fapi: Option<Api>,
     bapi: Option<Api>,
     plapi: Option<Platform>,
 ) -> Vec<Fetched> {
+    let fapi = fapi.map(Arc::new);
+    let bapi = bapi.map(Arc::new);
+    let plapi = plapi.map(Arc::new);
+    // Lists first: their first pages unlock the next round of requests, so they should be the
+    // first answers the server sends and the client reads. Then the Backend API's objects,
+    // then the Frontend and Platform APIs'.
+    let mut order: Vec<&'static Endpoint> = LAYOUT.iter().collect();
+    order.sort_by_key(|e| (!e.is_list(), e.source != Source::Bapi));
     let mut set = JoinSet::new();
-    if let Some(api) = bapi {
-        let api = Arc::new(api);
-        // Lists first: their first pages unlock the next round of requests, so they should be
-        // the first answers the server sends and the client reads.
-        let (lists, objects): (Vec<&bapi::Read>, Vec<_>) = bapi::READS
-            .iter()
-            .partition(|r| !matches!(r.paging, Paging::Object));
-        for read in lists.into_iter().chain(objects) {
-            let (client, api) = (client.clone(), api.clone());
-            set.spawn(async move {
-                match read.paging {
-                    Paging::Object => object(&client, &api, read.path, read.file, read.optional).await,
-                    paging => {
-                        let label = read.label();
-                        let result =
-                            lists::read_all(client, api.clone(), read.path, paging, label.clone()).await;
-                        let outcome = result.map(Body::Entries).map_err(|e| match e {
-                            ListError::Request(f) => classify(&api, &label, f, read.optional),
-                            ListError::Shape(why) => Outcome::Failed(Error::Request {
-                                api: api_name(api.source),
-                                request: label.clone(),
-                                status: None,
-                                detail: format!("unexpected response: {why}"),
-                            }),
-                            ListError::Changed(why) => Outcome::Failed(Error::Request {
-                                api: api_name(api.source),
-                                request: label.clone(),
-                                status: None,
-                                detail: format!(
-                                    "the list changed while it was read ({why}), again on a second read; run again when the instance is not being edited"
-                                ),
-                            }),
-                        });
-                        Fetched {
-                            file: read.file,
-                            api: api_name(api.source),
-                            label,
-                            outcome,
-                        }
-                    }
-                }
-            });
-        }
-    }
-    if let Some(api) = fapi {
+    for endpoint in order {
         let client = client.clone();
+        let api = match endpoint.source {
+            Source::Fapi => &fapi,
+            Source::Bapi => &bapi,
+            Source::Plapi => {
+                let Some(p) = plapi.clone() else { continue };
+                set.spawn(async move {
+                    let segments = endpoint.segments(&p.application_id, &p.instance);
+                    object(&client, &p.api, &segments, endpoint).await
+                });
+                continue;
+            }
+        };
+        let Some(api) = api.clone() else { continue };
         set.spawn(async move {
-            // FAPI `GET /v1/environment` (operation `GetEnvironment`), public.
-            object(
-                &client,
-                &api,
-                &["v1", "environment"],
-                "fapi/environment.json",
-                false,
-            )
-            .await
-        });
-    }
-    if let Some(p) = plapi {
-        let client = client.clone();
-        set.spawn(async move {
-            // PLAPI `GET /v1/platform/applications/{applicationID}/instances/{envOrInsID}/config`
-            // (operation `GetInstanceConfig`). Never `include_secret_keys`.
-            let segments = [
-                "v1",
-                "platform",
-                "applications",
-                p.application_id.as_str(),
-                "instances",
-                p.instance.as_str(),
-                "config",
-            ];
-            object(&client, &p.api, &segments, "plapi/config.json", false).await
+            if endpoint.is_list() {
+                list(client, api, endpoint).await
+            } else {
+                object(&client, &api, endpoint.path, endpoint).await
+            }
         });
     }
     let mut out = Vec::new();
@@ -341,23 +286,54 @@ async fn collect(
     out
 }
 
-async fn object(
-    client: &Client,
-    api: &Api,
-    path: &[&str],
-    file: &'static str,
-    optional: bool,
-) -> Fetched {
+/// A whole list, read page by page ([`lists`]).
+async fn list(client: Arc<Client>, api: Arc<Api>, endpoint: &'static Endpoint) -> Fetched {
+    let label = endpoint.request();
+    let result = lists::read_all(
+        client,
+        api.clone(),
+        endpoint.path,
+        endpoint.paging,
+        label.clone(),
+    )
+    .await;
+    let outcome = result.map(Body::Entries).map_err(|e| match e {
+        ListError::Request(f) => classify(&api, &label, f, endpoint.optional),
+        ListError::Shape(why) => Outcome::Failed(Error::Request {
+            api: api.source.api_name(),
+            request: label.clone(),
+            status: None,
+            detail: format!("unexpected response: {why}"),
+        }),
+        ListError::Changed(why) => Outcome::Failed(Error::Request {
+            api: api.source.api_name(),
+            request: label.clone(),
+            status: None,
+            detail: format!(
+                "the list changed while it was read ({why}), again on a second read; run again when the instance is not being edited"
+            ),
+        }),
+    });
+    Fetched {
+        file: endpoint.file,
+        api: api.source.api_name(),
+        label,
+        outcome,
+    }
+}
+
+/// One object; `path` is the endpoint's, with any placeholders filled.
+async fn object(client: &Client, api: &Api, path: &[&str], endpoint: &'static Endpoint) -> Fetched {
     let label = format!("GET /{}", path.join("/"));
     let url = api.url(path, &[]);
     let outcome = client
         .get_json(api, url, &label)
         .await
         .map(Body::Object)
-        .map_err(|f| classify(api, &label, f, optional));
+        .map_err(|f| classify(api, &label, f, endpoint.optional));
     Fetched {
-        file,
-        api: api_name(api.source),
+        file: endpoint.file,
+        api: api.source.api_name(),
         label,
         outcome,
     }
@@ -405,7 +381,7 @@ fn classify(api: &Api, label: &str, f: Failure, optional: bool) -> Outcome {
         _ => String::new(),
     };
     Outcome::Failed(Error::Request {
-        api: api_name(api.source),
+        api: api.source.api_name(),
         request: label.to_owned(),
         status: f.status,
         detail: format!("{}{clerk}{hint}", f.message),

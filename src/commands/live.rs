@@ -12,9 +12,8 @@ use crate::clerk::keys::{EnvType, PublishableKey};
 use crate::clerk::{self, Api, Observer, Platform, Target};
 use crate::cli::LiveArgs;
 use crate::config::{Config, Instance};
+use crate::recording::{LAYOUT, Source};
 use crate::secrets::{self, Env, Keyring, Kind};
-use crate::snapshot::Source;
-use crate::snapshot::recording::LAYOUT;
 
 /// Default base URLs (overridable with Clerk's environment variables).
 pub const BACKEND_API_URL: &str = "https://api.clerk.com";

@@ -9,7 +9,7 @@ use crate::cli::SnapshotArgs;
 use crate::{Outcome, Ui, snapshot};
 
 pub(super) fn run(args: SnapshotArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
-    let rec = snapshot::Recording::load(&args.from_dir)?;
+    let rec = crate::recording::Recording::load(&args.from_dir)?;
     let mut snap = snapshot::normalize(&rec)?;
     attest(&mut snap, &args.attest, None, ui)?;
     let text = snapshot::io::to_canonical(&snap)?;

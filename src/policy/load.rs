@@ -160,7 +160,7 @@ mod tests {
             panic!("the built-in pack loads")
         };
         // An empty recording: nothing observed, every rule `unknown`.
-        let empty = crate::snapshot::normalize(&crate::snapshot::Recording::default())
+        let empty = crate::snapshot::normalize(&crate::recording::Recording::default())
             .expect("an empty recording normalizes");
         let lenient = judge(
             policy.clone(),

@@ -4,8 +4,9 @@
 use std::path::{Path as FsPath, PathBuf};
 
 use super::model::Snapshot;
-use super::recording::{Recording, json_error_message};
 use super::schema::SCHEMA_VERSION;
+use crate::jsonx::error_message;
+use crate::recording::Recording;
 
 /// A snapshot that could not be read or written; every message names the file (and the line
 /// and column in it, for bad JSON).
@@ -41,7 +42,7 @@ pub enum Error {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Recording(#[from] super::recording::Error),
+    Recording(#[from] crate::recording::Error),
     #[error(transparent)]
     Normalize(#[from] super::normalize::Error),
 }
@@ -63,7 +64,7 @@ pub fn from_text(text: &str, origin: &str) -> Result<Snapshot> {
             origin: origin.to_owned(),
             line: e.line(),
             column: e.column(),
-            message: json_error_message(&e),
+            message: error_message(&e),
         })?;
     match version
         .get("schema_version")
@@ -86,7 +87,7 @@ pub fn from_text(text: &str, origin: &str) -> Result<Snapshot> {
         origin: origin.to_owned(),
         line: e.line(),
         column: e.column(),
-        message: json_error_message(&e),
+        message: error_message(&e),
     })
 }
 

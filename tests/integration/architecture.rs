@@ -20,6 +20,7 @@ const STAGES: &[(&str, u8)] = &[
     ("diag", 0),
     ("fsx", 0),
     ("exit", 0),
+    ("jsonx", 0),
     // The recording layout and endpoint table the collector fills and normalize reads.
     ("recording", 1),
     // Collect: HTTP to Clerk.

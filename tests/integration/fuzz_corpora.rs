@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use clerk_drift::fuzzing;
-use clerk_drift::snapshot::{Recording, Snapshot};
+use clerk_drift::recording::Recording;
+use clerk_drift::snapshot::Snapshot;
 
 use crate::common::*;
 

@@ -3,7 +3,8 @@
 //! render → parse → render byte for byte.
 
 use clerk_drift::diff::diff;
-use clerk_drift::snapshot::{self, Recording, io, recording::LAYOUT};
+use clerk_drift::recording::{LAYOUT, Recording};
+use clerk_drift::snapshot::{self, io};
 use proptest::prelude::*;
 use serde_json::Value;
 

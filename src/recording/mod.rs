@@ -1,58 +1,25 @@
-//! Recordings: a directory of raw Clerk API responses, one JSON file per endpoint, in the layout
-//! other tools and tests depend on. Every file is optional. List endpoints hold all pages merged
-//! into one array, or Clerk's `{"data": [...], "total_count": N}` envelope.
+//! Recordings: a directory of raw Clerk API responses, one JSON file per endpoint of the
+//! [`endpoints`] table, in the layout other tools and tests depend on. Every file is optional.
+//! List endpoints hold all pages merged into one array, or Clerk's `{"data": [...],
+//! "total_count": N}` envelope. A live pull builds one in memory; `snapshot --from-dir` loads one.
 //!
-//! This module reads files and JSON syntax only; what the JSON means is `normalize`'s business.
+//! The stage between the collector (`clerk`) and the normalizer (`snapshot`): it imports
+//! neither. It reads and writes files and checks JSON syntax and the body's outer shape only;
+//! what the JSON means is `snapshot::normalize`'s business.
+
+pub mod endpoints;
+pub mod raw;
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::ops::Range;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::OnceLock;
 
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
-use serde_json::value::RawValue;
 
-use super::model::Source;
+pub use endpoints::{Endpoint, LAYOUT, Paging, Source};
+pub use raw::{FieldStr, RawList, RawPage, entry_string};
 
-/// One endpoint of the recording layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Endpoint {
-    /// File path relative to the recording directory.
-    pub file: &'static str,
-    pub source: Source,
-    /// The request, as documented in the spec (for messages and the live collector).
-    pub request: &'static str,
-    /// List endpoints: the file holds an array or a `{data, total_count}` envelope.
-    pub list: bool,
-}
-
-macro_rules! endpoints {
-    ($($file:literal, $source:ident, $request:literal, $list:literal;)*) => {
-        &[$(Endpoint { file: $file, source: Source::$source, request: $request, list: $list }),*]
-    };
-}
-
-/// The recording layout (public contract; see docs/snapshot.md).
-pub static LAYOUT: &[Endpoint] = endpoints! {
-    "fapi/environment.json", Fapi, "GET {fapi}/v1/environment", false;
-    "bapi/instance.json", Bapi, "GET /v1/instance", false;
-    "bapi/organization_settings.json", Bapi, "GET /v1/instance/organization_settings", false;
-    "bapi/protect.json", Bapi, "GET /v1/instance/protect", false;
-    "bapi/oauth_application_settings.json", Bapi, "GET /v1/instance/oauth_application_settings", false;
-    "bapi/domains.json", Bapi, "GET /v1/domains", true;
-    "bapi/jwt_templates.json", Bapi, "GET /v1/jwt_templates", true;
-    "bapi/allowlist_identifiers.json", Bapi, "GET /v1/allowlist_identifiers", true;
-    "bapi/blocklist_identifiers.json", Bapi, "GET /v1/blocklist_identifiers", true;
-    "bapi/redirect_urls.json", Bapi, "GET /v1/redirect_urls", true;
-    "bapi/oauth_applications.json", Bapi, "GET /v1/oauth_applications", true;
-    "bapi/enterprise_connections.json", Bapi, "GET /v1/enterprise_connections", true;
-    "bapi/organization_roles.json", Bapi, "GET /v1/organization_roles", true;
-    "bapi/organization_permissions.json", Bapi, "GET /v1/organization_permissions", true;
-    "bapi/saml_connections.json", Bapi, "GET /v1/saml_connections", true;
-    "plapi/config.json", Plapi, "GET /v1/platform/applications/{app}/instances/{instance}/config", false;
-};
+use crate::jsonx::{error_message, type_name};
 
 /// Errors reading a recording.
 #[derive(Debug, thiserror::Error)]
@@ -141,152 +108,6 @@ impl Body {
         }
     }
 }
-
-/// The entries of a list as raw JSON text, page by page as they were read.
-#[derive(Debug, Clone, Default)]
-pub struct RawList {
-    pages: Vec<RawPage>,
-}
-
-/// One page of a list: its text and where each entry is in it.
-#[derive(Debug, Clone)]
-pub struct RawPage {
-    text: Box<str>,
-    entries: Vec<Range<usize>>,
-}
-
-impl RawPage {
-    /// `entries`: the byte range of each entry's JSON in `text`.
-    pub fn new(text: Box<str>, entries: Vec<Range<usize>>) -> Self {
-        RawPage { text, entries }
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// Each entry's JSON text (`null` for a range that is not one, which `new`'s callers never
-    /// make).
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.entries
-            .iter()
-            .map(|r| self.text.get(r.clone()).unwrap_or("null"))
-    }
-}
-
-impl RawList {
-    pub fn new(pages: Vec<RawPage>) -> Self {
-        RawList { pages }
-    }
-
-    pub fn len(&self) -> usize {
-        self.pages.iter().map(RawPage::len).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.pages.iter().all(RawPage::is_empty)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.pages.iter().flat_map(RawPage::iter)
-    }
-
-    /// The list as a parsed array. Every entry is JSON the page parser accepted, within the same
-    /// nesting limit, so parsing cannot fail; `null` would stand for an entry that could not be.
-    fn to_value(&self) -> Value {
-        Value::Array(
-            self.iter()
-                .map(|e| serde_json::from_str(e).unwrap_or(Value::Null))
-                .collect(),
-        )
-    }
-}
-
-/// What [`entry_string`] found for one field of a raw list entry.
-#[derive(Debug, PartialEq, Eq)]
-pub enum FieldStr {
-    /// The entry is an object whose field is a string.
-    Str(String),
-    /// The entry is an object without the field, or with `null`.
-    Absent,
-    /// Anything else (the entry is not an object, or the field is not a string): the caller
-    /// reports it from the parsed entry.
-    Other,
-}
-
-/// The string field `name` of a raw list entry, without building the entry's `Value`: keys are
-/// compared as they are read and every other value is skipped. A repeated key counts as its
-/// last occurrence, as in a parsed `Value`.
-pub fn entry_string(raw: &str, name: &str) -> FieldStr {
-    let mut de = serde_json::Deserializer::from_str(raw);
-    match FieldSeed(name).deserialize(&mut de) {
-        Ok(Some(field)) if field.get().starts_with('"') => {
-            serde_json::from_str(field.get()).map_or(FieldStr::Other, FieldStr::Str)
-        }
-        Ok(Some(field)) if field.get() == "null" => FieldStr::Absent,
-        Ok(None) => FieldStr::Absent,
-        Ok(Some(_)) | Err(_) => FieldStr::Other,
-    }
-}
-
-/// Finds one field of a JSON object, borrowing its raw text; not an object is an error.
-struct FieldSeed<'n>(&'n str);
-
-impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
-    type Value = Option<&'de RawValue>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FieldSeed<'_> {
-    type Value = Option<&'de RawValue>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(is_it) = map.next_key_seed(KeyIs(self.0))? {
-            if is_it {
-                found = Some(map.next_value::<&'de RawValue>()?);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(found)
-    }
-}
-
-/// Whether an object key equals the one sought (escaped or not).
-struct KeyIs<'n>(&'n str);
-
-impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
-    type Value = bool;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for KeyIs<'_> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a key")
-    }
-
-    fn visit_str<E>(self, key: &str) -> Result<bool, E> {
-        Ok(key == self.0)
-    }
-}
-
 impl Recording {
     /// An empty recording; `origin` names it in messages.
     pub fn new(origin: impl Into<String>) -> Self {
@@ -306,6 +127,7 @@ impl Recording {
     }
 
     /// A body to edit in place (the fuzzer's mutations).
+    #[cfg(feature = "fuzzing")]
     pub fn get_mut(&mut self, file: &str) -> Option<&mut Value> {
         let body = self.bodies.get_mut(file)?;
         if let Body::Entries { list, .. } = body {
@@ -322,47 +144,20 @@ impl Recording {
         self.bodies.keys().copied()
     }
 
+    /// Drops a body (the fuzzer's mutations).
+    #[cfg(feature = "fuzzing")]
     pub fn remove(&mut self, file: &str) {
         self.bodies.remove(file);
     }
 
     /// The string field `name` of every entry of list `file`, in order, when the list was kept
-    /// as raw entries: `Ok(None)` otherwise. `Err(i)`: entry `i` is not an object or its field
+    /// as raw entries: `None` otherwise. `Err(i)`: entry `i` is not an object or its field
     /// is neither a string nor null (the caller reports it from `get`).
     pub fn strings(&self, file: &str, name: &str) -> Option<Result<Vec<Option<String>>, usize>> {
         let Some(Body::Entries { list, .. }) = self.bodies.get(file) else {
             return None;
         };
-        let read = |first: usize, pages: &[RawPage]| -> Result<Vec<Option<String>>, usize> {
-            pages
-                .iter()
-                .flat_map(RawPage::iter)
-                .enumerate()
-                .map(|(i, e)| match entry_string(e, name) {
-                    FieldStr::Str(s) => Ok(Some(s)),
-                    FieldStr::Absent => Ok(None),
-                    FieldStr::Other => Err(first + i),
-                })
-                .collect()
-        };
-        // Long lists on two threads: 12,000 entries take ≈ 4.5 ms on one core.
-        let pages = &list.pages;
-        let half = pages.len() / 2;
-        if list.len() < 4000 || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
-            return Some(read(0, pages));
-        }
-        let (front, back) = pages.split_at(half);
-        let front_len = front.iter().map(RawPage::len).sum();
-        Some(std::thread::scope(|scope| {
-            let back = scope.spawn(|| read(front_len, back));
-            let mut out = read(0, front)?;
-            // A panic in `read` would be a bug; surface it here rather than lose it.
-            out.extend(
-                back.join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
-            );
-            Ok(out)
-        }))
+        Some(list.strings(name))
     }
 
     /// Stores the entries of a list a live pull read, as raw JSON text.
@@ -383,7 +178,7 @@ impl Recording {
         body: Value,
         origin: &FsPath,
     ) -> Result<(), Error> {
-        let body = if endpoint.list {
+        let body = if endpoint.is_list() {
             unwrap_list(body).map_err(|found| Error::Shape {
                 path: origin.to_path_buf(),
                 expected: "an array or a {\"data\": [...], \"total_count\": N} object",
@@ -423,7 +218,7 @@ impl Recording {
                 path: path.clone(),
                 line: e.line(),
                 column: e.column(),
-                message: json_error_message(&e),
+                message: error_message(&e),
             })?;
             rec.insert(endpoint, body, &path)?;
         }
@@ -449,11 +244,11 @@ impl Recording {
             path: path.to_path_buf(),
             line: e.line(),
             column: e.column(),
-            message: json_error_message(&e),
+            message: error_message(&e),
         })?;
         self.collected_at = manifest.collected_at;
         for (file, why) in manifest.unavailable {
-            let Some(endpoint) = LAYOUT.iter().find(|e| e.file == file) else {
+            let Some(endpoint) = endpoints::by_file(&file) else {
                 return Err(Error::Manifest {
                     path: path.to_path_buf(),
                     message: format!("`$.unavailable` names `{file}`, which is not a layout file"),
@@ -520,68 +315,9 @@ fn unwrap_list(body: Value) -> Result<Value, &'static str> {
     }
 }
 
-/// A serde_json error without its trailing " at line L column C": callers print the position
-/// up front, as `file:line:col`.
-pub(crate) fn json_error_message(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message,
-    }
-}
-
-pub fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// What the parsed path sees: the field of an object entry.
-    fn parsed(text: &str, name: &str) -> FieldStr {
-        let v: Value = serde_json::from_str(text).expect("JSON");
-        match v.as_object().map(|m| m.get(name)) {
-            Some(None | Some(Value::Null)) => FieldStr::Absent,
-            Some(Some(Value::String(s))) => FieldStr::Str(s.clone()),
-            _ => FieldStr::Other,
-        }
-    }
-
-    #[test]
-    fn a_raw_field_reads_as_the_parsed_one() {
-        for text in [
-            r#"{"identifier": "a@x.test", "id": "alid_1"}"#,
-            r#"{"id": "x", "nested": {"identifier": "inner"}, "identifier": "outer"}"#,
-            r#"{"identifier": "caf\u00e9 \"q\" \\ /"}"#,
-            r#"{"identi\u0066ier": "escaped key"}"#,
-            r#"{"identifier": "first", "identifier": "last"}"#,
-            r#"{"identifier": null}"#,
-            r#"{"other": [1, {"identifier": "no"}]}"#,
-            r#"{}"#,
-            r#"{"identifier": 3}"#,
-            r#"{"identifier": ["a"]}"#,
-            r#"{"identifier": {"a": "b"}}"#,
-            r#"{"identifier": true}"#,
-            r#"["identifier", "a"]"#,
-            r#""identifier""#,
-            "null",
-            "1.5",
-        ] {
-            assert_eq!(
-                entry_string(text, "identifier"),
-                parsed(text, "identifier"),
-                "{text}"
-            );
-        }
-    }
 
     fn page(entries: &[String]) -> RawPage {
         let text = format!("[{}]", entries.join(","));
@@ -600,10 +336,7 @@ mod tests {
         let pages: Vec<Vec<String>> = (0..9)
             .map(|p| (p * 500..(p + 1) * 500).map(entry).collect())
             .collect();
-        let endpoint = LAYOUT
-            .iter()
-            .find(|e| e.file == "bapi/redirect_urls.json")
-            .expect("layout");
+        let endpoint = &endpoints::REDIRECT_URLS;
         let mut rec = Recording::new("test");
         rec.insert_entries(
             endpoint,
@@ -631,10 +364,7 @@ mod tests {
             "7",
         ];
         let mut rec = Recording::new("test");
-        let endpoint = LAYOUT
-            .iter()
-            .find(|e| e.file == "bapi/redirect_urls.json")
-            .expect("layout");
+        let endpoint = &endpoints::REDIRECT_URLS;
         let entries = entries.map(String::from);
         rec.insert_entries(endpoint, RawList::new(vec![page(&entries)]));
         let list: Value = serde_json::from_str(&format!("[{}]", entries.join(","))).expect("JSON");

@@ -1,0 +1,246 @@
+//! The endpoint table: every Clerk read clerk-drift makes, once. Each row names the API that
+//! serves it, the request (path and, through its paging, the query), the spec operation it
+//! implements (`fapi`, `bapi/2026-05-12.yml`, `plapi` specs), whether a missing feature may leave
+//! it unobserved, and the recording file that holds its response. The collector (`clerk`) sends
+//! these requests, the recording reads and writes these files, the normalizer reads them by these
+//! names. Data only: no I/O, no HTTP.
+
+/// Which of Clerk's APIs serves an endpoint (and so which credential it needs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Frontend API, public (from the publishable key).
+    Fapi,
+    /// Backend API (secret key).
+    Bapi,
+    /// Platform API (platform key, `applications:manage`).
+    Plapi,
+}
+
+impl Source {
+    /// `Frontend API`, `Backend API`, `Platform API`: for messages.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Source::Fapi => "Frontend API",
+            Source::Bapi => "Backend API",
+            Source::Plapi => "Platform API",
+        }
+    }
+}
+
+/// How an endpoint answers, and with which query it pages (spec parameters of the operation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// A single object, no paging.
+    Object,
+    /// A list without paging parameters (`{data, total_count}` in one response).
+    Whole,
+    /// `paginated=true&limit=&offset=`: without `paginated` the spec documents a bare array.
+    Paginated,
+    /// `limit=&offset=`, answered with `{data, total_count}`.
+    LimitOffset,
+}
+
+/// Clerk's maximum page size (`limit`: min 1, max 500).
+pub const PAGE_LIMIT: usize = 500;
+
+impl Paging {
+    /// The query of the page that starts at `offset`.
+    pub fn query(self, offset: usize) -> Vec<(&'static str, String)> {
+        match self {
+            Paging::Object | Paging::Whole => Vec::new(),
+            Paging::Paginated => vec![
+                ("paginated", "true".into()),
+                ("limit", PAGE_LIMIT.to_string()),
+                ("offset", offset.to_string()),
+            ],
+            Paging::LimitOffset => vec![
+                ("limit", PAGE_LIMIT.to_string()),
+                ("offset", offset.to_string()),
+            ],
+        }
+    }
+
+    /// Whether the operation may be read page by page (`limit`/`offset`).
+    pub fn pages(self) -> bool {
+        matches!(self, Paging::Paginated | Paging::LimitOffset)
+    }
+}
+
+/// One endpoint: one read, one recording file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    /// File path relative to the recording directory (public contract; docs/snapshot.md).
+    pub file: &'static str,
+    pub source: Source,
+    /// Path segments after the API's base URL; [`APP`] and [`INSTANCE_ID`] stand for the Platform
+    /// target's application and instance ([`Endpoint::segments`]).
+    pub path: &'static [&'static str],
+    /// Spec `operationId`.
+    pub operation: &'static str,
+    pub paging: Paging,
+    /// A `402` (feature not on the plan) or `404` leaves this part unobserved instead of failing
+    /// the pull: the spec lists these statuses for the operation, or the feature is plan-gated.
+    pub optional: bool,
+}
+
+/// Placeholder segment for the Platform API's application id (`{applicationID}` in the spec).
+pub const APP: &str = "{app}";
+/// Placeholder segment for the Platform API's environment or instance id (`{envOrInsID}`).
+pub const INSTANCE_ID: &str = "{instance}";
+
+impl Endpoint {
+    /// List endpoints: the file holds an array or a `{data, total_count}` envelope.
+    pub fn is_list(&self) -> bool {
+        self.paging != Paging::Object
+    }
+
+    /// The path with the Platform placeholders filled in.
+    pub fn segments<'a>(&self, app: &'a str, instance: &'a str) -> Vec<&'a str> {
+        self.path
+            .iter()
+            .map(|s| match *s {
+                APP => app,
+                INSTANCE_ID => instance,
+                s => s,
+            })
+            .collect()
+    }
+
+    /// `GET /v1/...`, as in messages and docs/snapshot.md (placeholders unfilled).
+    pub fn request(&self) -> String {
+        format!("GET /{}", self.path.join("/"))
+    }
+}
+
+/// The table: each row becomes a named constant, and `LAYOUT` lists them all in order.
+macro_rules! endpoints {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident = $file:literal, $source:ident, [$($seg:expr),*], $operation:literal,
+            $paging:ident, $optional:literal;
+    )*) => {
+        $(
+            $(#[$doc])*
+            pub const $name: Endpoint = Endpoint {
+                file: $file,
+                source: Source::$source,
+                path: &[$($seg),*],
+                operation: $operation,
+                paging: Paging::$paging,
+                optional: $optional,
+            };
+        )*
+
+        /// Every endpoint, in the order recordings are read (a recording's first bad file is
+        /// the one reported).
+        pub static LAYOUT: &[Endpoint] = &[$($name),*];
+    };
+}
+
+endpoints! {
+    // name = file, API, path, operation, paging, optional;
+
+    /// FAPI `GET /v1/environment`, public.
+    ENVIRONMENT = "fapi/environment.json", Fapi, ["v1", "environment"], "GetEnvironment",
+        Object, false;
+    INSTANCE = "bapi/instance.json", Bapi, ["v1", "instance"], "GetInstance", Object, false;
+    ORGANIZATION_SETTINGS = "bapi/organization_settings.json", Bapi,
+        ["v1", "instance", "organization_settings"], "GetInstanceOrganizationSettings",
+        Object, true;
+    PROTECT = "bapi/protect.json", Bapi, ["v1", "instance", "protect"], "GetInstanceProtect",
+        Object, true;
+    OAUTH_APPLICATION_SETTINGS = "bapi/oauth_application_settings.json", Bapi,
+        ["v1", "instance", "oauth_application_settings"], "GetInstanceOAuthApplicationSettings",
+        Object, true;
+    DOMAINS = "bapi/domains.json", Bapi, ["v1", "domains"], "ListDomains", Whole, false;
+    JWT_TEMPLATES = "bapi/jwt_templates.json", Bapi, ["v1", "jwt_templates"],
+        "ListJWTTemplates", Paginated, false;
+    ALLOWLIST_IDENTIFIERS = "bapi/allowlist_identifiers.json", Bapi,
+        ["v1", "allowlist_identifiers"], "ListAllowlistIdentifiers", Paginated, true;
+    BLOCKLIST_IDENTIFIERS = "bapi/blocklist_identifiers.json", Bapi,
+        ["v1", "blocklist_identifiers"], "ListBlocklistIdentifiers", Whole, true;
+    REDIRECT_URLS = "bapi/redirect_urls.json", Bapi, ["v1", "redirect_urls"],
+        "ListRedirectURLs", Paginated, false;
+    OAUTH_APPLICATIONS = "bapi/oauth_applications.json", Bapi, ["v1", "oauth_applications"],
+        "ListOAuthApplications", LimitOffset, true;
+    ENTERPRISE_CONNECTIONS = "bapi/enterprise_connections.json", Bapi,
+        ["v1", "enterprise_connections"], "ListEnterpriseConnections", LimitOffset, true;
+    ORGANIZATION_ROLES = "bapi/organization_roles.json", Bapi, ["v1", "organization_roles"],
+        "ListOrganizationRoles", LimitOffset, true;
+    ORGANIZATION_PERMISSIONS = "bapi/organization_permissions.json", Bapi,
+        ["v1", "organization_permissions"], "ListOrganizationPermissions", LimitOffset, true;
+    /// Deprecated in favour of enterprise connections, but the only read of the IdP
+    /// certificate's validity window (`idp_certificate_expires_at`).
+    SAML_CONNECTIONS = "bapi/saml_connections.json", Bapi, ["v1", "saml_connections"],
+        "ListSAMLConnections", LimitOffset, true;
+    /// PLAPI `GET /v1/platform/applications/{applicationID}/instances/{envOrInsID}/config`
+    /// (what `clerk config pull` writes). Never `include_secret_keys`.
+    PLATFORM_CONFIG = "plapi/config.json", Plapi,
+        ["v1", "platform", "applications", APP, "instances", INSTANCE_ID, "config"],
+        "GetInstanceConfig", Object, false;
+}
+
+/// The endpoint whose recording file is `file`.
+pub fn by_file(file: &str) -> Option<&'static Endpoint> {
+    LAYOUT.iter().find(|e| e.file == file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_unique_and_under_their_api() {
+        let mut files: Vec<_> = LAYOUT.iter().map(|e| e.file).collect();
+        files.sort_unstable();
+        files.dedup();
+        assert_eq!(files.len(), LAYOUT.len());
+        for e in LAYOUT {
+            let dir = match e.source {
+                Source::Fapi => "fapi/",
+                Source::Bapi => "bapi/",
+                Source::Plapi => "plapi/",
+            };
+            assert!(e.file.starts_with(dir), "{}", e.file);
+            assert_eq!(by_file(e.file), Some(e));
+            // Placeholders are the Platform API's only.
+            assert_eq!(
+                e.path.contains(&APP) || e.path.contains(&INSTANCE_ID),
+                e.source == Source::Plapi,
+                "{}",
+                e.file
+            );
+        }
+    }
+
+    #[test]
+    fn requests_read_as_documented() {
+        assert_eq!(REDIRECT_URLS.request(), "GET /v1/redirect_urls");
+        assert_eq!(
+            PLATFORM_CONFIG.request(),
+            "GET /v1/platform/applications/{app}/instances/{instance}/config"
+        );
+        assert_eq!(
+            PLATFORM_CONFIG.segments("app_1", "production").join("/"),
+            "v1/platform/applications/app_1/instances/production/config"
+        );
+        assert!(DOMAINS.is_list() && !INSTANCE.is_list());
+    }
+
+    #[test]
+    fn queries_follow_the_spec_parameters() {
+        assert!(Paging::Whole.query(0).is_empty());
+        assert_eq!(
+            Paging::Paginated.query(500),
+            vec![
+                ("paginated", "true".to_owned()),
+                ("limit", "500".to_owned()),
+                ("offset", "500".to_owned())
+            ]
+        );
+        assert_eq!(
+            Paging::LimitOffset.query(0),
+            vec![("limit", "500".to_owned()), ("offset", "0".to_owned())]
+        );
+    }
+}

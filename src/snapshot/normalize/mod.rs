@@ -1,0 +1,516 @@
+//! Raw Clerk API JSON (a [`Recording`]) → normalized [`Snapshot`].
+//!
+//! One vocabulary whatever the source: each setting is read from every source that exposes it
+//! (the `MAPPINGS` table for scalar settings in `scalars`, code for collections in
+//! `collections` and OAuth providers in `providers`) and written to one path with one type.
+//! When sources disagree the more authoritative wins (Platform config > Backend API > Frontend
+//! API) and the disagreement is kept in `conflicts`. Unknown fields are ignored; a known field of
+//! the wrong type is an error naming the file and JSON path. Secrets are reduced to
+//! `present`/`absent` here and never copied. This module owns the `Builder` every part writes
+//! through, coverage and the reasons for what was not observed. No I/O: recordings are read by
+//! [`crate::recording`]; files are named by its endpoint table.
+
+mod collections;
+mod providers;
+mod scalars;
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::model::{Conflict, Coverage, Meta, Snapshot, Source, Unobserved};
+use super::schema::{self, SCHEMA_VERSION};
+use crate::jsonx::type_name;
+use crate::path::{Path, Seg};
+use crate::recording::endpoints::{
+    self, ALLOWLIST_IDENTIFIERS, BLOCKLIST_IDENTIFIERS, LAYOUT, PLATFORM_CONFIG, REDIRECT_URLS,
+};
+use crate::recording::{self, Recording};
+use scalars::{MAPPINGS, Xf, clerk_fixed};
+
+/// A known field had a type the spec does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}/{file}: `{json_path}`: expected {expected}, found {found}")]
+pub struct Error {
+    pub origin: String,
+    pub file: &'static str,
+    pub json_path: String,
+    pub expected: &'static str,
+    pub found: &'static str,
+}
+
+/// Per-source hint shown when a setting was not observed.
+fn source_hint(file: &str) -> &'static str {
+    match endpoints::by_file(file).map(|e| e.source) {
+        Some(recording::Source::Plapi) => {
+            "Platform API config: needs CLERK_PLATFORM_API_KEY, or `clerk config pull` output"
+        }
+        Some(recording::Source::Bapi) => "Backend API: needs CLERK_SECRET_KEY",
+        Some(recording::Source::Fapi) | None => "Frontend API, public",
+    }
+}
+
+/// Normalizes a recording.
+pub fn normalize(rec: &Recording) -> Result<Snapshot, Error> {
+    let mut b = Builder::new(rec);
+    for m in MAPPINGS {
+        if m.xf == Xf::Collection {
+            continue;
+        }
+        let Some(body) = rec.get(m.file) else {
+            continue;
+        };
+        let source = source_of_file(m.file);
+        if let Some(v) = b.read(m, body)? {
+            b.set(&parse(m.path), v, source);
+        }
+    }
+    for (path, value) in clerk_fixed() {
+        b.set(&parse(path), value, Source::ClerkFixed);
+    }
+    b.domains()?;
+    b.string_list("instance.redirect_urls", REDIRECT_URLS.file, "url")?;
+    b.string_list(
+        "restrictions.allowlist.identifiers",
+        ALLOWLIST_IDENTIFIERS.file,
+        "identifier",
+    )?;
+    b.string_list(
+        "restrictions.blocklist.identifiers",
+        BLOCKLIST_IDENTIFIERS.file,
+        "identifier",
+    )?;
+    b.jwt_templates()?;
+    b.oauth_applications()?;
+    b.enterprise_connections()?;
+    b.saml_connections()?;
+    b.roles()?;
+    b.permissions()?;
+    b.oauth_providers()?;
+    b.meta.collected_at.clone_from(&rec.collected_at);
+    if let Some(Value::String(v)) = rec
+        .get(PLATFORM_CONFIG.file)
+        .and_then(|c| c.get("config_version"))
+    {
+        b.meta.config_version = Some(v.clone());
+    }
+    Ok(b.finish())
+}
+
+fn parse(path: &str) -> Path {
+    // MAPPINGS and the code below only use literal paths that the schema test parses.
+    Path::parse(path).unwrap_or_default()
+}
+
+/// The snapshot's name for the API a recording file came from.
+fn observed_by(source: recording::Source) -> Source {
+    match source {
+        recording::Source::Fapi => Source::Fapi,
+        recording::Source::Bapi => Source::Bapi,
+        recording::Source::Plapi => Source::Plapi,
+    }
+}
+
+fn source_of_file(file: &str) -> Source {
+    endpoints::by_file(file).map_or(Source::Bapi, |e| observed_by(e.source))
+}
+
+/// `/a/b/0` → `$.a.b[0]` for messages.
+fn json_path(ptr: &str) -> String {
+    let mut out = String::from("$");
+    for part in ptr.split('/').skip(1) {
+        let part = part.replace("~1", "/").replace("~0", "~");
+        if part.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{part}]"));
+        } else {
+            out.push('.');
+            out.push_str(&part);
+        }
+    }
+    out
+}
+
+/// The snapshot under construction: every part writes its values through `Builder::set`.
+struct Builder<'r> {
+    rec: &'r Recording,
+    settings: Value,
+    provenance: BTreeMap<String, Source>,
+    conflicts: BTreeMap<String, BTreeMap<Source, Value>>,
+    meta: Meta,
+}
+
+impl<'r> Builder<'r> {
+    fn new(rec: &'r Recording) -> Self {
+        Builder {
+            rec,
+            settings: Value::Object(Map::new()),
+            provenance: BTreeMap::new(),
+            conflicts: BTreeMap::new(),
+            meta: Meta::default(),
+        }
+    }
+
+    fn err(&self, file: &'static str, ptr: &str, expected: &'static str, found: &Value) -> Error {
+        Error {
+            origin: self.rec.origin.clone(),
+            file,
+            json_path: json_path(ptr),
+            expected,
+            found: type_name(found),
+        }
+    }
+
+    /// Writes a value with its source; on disagreement the more authoritative source wins and
+    /// both values are kept in `conflicts`.
+    fn set(&mut self, path: &Path, value: Value, source: Source) {
+        debug_assert!(
+            schema::kind_of(path).is_some(),
+            "normalize wrote {path}, which is not in the schema"
+        );
+        let key = path.to_string();
+        if let Some(&old) = self.provenance.get(&key) {
+            let existing = crate::snapshot::model::lookup(&self.settings, path)
+                .cloned()
+                .unwrap_or(Value::Null);
+            if existing != value {
+                let entry = self.conflicts.entry(key.clone()).or_default();
+                entry.insert(old, existing);
+                entry.insert(source, value.clone());
+            }
+            if source <= old {
+                return;
+            }
+        }
+        insert(&mut self.settings, path, value);
+        self.provenance.insert(key, source);
+    }
+
+    fn finish(self) -> Snapshot {
+        let mut coverage = Coverage::default();
+        for endpoint in LAYOUT {
+            let files = coverage
+                .sources
+                .entry(observed_by(endpoint.source))
+                .or_default();
+            if self.rec.has(endpoint.file) {
+                files.push(endpoint.file.to_owned());
+            }
+        }
+        coverage.sources.insert(Source::ClerkFixed, Vec::new());
+        coverage.unobserved = self.unobserved();
+        let conflicts = self
+            .conflicts
+            .into_iter()
+            .map(|(path, values)| {
+                let chosen = self
+                    .provenance
+                    .get(&path)
+                    .copied()
+                    .or_else(|| values.keys().max().copied());
+                Conflict {
+                    chosen: chosen.unwrap_or(Source::Fapi),
+                    path,
+                    values,
+                }
+            })
+            .collect();
+        Snapshot {
+            schema_version: SCHEMA_VERSION,
+            settings: self.settings,
+            provenance: self.provenance,
+            conflicts,
+            coverage,
+            meta: self.meta,
+            accepted: None,
+        }
+    }
+
+    /// Every top-level schema leaf and collection nobody reported, with the reason.
+    fn unobserved(&self) -> Vec<Unobserved> {
+        let mut out = Vec::new();
+        for node in schema::NODES {
+            let path = parse(node.pattern);
+            let top_level = path.0.iter().all(|s| matches!(s, Seg::Field(_)));
+            let parent_is_leaf = path.0.len() > 1
+                && schema::kind_of(&Path(path.0[..path.0.len() - 1].to_vec()))
+                    .is_some_and(|k| k != schema::Kind::Struct);
+            if !top_level || parent_is_leaf || node.kind == schema::Kind::Struct {
+                continue;
+            }
+            if crate::snapshot::model::lookup(&self.settings, &path).is_some() {
+                continue;
+            }
+            out.push(Unobserved {
+                path: node.pattern.to_owned(),
+                reason: self.reason(node.pattern),
+            });
+        }
+        // Custom-vs-shared credentials and secrets are visible in the Platform config only.
+        if let Some(providers) =
+            crate::snapshot::model::lookup(&self.settings, &parse("oauth_providers"))
+                .and_then(Value::as_object)
+        {
+            for field in ["credentials", "client_secret"] {
+                if providers.values().any(|p| p.get(field).is_none()) {
+                    out.push(Unobserved {
+                        path: format!("oauth_providers[*].{field}"),
+                        reason: self
+                            .reason_from(&[(PLATFORM_CONFIG.file, "/connection_oauth_<provider>")]),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn reason(&self, path: &str) -> String {
+        let rows: Vec<(&'static str, &'static str)> = MAPPINGS
+            .iter()
+            .filter(|m| m.path == path)
+            .map(|m| (m.file, m.ptr))
+            .collect();
+        if rows.is_empty() {
+            return "no Clerk API exposes it: attest it (--attestations FILE, docs/policy.md)"
+                .to_owned();
+        }
+        self.reason_from(&rows)
+    }
+
+    fn reason_from(&self, rows: &[(&'static str, &'static str)]) -> String {
+        let parts: Vec<String> = rows
+            .iter()
+            .map(|(file, ptr)| {
+                if let Some(why) = self.rec.unavailable.get(file) {
+                    format!("{file} not recorded: {why}")
+                } else if !self.rec.has(file) {
+                    format!("{file} not recorded ({})", source_hint(file))
+                } else if ptr.is_empty() {
+                    format!("{file} has no such entry")
+                } else {
+                    format!("{file} has no `{}`", json_path(ptr))
+                }
+            })
+            .collect();
+        format!("not observed: {}", parts.join("; "))
+    }
+}
+
+/// Writes `value` at `path`, creating intermediate objects.
+pub(crate) fn insert(root: &mut Value, path: &Path, value: Value) {
+    let mut cur = root;
+    for (i, seg) in path.0.iter().enumerate() {
+        let (Seg::Field(k) | Seg::Key(k)) = seg;
+        if !cur.is_object() {
+            *cur = Value::Object(Map::new());
+        }
+        let Value::Object(map) = cur else { return };
+        if i + 1 == path.0.len() {
+            map.insert(k.clone(), value);
+            return;
+        }
+        cur = map
+            .entry(k.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+    *cur = value;
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::recording::endpoints::{ENTERPRISE_CONNECTIONS, ENVIRONMENT, JWT_TEMPLATES};
+
+    fn rec(files: &[(&'static str, Value)]) -> Recording {
+        let mut r = Recording::new("test");
+        for (file, body) in files {
+            let endpoint = endpoints::by_file(file).expect("layout file");
+            r.insert(endpoint, body.clone(), std::path::Path::new(file))
+                .expect("valid body");
+        }
+        r
+    }
+
+    fn get<'a>(s: &'a Snapshot, path: &str) -> Option<&'a Value> {
+        s.get(&Path::parse(path).expect("path"))
+    }
+
+    #[test]
+    fn every_mapping_path_is_in_the_schema() {
+        for m in MAPPINGS {
+            assert!(
+                schema::kind_of(&parse(m.path)).is_some(),
+                "{} not in schema",
+                m.path
+            );
+        }
+    }
+
+    #[test]
+    fn polarity_flips_are_reconciled() {
+        let s = normalize(&rec(&[
+            (
+                ENVIRONMENT.file,
+                json!({"auth_config": {"single_session_mode": true},
+                       "user_settings": {"restrictions": {"allowlist_blocklist_disabled_on_sign_in": {"enabled": true}},
+                                         "password_settings": {"disable_hibp": false}}}),
+            ),
+        ]))
+        .expect("normalizes");
+        assert_eq!(get(&s, "session.multi_session"), Some(&json!(false)));
+        assert_eq!(
+            get(&s, "restrictions.enforced_on_sign_in"),
+            Some(&json!(false))
+        );
+        assert_eq!(get(&s, "password.breach_detection"), Some(&json!(true)));
+    }
+
+    #[test]
+    fn plapi_wins_and_the_disagreement_is_recorded() {
+        let s = normalize(&rec(&[
+            (
+                ENVIRONMENT.file,
+                json!({"auth_config": {"single_session_mode": true}}),
+            ),
+            (
+                PLATFORM_CONFIG.file,
+                json!({"session_settings": {"multi_session_enabled": true}}),
+            ),
+        ]))
+        .expect("normalizes");
+        assert_eq!(get(&s, "session.multi_session"), Some(&json!(true)));
+        assert_eq!(
+            s.source_of(&parse("session.multi_session")),
+            Some(Source::Plapi)
+        );
+        assert_eq!(s.conflicts.len(), 1);
+        assert_eq!(s.conflicts[0].path, "session.multi_session");
+        assert_eq!(s.conflicts[0].chosen, Source::Plapi);
+        assert_eq!(s.conflicts[0].values[&Source::Fapi], json!(false));
+    }
+
+    #[test]
+    fn enumeration_protection_string_and_bool_agree() {
+        let s = normalize(&rec(&[
+            (ENVIRONMENT.file, json!({"user_settings": {"attack_protection": {"enumeration_protection": {"enabled": true}}}})),
+            (PLATFORM_CONFIG.file, json!({"auth_attack_protection": {"enumeration_protection": "bulk"}})),
+        ]))
+        .expect("normalizes");
+        assert_eq!(
+            get(&s, "attack_protection.enumeration_protection"),
+            Some(&json!(true))
+        );
+        assert!(s.conflicts.is_empty(), "{:?}", s.conflicts);
+    }
+
+    #[test]
+    fn lockout_minutes_become_seconds() {
+        let s = normalize(&rec(&[(
+            ENVIRONMENT.file,
+            json!({"user_settings": {"attack_protection": {"user_lockout": {"enabled": true, "max_attempts": 5, "duration_in_minutes": 30}}}}),
+        )]))
+        .expect("normalizes");
+        assert_eq!(
+            get(&s, "attack_protection.lockout.duration"),
+            Some(&json!(1800))
+        );
+    }
+
+    #[test]
+    fn unobserved_settings_are_absent_and_explained() {
+        let s = normalize(&rec(&[(
+            ENVIRONMENT.file,
+            json!({"auth_config": {"test_mode": false}}),
+        )]))
+        .expect("normalizes");
+        assert_eq!(get(&s, "session.inactivity_timeout"), None);
+        let reason = s
+            .unobserved_reason(&parse("session.inactivity_timeout.seconds"))
+            .expect("has a reason");
+        assert!(
+            reason.contains("plapi/config.json not recorded"),
+            "{reason}"
+        );
+        let reason = s
+            .unobserved_reason(&parse("password.min_length"))
+            .expect("has a reason");
+        assert!(
+            reason.contains(
+                "fapi/environment.json has no `$.user_settings.password_settings.min_length`"
+            ),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn wrong_types_name_the_file_and_json_path() {
+        let err = normalize(&rec(&[(
+            JWT_TEMPLATES.file,
+            json!([{"name": "a", "lifetime": "60"}]),
+        )]))
+        .expect_err("must fail");
+        assert_eq!(
+            err.to_string(),
+            "test/bapi/jwt_templates.json: `$[0].lifetime`: expected an integer, found a string"
+        );
+    }
+
+    #[test]
+    fn secrets_are_reduced_to_presence() {
+        let s = normalize(&rec(&[(
+            PLATFORM_CONFIG.file,
+            json!({"connection_oauth_google": {"enabled": true, "client_id": "id-123", "client_secret": "CANARY-SECRET"},
+                   "connection_oauth_github": {"enabled": true, "client_id": "", "client_secret": ""}}),
+        )]))
+        .expect("normalizes");
+        let text = serde_json::to_string(&s).expect("serializes");
+        assert!(!text.contains("CANARY-SECRET"));
+        assert_eq!(
+            get(&s, "oauth_providers[google].credentials"),
+            Some(&json!("custom"))
+        );
+        assert_eq!(
+            get(&s, "oauth_providers[google].client_secret"),
+            Some(&json!("present"))
+        );
+        assert_eq!(
+            get(&s, "oauth_providers[github].credentials"),
+            Some(&json!("shared"))
+        );
+    }
+
+    #[test]
+    fn fields_clerk_adds_later_are_ignored() {
+        let base = normalize(&rec(&[
+            (
+                ENVIRONMENT.file,
+                json!({"auth_config": {"test_mode": false}}),
+            ),
+            (
+                JWT_TEMPLATES.file,
+                json!([{"name": "a", "lifetime": 60, "claims": {"aud": "x"}}]),
+            ),
+        ]))
+        .expect("normalizes");
+        let newer = normalize(&rec(&[
+            (ENVIRONMENT.file, json!({"auth_config": {"test_mode": false, "quantum_mode": "on"}, "brand_new_block": {"x": [1]}})),
+            (JWT_TEMPLATES.file, json!([{"name": "a", "lifetime": 60, "claims": {"aud": "x"}, "rotation_policy": {"days": 30}}])),
+        ]))
+        .expect("normalizes");
+        assert_eq!(base.settings, newer.settings);
+    }
+
+    #[test]
+    fn duplicate_keys_get_stable_suffixes_whatever_the_order() {
+        let a = json!([{"name": "x", "provider": "saml_okta"}, {"name": "x", "provider": "oidc_custom"}]);
+        let mut b = a.clone();
+        if let Some(list) = b.as_array_mut() {
+            list.reverse();
+        }
+        let sa = normalize(&rec(&[(ENTERPRISE_CONNECTIONS.file, a)])).expect("normalizes");
+        let sb = normalize(&rec(&[(ENTERPRISE_CONNECTIONS.file, b)])).expect("normalizes");
+        assert_eq!(sa.settings, sb.settings);
+        assert!(get(&sa, "enterprise_connections[x~2]").is_some());
+    }
+}

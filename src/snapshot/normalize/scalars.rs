@@ -1,0 +1,359 @@
+//! Scalar settings: the `MAPPINGS` table (each setting, field by field, from every file that
+//! reports it) and how a raw value becomes a normalized one (`Xf`), including the Platform
+//! config's multi-factor blocks. Reads bodies only through the `Builder`; collections and OAuth
+//! providers are the sibling modules' business.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use super::{Builder, Error};
+use crate::recording::endpoints::{
+    ALLOWLIST_IDENTIFIERS, BLOCKLIST_IDENTIFIERS, DOMAINS, ENTERPRISE_CONNECTIONS, ENVIRONMENT,
+    INSTANCE, JWT_TEMPLATES, OAUTH_APPLICATION_SETTINGS, OAUTH_APPLICATIONS,
+    ORGANIZATION_PERMISSIONS, ORGANIZATION_ROLES, ORGANIZATION_SETTINGS, PLATFORM_CONFIG, PROTECT,
+    REDIRECT_URLS, SAML_CONNECTIONS,
+};
+
+/// How a raw value becomes a normalized one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Xf {
+    Bool,
+    /// Polarity flip (`single_session_mode` → `multi_session`, `disable_hibp` → `breach_detection`).
+    NotBool,
+    Int,
+    /// A string; `null` and `""` both mean "not set" and become `null`.
+    Str,
+    /// An array of strings, sorted and de-duplicated; `null` is the empty set.
+    StrSet,
+    /// Whole minutes → seconds.
+    Minutes,
+    /// `{enabled, duration_seconds}` → `{enabled, seconds}`.
+    Toggle,
+    /// PLAPI's string enumeration protection (`"bulk"`, `"none"`, …) → FAPI's boolean.
+    EnumerationMode,
+    /// PLAPI `session` (null or `{claims: {...}}`) → the claims object.
+    SessionClaims,
+    /// PLAPI's MFA blocks → FAPI's `second_factors` vocabulary.
+    PlapiSecondFactors,
+    /// Unix milliseconds → RFC 3339 UTC text; `null` stays `null`.
+    MillisTimestamp,
+    /// Filled by collection code; the row only documents the source for coverage messages.
+    Collection,
+}
+
+pub(super) struct Mapping {
+    pub(super) path: &'static str,
+    /// The recording file ([`crate::recording::endpoints`]).
+    pub(super) file: &'static str,
+    /// JSON pointer into the file's body.
+    pub(super) ptr: &'static str,
+    pub(super) xf: Xf,
+}
+
+macro_rules! mappings {
+    ($($path:literal <- $file:ident $ptr:literal $xf:ident;)*) => {
+        &[$(Mapping { path: $path, file: $file.file, ptr: $ptr, xf: Xf::$xf }),*]
+    };
+}
+
+/// Scalar settings, field by field (CLERK-SURFACE.md §2). Collections are listed with
+/// `Collection` so that coverage can name their source.
+pub(super) static MAPPINGS: &[Mapping] = mappings! {
+    "instance.id" <- INSTANCE "/id" Str;
+    "instance.environment" <- INSTANCE "/environment_type" Str;
+    "instance.environment" <- ENVIRONMENT "/display_config/instance_environment_type" Str;
+    "instance.allowed_origins" <- INSTANCE "/allowed_origins" StrSet;
+    "instance.test_mode" <- ENVIRONMENT "/auth_config/test_mode" Bool;
+    "instance.fapi_host" <- DOMAINS "" Collection;
+    "instance.domains" <- DOMAINS "" Collection;
+    "instance.redirect_urls" <- REDIRECT_URLS "" Collection;
+
+    "session.maximum_lifetime" <- PLATFORM_CONFIG "/session_settings/maximum_lifetime" Toggle;
+    "session.inactivity_timeout" <- PLATFORM_CONFIG "/session_settings/inactivity_timeout" Toggle;
+    "session.multi_session" <- PLATFORM_CONFIG "/session_settings/multi_session_enabled" Bool;
+    "session.multi_session" <- ENVIRONMENT "/auth_config/single_session_mode" NotBool;
+    "session.claims" <- PLATFORM_CONFIG "/session" SessionClaims;
+    "session.reverification" <- ENVIRONMENT "/auth_config/reverification" Bool;
+
+    "sign_up.mode" <- PLATFORM_CONFIG "/auth_access_control/sign_up_mode" Str;
+    "sign_up.mode" <- ENVIRONMENT "/user_settings/sign_up/mode" Str;
+    "sign_up.captcha.enabled" <- PLATFORM_CONFIG "/auth_attack_protection/bot_protection/captcha_enabled" Bool;
+    "sign_up.captcha.enabled" <- ENVIRONMENT "/user_settings/sign_up/captcha_enabled" Bool;
+    "sign_up.captcha.widget_type" <- PLATFORM_CONFIG "/auth_attack_protection/bot_protection/captcha_widget_type" Str;
+    "sign_up.captcha.widget_type" <- ENVIRONMENT "/user_settings/sign_up/captcha_widget_type" Str;
+    "sign_up.email_required" <- PLATFORM_CONFIG "/auth_email/required_for_sign_up" Bool;
+    "sign_up.email_required" <- ENVIRONMENT "/user_settings/attributes/email_address/required" Bool;
+    "sign_up.email_verification" <- PLATFORM_CONFIG "/auth_email/verify_at_sign_up" Bool;
+    "sign_up.email_verification" <- ENVIRONMENT "/user_settings/attributes/email_address/verify_at_sign_up" Bool;
+    "sign_up.email_verification_strategies" <- PLATFORM_CONFIG "/auth_email/verification_strategies" StrSet;
+    "sign_up.email_verification_strategies" <- ENVIRONMENT "/user_settings/attributes/email_address/verifications" StrSet;
+    "sign_up.phone_verification" <- PLATFORM_CONFIG "/auth_phone/verify_at_sign_up" Bool;
+    "sign_up.phone_verification" <- ENVIRONMENT "/user_settings/attributes/phone_number/verify_at_sign_up" Bool;
+    "sign_up.legal_consent" <- PLATFORM_CONFIG "/compliance/legal_consent/enabled" Bool;
+    "sign_up.legal_consent" <- ENVIRONMENT "/user_settings/sign_up/legal_consent_enabled" Bool;
+
+    "sign_in.first_factors" <- ENVIRONMENT "/auth_config/first_factors" StrSet;
+    "sign_in.identifiers" <- ENVIRONMENT "/auth_config/identification_strategies" StrSet;
+    "sign_in.email_strategies" <- PLATFORM_CONFIG "/auth_email/sign_in_strategies" StrSet;
+    "sign_in.email_strategies" <- ENVIRONMENT "/user_settings/attributes/email_address/first_factors" StrSet;
+    "sign_in.phone_strategies" <- PLATFORM_CONFIG "/auth_phone/sign_in_strategies" StrSet;
+    "sign_in.phone_strategies" <- ENVIRONMENT "/user_settings/attributes/phone_number/first_factors" StrSet;
+    "sign_in.passkey" <- PLATFORM_CONFIG "/auth_passkey/used_for_sign_in" Bool;
+    "sign_in.passkey" <- ENVIRONMENT "/user_settings/attributes/passkey/used_for_first_factor" Bool;
+
+    "mfa.factors" <- PLATFORM_CONFIG "/auth_multi_factor" PlapiSecondFactors;
+    "mfa.factors" <- ENVIRONMENT "/auth_config/second_factors" StrSet;
+    "mfa.required_for_sign_in" <- PLATFORM_CONFIG "/auth_multi_factor/required_for_sign_in" Bool;
+    "mfa.required_for_sign_in" <- ENVIRONMENT "/user_settings/sign_in/second_factor/required" Bool;
+    "mfa.required_for_sign_up" <- PLATFORM_CONFIG "/auth_multi_factor/required_for_sign_up" Bool;
+    "mfa.required_for_sign_up" <- ENVIRONMENT "/user_settings/sign_up/mfa/required" Bool;
+    "mfa.passkey_satisfies_second_factor" <- PLATFORM_CONFIG "/auth_passkey/satisfies_second_factor" Bool;
+    "mfa.passkey_satisfies_second_factor" <- ENVIRONMENT "/user_settings/passkey_settings/satisfies_second_factor" Bool;
+
+    "password.enabled" <- PLATFORM_CONFIG "/auth_password/enabled" Bool;
+    "password.enabled" <- ENVIRONMENT "/user_settings/attributes/password/enabled" Bool;
+    "password.required" <- PLATFORM_CONFIG "/auth_password/required" Bool;
+    "password.required" <- ENVIRONMENT "/user_settings/attributes/password/required" Bool;
+    "password.min_length" <- PLATFORM_CONFIG "/auth_password/min_length" Int;
+    "password.min_length" <- ENVIRONMENT "/user_settings/password_settings/min_length" Int;
+    "password.max_length" <- PLATFORM_CONFIG "/auth_password/max_length" Int;
+    "password.max_length" <- ENVIRONMENT "/user_settings/password_settings/max_length" Int;
+    "password.require_special_char" <- PLATFORM_CONFIG "/auth_password/require_special_char" Bool;
+    "password.require_special_char" <- ENVIRONMENT "/user_settings/password_settings/require_special_char" Bool;
+    "password.require_numbers" <- PLATFORM_CONFIG "/auth_password/require_numbers" Bool;
+    "password.require_numbers" <- ENVIRONMENT "/user_settings/password_settings/require_numbers" Bool;
+    "password.require_uppercase" <- PLATFORM_CONFIG "/auth_password/require_uppercase" Bool;
+    "password.require_uppercase" <- ENVIRONMENT "/user_settings/password_settings/require_uppercase" Bool;
+    "password.require_lowercase" <- PLATFORM_CONFIG "/auth_password/require_lowercase" Bool;
+    "password.require_lowercase" <- ENVIRONMENT "/user_settings/password_settings/require_lowercase" Bool;
+    "password.zxcvbn.show" <- PLATFORM_CONFIG "/auth_password/show_zxcvbn" Bool;
+    "password.zxcvbn.show" <- ENVIRONMENT "/user_settings/password_settings/show_zxcvbn" Bool;
+    "password.zxcvbn.min_strength" <- PLATFORM_CONFIG "/auth_password/min_zxcvbn_strength" Int;
+    "password.zxcvbn.min_strength" <- ENVIRONMENT "/user_settings/password_settings/min_zxcvbn_strength" Int;
+    "password.breach_detection" <- PLATFORM_CONFIG "/auth_password/disable_hibp" NotBool;
+    "password.breach_detection" <- ENVIRONMENT "/user_settings/password_settings/disable_hibp" NotBool;
+    "password.breach_check_on_sign_in" <- PLATFORM_CONFIG "/auth_password/enforce_hibp_on_sign_in" Bool;
+    "password.breach_check_on_sign_in" <- ENVIRONMENT "/user_settings/password_settings/enforce_hibp_on_sign_in" Bool;
+    "password.device_trust" <- PLATFORM_CONFIG "/auth_password/device_trust/enabled" Bool;
+
+    "attack_protection.lockout.enabled" <- PLATFORM_CONFIG "/auth_attack_protection/user_lockout/enabled" Bool;
+    "attack_protection.lockout.enabled" <- ENVIRONMENT "/user_settings/attack_protection/user_lockout/enabled" Bool;
+    "attack_protection.lockout.max_attempts" <- PLATFORM_CONFIG "/auth_attack_protection/user_lockout/max_attempts" Int;
+    "attack_protection.lockout.max_attempts" <- ENVIRONMENT "/user_settings/attack_protection/user_lockout/max_attempts" Int;
+    "attack_protection.lockout.duration" <- PLATFORM_CONFIG "/auth_attack_protection/user_lockout/duration_in_minutes" Minutes;
+    "attack_protection.lockout.duration" <- ENVIRONMENT "/user_settings/attack_protection/user_lockout/duration_in_minutes" Minutes;
+    "attack_protection.enumeration_protection" <- PLATFORM_CONFIG "/auth_attack_protection/enumeration_protection" EnumerationMode;
+    "attack_protection.enumeration_protection" <- ENVIRONMENT "/user_settings/attack_protection/enumeration_protection/enabled" Bool;
+    "attack_protection.email_link_same_client" <- PLATFORM_CONFIG "/auth_attack_protection/email_link_require_same_client" Bool;
+    "attack_protection.email_link_same_client" <- ENVIRONMENT "/user_settings/attack_protection/email_link/require_same_client" Bool;
+    "attack_protection.pii_protection" <- PLATFORM_CONFIG "/auth_attack_protection/pii_protection_enabled" Bool;
+    "attack_protection.pii_protection" <- ENVIRONMENT "/user_settings/attack_protection/pii/enabled" Bool;
+    "attack_protection.native_device_attestation" <- ENVIRONMENT "/fraud_settings/native/device_attestation_mode" Str;
+    "attack_protection.protect.rules_enabled" <- PROTECT "/rules_enabled" Bool;
+    "attack_protection.protect.specter_enabled" <- PROTECT "/specter_enabled" Bool;
+    "attack_protection.protect.checks_bypassed" <- PROTECT "/checks_bypassed" Bool;
+
+    "restrictions.allowlist.enabled" <- PLATFORM_CONFIG "/auth_access_control/allowlist_enabled" Bool;
+    "restrictions.allowlist.enabled" <- ENVIRONMENT "/user_settings/restrictions/allowlist/enabled" Bool;
+    "restrictions.allowlist.identifiers" <- ALLOWLIST_IDENTIFIERS "" Collection;
+    "restrictions.blocklist.enabled" <- PLATFORM_CONFIG "/auth_access_control/blocklist_enabled" Bool;
+    "restrictions.blocklist.enabled" <- ENVIRONMENT "/user_settings/restrictions/blocklist/enabled" Bool;
+    "restrictions.blocklist.identifiers" <- BLOCKLIST_IDENTIFIERS "" Collection;
+    "restrictions.enforced_on_sign_in" <- PLATFORM_CONFIG "/auth_access_control/allowlist_blocklist_enforced_on_sign_in" Bool;
+    "restrictions.enforced_on_sign_in" <- ENVIRONMENT "/user_settings/restrictions/allowlist_blocklist_disabled_on_sign_in/enabled" NotBool;
+    "restrictions.block_email_subaddresses" <- PLATFORM_CONFIG "/auth_access_control/block_email_subaddresses" Bool;
+    "restrictions.block_email_subaddresses" <- ENVIRONMENT "/user_settings/restrictions/block_email_subaddresses/enabled" Bool;
+    "restrictions.block_disposable_email_domains" <- PLATFORM_CONFIG "/auth_access_control/block_disposable_email_domains" Bool;
+    "restrictions.block_disposable_email_domains" <- ENVIRONMENT "/user_settings/restrictions/block_disposable_email_domains/enabled" Bool;
+
+    "jwt_templates" <- JWT_TEMPLATES "" Collection;
+    "oauth_providers" <- PLATFORM_CONFIG "/connection_oauth_*" Collection;
+    "oauth_providers" <- ENVIRONMENT "/user_settings/social" Collection;
+
+    "organizations.enabled" <- PLATFORM_CONFIG "/organization_settings/enabled" Bool;
+    "organizations.enabled" <- ORGANIZATION_SETTINGS "/enabled" Bool;
+    "organizations.enabled" <- ENVIRONMENT "/organization_settings/enabled" Bool;
+    "organizations.max_allowed_memberships" <- PLATFORM_CONFIG "/organization_settings/max_allowed_memberships" Int;
+    "organizations.max_allowed_memberships" <- ORGANIZATION_SETTINGS "/max_allowed_memberships" Int;
+    "organizations.max_allowed_memberships" <- ENVIRONMENT "/organization_settings/max_allowed_memberships" Int;
+    "organizations.max_allowed_roles" <- PLATFORM_CONFIG "/organization_settings/max_allowed_roles" Int;
+    "organizations.max_allowed_roles" <- ORGANIZATION_SETTINGS "/max_allowed_roles" Int;
+    "organizations.max_allowed_domains" <- PLATFORM_CONFIG "/organization_settings/max_allowed_domains" Int;
+    "organizations.max_allowed_domains" <- ORGANIZATION_SETTINGS "/max_allowed_domains" Int;
+    "organizations.creator_role" <- PLATFORM_CONFIG "/organization_settings/creator_role" Str;
+    "organizations.creator_role" <- ORGANIZATION_SETTINGS "/creator_role" Str;
+    "organizations.creator_role" <- ENVIRONMENT "/organization_settings/creator_role" Str;
+    "organizations.admin_delete" <- PLATFORM_CONFIG "/organization_settings/admin_delete_enabled" Bool;
+    "organizations.admin_delete" <- ORGANIZATION_SETTINGS "/admin_delete_enabled" Bool;
+    "organizations.admin_delete" <- ENVIRONMENT "/organization_settings/actions/admin_delete" Bool;
+    "organizations.slug_disabled" <- PLATFORM_CONFIG "/organization_settings/slug_disabled" Bool;
+    "organizations.slug_disabled" <- ORGANIZATION_SETTINGS "/slug_disabled" Bool;
+    "organizations.slug_disabled" <- ENVIRONMENT "/organization_settings/slug/disabled" Bool;
+    "organizations.force_organization_selection" <- PLATFORM_CONFIG "/organization_settings/force_organization_selection" Bool;
+    "organizations.users_can_create" <- ENVIRONMENT "/user_settings/actions/create_organization" Bool;
+    "organizations.domains.enabled" <- PLATFORM_CONFIG "/organization_settings/domains_enabled" Bool;
+    "organizations.domains.enabled" <- ORGANIZATION_SETTINGS "/domains_enabled" Bool;
+    "organizations.domains.enabled" <- ENVIRONMENT "/organization_settings/domains/enabled" Bool;
+    "organizations.domains.enrollment_modes" <- PLATFORM_CONFIG "/organization_settings/domains_enrollment_modes" StrSet;
+    "organizations.domains.enrollment_modes" <- ORGANIZATION_SETTINGS "/domains_enrollment_modes" StrSet;
+    "organizations.domains.enrollment_modes" <- ENVIRONMENT "/organization_settings/domains/enrollment_modes" StrSet;
+    "organizations.domains.default_role" <- PLATFORM_CONFIG "/organization_settings/domains_default_role" Str;
+    "organizations.domains.default_role" <- ORGANIZATION_SETTINGS "/domains_default_role" Str;
+    "organizations.domains.default_role" <- ENVIRONMENT "/organization_settings/domains/default_role" Str;
+    "organizations.roles" <- ORGANIZATION_ROLES "" Collection;
+    "organizations.permissions" <- ORGANIZATION_PERMISSIONS "" Collection;
+
+    "oauth_server.dynamic_client_registration" <- OAUTH_APPLICATION_SETTINGS "/dynamic_oauth_client_registration" Bool;
+    "oauth_server.default_scopes" <- OAUTH_APPLICATION_SETTINGS "/default_scopes" StrSet;
+    "oauth_server.jwt_access_tokens" <- OAUTH_APPLICATION_SETTINGS "/oauth_jwt_access_tokens" Bool;
+    "oauth_server.cimd_advertised" <- OAUTH_APPLICATION_SETTINGS "/client_id_metadata_documents_advertised" Bool;
+    "oauth_server.cimd_only_pre_registered" <- OAUTH_APPLICATION_SETTINGS "/client_id_metadata_documents_only_allow_pre_registered_clients" Bool;
+    "oauth_server.cimd_block_implicitly_allowed" <- OAUTH_APPLICATION_SETTINGS "/client_id_metadata_documents_block_implicitly_allowed_clients" Bool;
+    "oauth_applications" <- OAUTH_APPLICATIONS "" Collection;
+    "enterprise_connections" <- ENTERPRISE_CONNECTIONS "" Collection;
+    "saml_connections" <- SAML_CONNECTIONS "" Collection;
+};
+
+/// Values Clerk documents as fixed (CLERK-SURFACE.md §6).
+pub(super) fn clerk_fixed() -> [(&'static str, Value); 2] {
+    [
+        ("session.token_lifetime", json!(60)),
+        ("session.cookie_same_site", json!("Lax")),
+    ]
+}
+
+impl Builder<'_> {
+    /// Reads one mapped value; `None` when the field is absent (not observed).
+    pub(super) fn read(&self, m: &Mapping, body: &Value) -> Result<Option<Value>, Error> {
+        let Some(raw) = body.pointer(m.ptr) else {
+            return Ok(None);
+        };
+        let expect_bool = |v: &Value| {
+            v.as_bool()
+                .ok_or_else(|| self.err(m.file, m.ptr, "a boolean", v))
+        };
+        let out = match m.xf {
+            Xf::Bool | Xf::NotBool if raw.is_null() => None,
+            Xf::Bool => Some(Value::Bool(expect_bool(raw)?)),
+            Xf::NotBool => Some(Value::Bool(!expect_bool(raw)?)),
+            Xf::Int | Xf::Minutes if raw.is_null() => None,
+            Xf::Int => Some(json!(self.int(m.file, m.ptr, raw)?)),
+            Xf::Minutes => Some(json!(self.int(m.file, m.ptr, raw)?.saturating_mul(60))),
+            Xf::Str => Some(self.opt_str(m.file, m.ptr, raw)?),
+            Xf::StrSet => Some(self.str_set(m.file, m.ptr, raw)?),
+            Xf::Toggle => {
+                if raw.is_null() {
+                    return Ok(None);
+                }
+                let enabled = raw
+                    .get("enabled")
+                    .ok_or_else(|| self.err(m.file, m.ptr, "an object with `enabled`", raw))?;
+                let ptr_enabled = format!("{}/enabled", m.ptr);
+                let ptr_secs = format!("{}/duration_seconds", m.ptr);
+                let enabled = enabled
+                    .as_bool()
+                    .ok_or_else(|| self.err(m.file, &ptr_enabled, "a boolean", enabled))?;
+                let secs = match raw.get("duration_seconds") {
+                    Some(v) if !v.is_null() => self.int(m.file, &ptr_secs, v)?,
+                    _ => 0,
+                };
+                Some(json!({ "enabled": enabled, "seconds": secs }))
+            }
+            Xf::EnumerationMode => match raw {
+                Value::Null => None,
+                Value::Bool(b) => Some(Value::Bool(*b)),
+                Value::String(s) => Some(Value::Bool(!matches!(
+                    s.to_ascii_lowercase().as_str(),
+                    "" | "none" | "off" | "disabled" | "false"
+                ))),
+                other => return Err(self.err(m.file, m.ptr, "a string or boolean", other)),
+            },
+            Xf::SessionClaims => match raw {
+                Value::Null => Some(json!({})),
+                Value::Object(o) => match o.get("claims") {
+                    None | Some(Value::Null) => Some(json!({})),
+                    Some(c @ Value::Object(_)) => Some(c.clone()),
+                    Some(other) => {
+                        return Err(self.err(m.file, "/session/claims", "an object", other));
+                    }
+                },
+                other => return Err(self.err(m.file, m.ptr, "an object or null", other)),
+            },
+            Xf::PlapiSecondFactors => {
+                if !raw.is_object() {
+                    return Err(self.err(m.file, m.ptr, "an object", raw));
+                }
+                Some(self.plapi_second_factors(m.file, body)?)
+            }
+            Xf::Collection | Xf::MillisTimestamp => None,
+        };
+        Ok(out)
+    }
+
+    pub(super) fn int(&self, file: &'static str, ptr: &str, v: &Value) -> Result<i64, Error> {
+        v.as_i64()
+            .ok_or_else(|| self.err(file, ptr, "an integer", v))
+    }
+
+    pub(super) fn opt_str(&self, file: &'static str, ptr: &str, v: &Value) -> Result<Value, Error> {
+        match v {
+            Value::Null => Ok(Value::Null),
+            Value::String(s) if s.is_empty() => Ok(Value::Null),
+            Value::String(_) => Ok(v.clone()),
+            other => Err(self.err(file, ptr, "a string or null", other)),
+        }
+    }
+
+    pub(super) fn str_set(&self, file: &'static str, ptr: &str, v: &Value) -> Result<Value, Error> {
+        let items = match v {
+            Value::Null => return Ok(json!([])),
+            Value::Array(items) => items,
+            other => return Err(self.err(file, ptr, "an array of strings", other)),
+        };
+        let mut set = BTreeSet::new();
+        for (i, item) in items.iter().enumerate() {
+            let s = item
+                .as_str()
+                .ok_or_else(|| self.err(file, &format!("{ptr}/{i}"), "a string", item))?;
+            set.insert(s.to_owned());
+        }
+        Ok(json!(set))
+    }
+
+    /// PLAPI spreads second factors over several blocks; FAPI lists them as strategy names.
+    fn plapi_second_factors(&self, file: &'static str, cfg: &Value) -> Result<Value, Error> {
+        let flag = |ptr: &str| -> Result<bool, Error> {
+            match cfg.pointer(ptr) {
+                None | Some(Value::Null) => Ok(false),
+                Some(v) => v
+                    .as_bool()
+                    .ok_or_else(|| self.err(file, ptr, "a boolean", v)),
+            }
+        };
+        let mut set = BTreeSet::new();
+        if flag("/auth_multi_factor/authenticator_app/enabled")? {
+            set.insert("totp".to_owned());
+        }
+        if flag("/auth_multi_factor/backup_code/enabled")? {
+            set.insert("backup_code".to_owned());
+        }
+        if flag("/auth_phone/used_for_second_factor")? {
+            let ptr = "/auth_phone/second_factor_strategies";
+            match cfg.pointer(ptr) {
+                Some(v) if !v.is_null() => {
+                    let strategies = self.str_set(file, ptr, v)?;
+                    for s in strategies.as_array().into_iter().flatten() {
+                        if let Some(s) = s.as_str() {
+                            set.insert(s.to_owned());
+                        }
+                    }
+                }
+                _ => {
+                    set.insert("phone_code".to_owned());
+                }
+            }
+        }
+        Ok(json!(set))
+    }
+}
