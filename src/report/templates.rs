@@ -1,0 +1,68 @@
+//! The one template environment of the Markdown and HTML reports: the sources in
+//! `src/report/templates/`, compiled once, with HTML auto-escaping (through [`super::html::esc`],
+//! so every value printed into `report.html` is escaped the same way) and the Markdown filters
+//! `code` and `cell`. Templates only lay out: every decision and every computed string comes from
+//! the view structs of `markdown.rs` and `html.rs`.
+
+use std::sync::LazyLock;
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Serde;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+
+/// The Markdown report.
+pub const MARKDOWN: &str = "report.md.j2";
+
+/// Built on first use. The templates are fixed at build time and the tests render every one of
+/// them, so a failure here is a bug in this crate, not something a user can cause.
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| match environment() {
+    Ok(env) => env,
+    Err(e) => panic!("the embedded report templates do not compile: {e:#}"),
+});
+
+fn environment() -> Result<Environment<'static>, minijinja::Error> {
+    let mut env = Environment::new();
+    // Block tags on their own lines leave no trace; `{% … +%}` keeps a newline where one is wanted.
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()?,
+    );
+    // A misspelt field is an error in the tests, not an empty cell in someone's report.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html.j2") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    // minijinja's own HTML escaper also writes `/` as `&#x2f;` and `'` as `&#x27;`; ours leaves
+    // `/` alone and writes `&#39;`, as the report always has.
+    env.set_formatter(|out, state, value| {
+        if *state.auto_escape() == AutoEscape::Html && !value.is_safe() {
+            out.write_str(&super::html::esc(&value.to_string()))?;
+            Ok(())
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
+    env.add_filter("code", super::markdown::code);
+    env.add_filter("cell", super::markdown::cell);
+    env.add_template(MARKDOWN, include_str!("templates/report.md.j2"))?;
+    Ok(env)
+}
+
+/// Renders an embedded template with `view` as its context. Like compiling, rendering fails only
+/// on a bug in this crate (a field the view lacks): the tests render every branch.
+pub fn render(name: &str, view: impl serde::Serialize) -> String {
+    let rendered = ENV
+        .get_template(name)
+        .and_then(|t| t.render(Value::from(Serde(view))));
+    match rendered {
+        Ok(text) => text,
+        Err(e) => panic!("the embedded template {name} failed to render: {e:#}"),
+    }
+}
