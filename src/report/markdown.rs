@@ -281,3 +281,48 @@ pub fn render(r: &Report<'_>) -> String {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::Snapshot;
+
+    #[test]
+    fn table_cells_escape_pipes_and_code_spans_lose_backticks() {
+        let snapshot = Snapshot::for_test(serde_json::json!({}), &[]);
+        let policy = crate::policy::Policy {
+            origin: "a|b.toml".into(),
+            rules: Vec::new(),
+            disabled: Vec::new(),
+            waivers: Vec::new(),
+            max_waiver_days: 90,
+        };
+        let findings = [crate::policy::Finding {
+            rule_id: "x`y".into(),
+            title: String::new(),
+            severity: crate::policy::Severity::Low,
+            status: Status::Fail,
+            target: "a|b".into(),
+            detail: "one | two\nthree".into(),
+            waiver: None,
+        }];
+        let review = crate::policy::waivers::Review::default();
+        let md = render(&Report {
+            command: "check",
+            current: "s`.json",
+            baseline: None,
+            snapshot: &snapshot,
+            drift: None,
+            baseline_snapshot: None,
+            policy: Some((&policy, &findings, &review)),
+            exit_code: 0,
+        });
+        assert_eq!(
+            md,
+            "## clerk-drift check: ✅ clean (exit 0)\n\n**Current:** `s'.json`\n\n\
+             ### Policy: 1 failed, 0 waived, 0 unknown, 0 passed\n\n\
+             | Status | Severity | Rule | Target | Detail |\n|---|---|---|---|---|\n\
+             | fail | low | `x'y` | `a\\|b` | one \\| two three |\n\n<sub>Policy: a\\|b.toml</sub>\n"
+        );
+    }
+}

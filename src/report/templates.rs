@@ -12,6 +12,8 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 
 /// The Markdown report.
 pub const MARKDOWN: &str = "report.md.j2";
+/// The audit report; `.html` turns auto-escaping on.
+pub const HTML: &str = "report.html.j2";
 
 /// Built on first use. The templates are fixed at build time and the tests render every one of
 /// them, so a failure here is a bug in this crate, not something a user can cause.
@@ -52,6 +54,7 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
     env.add_filter("code", super::markdown::code);
     env.add_filter("cell", super::markdown::cell);
     env.add_template(MARKDOWN, include_str!("templates/report.md.j2"))?;
+    env.add_template(HTML, include_str!("templates/report.html.j2"))?;
     Ok(env)
 }
 
