@@ -4,7 +4,7 @@
 //! failing, unknown or waived finding with rationale, remediation and provenance, and the drift.
 //! This file decides what is shown (the view, the provenance sentences, the trend chart); the
 //! layout, CSS included, is the template `templates/report.html.j2`, which escapes every value
-//! with [`esc`].
+//! with `esc` (the chart's labels are escaped with it here).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,29 +14,12 @@ use serde::Serialize;
 
 use super::Report;
 use super::json::status_name;
-use super::templates;
+use super::templates::{self, esc};
 use crate::diff::{ChangeKind, Drift};
 use crate::path::Path;
 use crate::policy::waivers::Review;
 use crate::policy::{Finding, Policy, Severity, Status, Waiver};
 use crate::snapshot::{Snapshot, Source, schema};
-
-/// Escapes text for HTML element content and attribute values: every value `report.html.j2`
-/// prints goes through it (the template environment's formatter), and so do the chart's labels.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn provenance(snap: &Snapshot, target: &str) -> String {
     let Ok(path) = Path::parse(target) else {

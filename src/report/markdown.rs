@@ -1,7 +1,8 @@
 //! The Markdown report (`--format markdown`): compact, for a pull-request comment or
 //! `$GITHUB_STEP_SUMMARY`. Failing, unknown and waived findings are listed; passing ones are
 //! counted. Deterministic. This file decides what is shown (the view); the layout is the template
-//! `templates/report.md.j2`, and the escaping is the `code` and `cell` filters defined here.
+//! `templates/report.md.j2`, which escapes with the `code` and `cell` filters of
+//! `report::templates`.
 
 use serde::Serialize;
 
@@ -11,18 +12,6 @@ use super::templates;
 use crate::diff::{Change, ChangeKind};
 use crate::policy::{Status, Waiver};
 use crate::snapshot::schema;
-
-/// Escapes text for a GFM table cell: the table parser turns `\|` back into `|`, even inside code
-/// spans; other backslashes are left alone so that code spans show them as they are. (The `cell`
-/// filter.)
-pub(super) fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
-/// A code span; a backtick inside would end it, so it becomes `'`. (The `code` filter.)
-pub(super) fn code(text: &str) -> String {
-    format!("`{}`", text.replace('`', "'"))
-}
 
 fn verdict(exit_code: u8) -> String {
     if exit_code == 0 {

@@ -1,8 +1,9 @@
-//! The one template environment of the Markdown and HTML reports: the sources in
-//! `src/report/templates/`, compiled once, with HTML auto-escaping (through [`super::html::esc`],
-//! so every value printed into `report.html` is escaped the same way) and the Markdown filters
-//! `code` and `cell`. Templates only lay out: every decision and every computed string comes from
-//! the view structs of `markdown.rs` and `html.rs`.
+//! The one template environment of the Markdown and HTML reports, and their escaping: the
+//! sources in `src/report/templates/`, compiled once, with HTML auto-escaping through [`esc`]
+//! (so every value printed into `report.html` is escaped the same way) and the Markdown filters
+//! `code` ([`code`]) and `cell` ([`cell`]). Templates only lay out: every decision and every
+//! computed string comes from the view structs of `markdown.rs` and `html.rs`; this module knows
+//! nothing of reports.
 
 use std::sync::LazyLock;
 
@@ -45,17 +46,44 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
     // `/` alone and writes `&#39;`, as the report always has.
     env.set_formatter(|out, state, value| {
         if *state.auto_escape() == AutoEscape::Html && !value.is_safe() {
-            out.write_str(&super::html::esc(&value.to_string()))?;
+            out.write_str(&esc(&value.to_string()))?;
             Ok(())
         } else {
             minijinja::escape_formatter(out, state, value)
         }
     });
-    env.add_filter("code", super::markdown::code);
-    env.add_filter("cell", super::markdown::cell);
+    env.add_filter("code", code);
+    env.add_filter("cell", cell);
     env.add_template(MARKDOWN, include_str!("templates/report.md.j2"))?;
     env.add_template(HTML, include_str!("templates/report.html.j2"))?;
     Ok(env)
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for a GFM table cell: the table parser turns `\|` back into `|`, even inside code
+/// spans; other backslashes are left alone so that code spans show them as they are.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A Markdown code span; a backtick inside would end it, so it becomes `'`.
+fn code(text: &str) -> String {
+    format!("`{}`", text.replace('`', "'"))
 }
 
 /// Renders an embedded template with `view` as its context. Like compiling, rendering fails only
