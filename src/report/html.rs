@@ -2,42 +2,24 @@
 //! no scripts, no network — that an auditor opens or prints to PDF. Header, executive summary,
 //! coverage gaps, the control matrix (framework control → rules → verdict → evidence), every
 //! failing, unknown or waived finding with rationale, remediation and provenance, and the drift.
+//! This file decides what is shown (the view, the provenance sentences, the trend chart); the
+//! layout, CSS included, is the template `templates/report.html.j2`, which escapes every value
+//! with `esc` (the chart's labels are escaped with it here).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use minijinja::Value;
+use serde::Serialize;
+
 use super::Report;
 use super::json::status_name;
-use crate::diff::ChangeKind;
+use super::templates::{self, esc};
+use crate::diff::{ChangeKind, Drift};
 use crate::path::Path;
-use crate::policy::{Finding, Severity, Status};
+use crate::policy::waivers::Review;
+use crate::policy::{Finding, Policy, Severity, Status, Waiver};
 use crate::snapshot::{Snapshot, Source, schema};
-
-/// Escapes text for HTML element content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-const CSS: &str = "body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1b1f24;padding:0 1rem}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:2px solid #d0d7de;padding-bottom:.2rem}
-table{border-collapse:collapse;width:100%;margin:.6rem 0}th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.92em;word-break:break-all}
-.meta td:first-child{width:12rem;color:#57606a}.fail{color:#cf222e;font-weight:600}.unknown{color:#9a6700;font-weight:600}
-.waived{color:#0969da;font-weight:600}.pass{color:#1a7f37}.not_applicable{color:#6e7781}
-.gaps{background:#fff8c5;border:1px solid #d4a72c;padding:.6rem 1rem}.finding{border:1px solid #d0d7de;border-radius:6px;padding:.6rem 1rem;margin:.8rem 0;page-break-inside:avoid}
-.verdict{font-size:1.1rem;font-weight:600}
-@media print{body{margin:0;max-width:none;font-size:11px}h2{page-break-after:avoid}a{color:inherit}}";
 
 fn provenance(snap: &Snapshot, target: &str) -> String {
     let Ok(path) = Path::parse(target) else {
@@ -248,6 +230,277 @@ pub fn trend_svg(points: &[TrendPoint]) -> String {
     svg
 }
 
+/// What `report.html.j2` shows. Every string is escaped by the template; `trend` is the one
+/// piece of markup, built (and escaped) by [`trend_svg`].
+#[derive(Serialize)]
+struct View<'a> {
+    instance: String,
+    environment: &'a str,
+    period: String,
+    created_at: String,
+    collected_at: String,
+    current: &'a str,
+    baseline: &'a str,
+    version: &'static str,
+    operator: String,
+    exit_code: u8,
+    summary: Option<Summary<'a>>,
+    drift: Option<DriftView>,
+    trend: Option<Trend>,
+    gaps_count: usize,
+    gaps: Vec<Gap<'a>>,
+    policy: Option<PolicyView<'a>>,
+}
+
+/// The executive summary of the policy: findings per severity and verdict.
+#[derive(Serialize)]
+struct Summary<'a> {
+    severities: Vec<SeverityRow>,
+    origin: &'a str,
+    rules: usize,
+    disabled: usize,
+}
+
+#[derive(Serialize)]
+struct SeverityRow {
+    severity: &'static str,
+    fail: usize,
+    unknown: usize,
+    waived: usize,
+    pass: usize,
+}
+
+#[derive(Serialize)]
+struct Trend {
+    audits: usize,
+    svg: Value,
+}
+
+#[derive(Serialize)]
+struct Gap<'a> {
+    path: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct DriftView {
+    changed: usize,
+    added: usize,
+    removed: usize,
+    unobserved: usize,
+    rows_count: usize,
+    rows: Vec<ChangeRow>,
+}
+
+/// One drift row; an absent side is empty.
+#[derive(Serialize)]
+struct ChangeRow {
+    sigil: &'static str,
+    path: String,
+    before: String,
+    after: String,
+}
+
+#[derive(Serialize)]
+struct PolicyView<'a> {
+    controls_count: usize,
+    controls: Vec<ControlRow<'a>>,
+    /// Failing and unknown findings (waived ones included), in evaluation order.
+    open_count: usize,
+    open: Vec<FindingView<'a>>,
+    findings_count: usize,
+    findings: Vec<FindingView<'a>>,
+    expired: Vec<WaiverView<'a>>,
+    invalid: Vec<WaiverView<'a>>,
+}
+
+/// A framework control, the rules that implement it and their worst verdict.
+#[derive(Serialize)]
+struct ControlRow<'a> {
+    framework: &'a str,
+    control: &'a str,
+    rules: Vec<&'a str>,
+    verdict: &'static str,
+    verdict_label: String,
+}
+
+#[derive(Serialize)]
+struct FindingView<'a> {
+    status: &'static str,
+    status_label: String,
+    severity: &'static str,
+    rule_id: &'a str,
+    title: &'a str,
+    target: &'a str,
+    detail: &'a str,
+    provenance: String,
+    waiver: Option<WaiverView<'a>>,
+    rationale: Option<&'a str>,
+    remediation: Option<&'a str>,
+}
+
+/// A waiver as the report names it; `why` only for an invalid one.
+#[derive(Serialize)]
+struct WaiverView<'a> {
+    rule: &'a str,
+    expires: String,
+    approved_by: &'a str,
+    reason: &'a str,
+    origin: &'a str,
+    why: &'a str,
+}
+
+impl<'a> WaiverView<'a> {
+    fn new(w: &'a Waiver, why: &'a str) -> Self {
+        WaiverView {
+            rule: &w.rule,
+            expires: w.expires.to_string(),
+            approved_by: w.approved_by.as_deref().unwrap_or("—"),
+            reason: &w.reason,
+            origin: &w.origin,
+            why,
+        }
+    }
+}
+
+fn summary<'a>(policy: &'a Policy, findings: &[Finding]) -> Summary<'a> {
+    let severities = Severity::ALL
+        .into_iter()
+        .map(|sev| {
+            let n = |status: &str| {
+                findings
+                    .iter()
+                    .filter(|f| f.severity == sev && status_name(f) == status)
+                    .count()
+            };
+            SeverityRow {
+                severity: sev.as_str(),
+                fail: n("fail"),
+                unknown: n("unknown"),
+                waived: n("waived"),
+                pass: n("pass"),
+            }
+        })
+        .collect();
+    Summary {
+        severities,
+        origin: &policy.origin,
+        rules: policy.rules.len(),
+        disabled: policy.disabled.len(),
+    }
+}
+
+fn drift_view(d: &Drift) -> DriftView {
+    let rows: Vec<ChangeRow> = d
+        .changes
+        .iter()
+        .filter(|c| c.kind.is_drift())
+        .map(|c| {
+            let kind = schema::kind_of(&c.path);
+            let show = |v: &Option<serde_json::Value>| {
+                v.as_ref()
+                    .map_or_else(String::new, |v| schema::display_value(kind, v))
+            };
+            ChangeRow {
+                sigil: match c.kind {
+                    ChangeKind::Changed => "~",
+                    ChangeKind::Added => "+",
+                    _ => "−",
+                },
+                path: c.path.to_string(),
+                before: show(&c.before),
+                after: show(&c.after),
+            }
+        })
+        .collect();
+    DriftView {
+        changed: d.count(ChangeKind::Changed),
+        added: d.count(ChangeKind::Added),
+        removed: d.count(ChangeKind::Removed),
+        unobserved: d.count(ChangeKind::Unobserved),
+        rows_count: rows.len(),
+        rows,
+    }
+}
+
+fn policy_view<'a>(
+    snapshot: &Snapshot,
+    policy: &'a Policy,
+    findings: &'a [Finding],
+    review: &'a Review,
+) -> PolicyView<'a> {
+    // Control matrix: framework → control → rules → verdict → evidence.
+    let mut matrix: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for rule in &policy.rules {
+        for (framework, ids) in &rule.controls {
+            for id in ids {
+                matrix.entry((framework, id)).or_default().push(&rule.id);
+            }
+        }
+    }
+    let controls: Vec<ControlRow<'a>> = matrix
+        .into_iter()
+        .map(|((framework, control), rules)| {
+            let verdict = worst(
+                findings
+                    .iter()
+                    .filter(|f| rules.contains(&f.rule_id.as_str())),
+            );
+            ControlRow {
+                framework,
+                control,
+                rules,
+                verdict,
+                verdict_label: verdict.replace('_', " "),
+            }
+        })
+        .collect();
+    let finding = |f: &'a Finding| {
+        let status = status_name(f);
+        let rule = policy.rule(&f.rule_id);
+        FindingView {
+            status,
+            status_label: status.replace('_', " "),
+            severity: f.severity.as_str(),
+            rule_id: &f.rule_id,
+            title: &f.title,
+            target: &f.target,
+            detail: &f.detail,
+            provenance: provenance(snapshot, &f.target),
+            waiver: f.waiver.as_ref().map(|w| WaiverView::new(w, "")),
+            rationale: rule.and_then(|r| r.rationale.as_deref()).map(str::trim),
+            remediation: rule.and_then(|r| r.remediation.as_deref()).map(str::trim),
+        }
+    };
+    // Findings that need attention: their heading shows the verdict in capitals.
+    let open: Vec<FindingView<'a>> = findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Fail | Status::Unknown))
+        .map(|f| FindingView {
+            status_label: status_name(f).to_uppercase(),
+            ..finding(f)
+        })
+        .collect();
+    PolicyView {
+        controls_count: controls.len(),
+        controls,
+        open_count: open.len(),
+        open,
+        findings_count: findings.len(),
+        findings: findings.iter().map(finding).collect(),
+        expired: review
+            .expired
+            .iter()
+            .map(|w| WaiverView::new(w, ""))
+            .collect(),
+        invalid: review
+            .invalid
+            .iter()
+            .map(|(w, why)| WaiverView::new(w, why))
+            .collect(),
+    }
+}
+
 /// Renders the report. `run` holds manifest run metadata (period, created_at, operator…);
 /// `trend` the earlier audits' numbers followed by this one's.
 pub fn render(
@@ -255,7 +508,6 @@ pub fn render(
     run: &BTreeMap<String, serde_json::Value>,
     trend: &[TrendPoint],
 ) -> String {
-    let mut h = String::new();
     let meta = |k: &str| {
         run.get(k)
             .map(|v| match v {
@@ -265,246 +517,162 @@ pub fn render(
             })
             .unwrap_or_else(|| "—".to_owned())
     };
-    let instance = meta("instance");
-    let env = r
+    let environment = r
         .snapshot
         .get(&Path::parse("instance.environment").unwrap_or_default())
         .and_then(|v| v.as_str())
-        .unwrap_or("unknown")
-        .to_owned();
-    let _ = write!(
-        h,
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>clerk-drift audit — {}</title><style>{CSS}</style></head><body>\n",
-        esc(&instance)
-    );
-    let _ = write!(
-        h,
-        "<h1>Clerk security configuration audit</h1>\n<table class=\"meta\">\
-         <tr><td>Instance</td><td>{}</td></tr><tr><td>Environment</td><td>{}</td></tr>\
-         <tr><td>Period</td><td>{}</td></tr><tr><td>Run at (UTC)</td><td>{}</td></tr>\
-         <tr><td>Data collected at</td><td>{}</td></tr><tr><td>Current</td><td><code>{}</code></td></tr>\
-         <tr><td>Baseline</td><td><code>{}</code></td></tr><tr><td>Tool</td><td>clerk-drift {}</td></tr>\
-         <tr><td>Operator</td><td>{}</td></tr><tr><td>Exit code</td><td>{}</td></tr></table>\n",
-        esc(&instance),
-        esc(&env),
-        esc(&meta("period")),
-        esc(&meta("created_at")),
-        esc(&meta("collected_at")),
-        esc(r.current),
-        esc(r.baseline.unwrap_or("—")),
-        env!("CARGO_PKG_VERSION"),
-        esc(&operator(run.get("operator"))),
-        r.exit_code
-    );
-
-    // Executive summary.
-    h.push_str("<h2>Executive summary</h2>\n");
-    if let Some((policy, findings, _)) = r.policy {
-        h.push_str("<table><tr><th>Severity</th><th>Fail</th><th>Unknown</th><th>Waived</th><th>Pass</th></tr>\n");
-        for sev in Severity::ALL {
-            let n = |status: &str| {
-                findings
-                    .iter()
-                    .filter(|f| f.severity == sev && status_name(f) == status)
-                    .count()
-            };
-            let _ = writeln!(
-                h,
-                "<tr><td>{sev}</td><td class=\"fail\">{}</td><td class=\"unknown\">{}</td><td class=\"waived\">{}</td><td class=\"pass\">{}</td></tr>",
-                n("fail"),
-                n("unknown"),
-                n("waived"),
-                n("pass")
-            );
-        }
-        let _ = writeln!(
-            h,
-            "</table>\n<p>Policy: <code>{}</code> — {} rules, {} disabled.</p>",
-            esc(&policy.origin),
-            policy.rules.len(),
-            policy.disabled.len()
-        );
-    }
-    if let Some(d) = r.drift {
-        let _ = writeln!(
-            h,
-            "<p class=\"verdict\">Drift since the baseline: {} changed, {} added, {} removed, {} no longer observed.</p>",
-            d.count(ChangeKind::Changed),
-            d.count(ChangeKind::Added),
-            d.count(ChangeKind::Removed),
-            d.count(ChangeKind::Unobserved)
-        );
-    }
-
-    if trend.len() > 1 {
-        let _ = writeln!(
-            h,
-            "<h2>Posture over time ({} audits)</h2>\n{}",
-            trend.len(),
-            trend_svg(trend)
-        );
-    }
-
-    // Coverage gaps, prominently.
+        .unwrap_or("unknown");
     let gaps = &r.snapshot.coverage.unobserved;
-    let _ = writeln!(h, "<h2>Coverage gaps ({})</h2>", gaps.len());
-    if gaps.is_empty() {
-        h.push_str("<p>Every setting was observed.</p>\n");
-    } else {
-        h.push_str("<div class=\"gaps\"><p>These settings were not observed; rules over them are <b>unknown</b>, never passed.</p><table><tr><th>Setting</th><th>Why</th></tr>\n");
-        for g in gaps {
-            let _ = writeln!(
-                h,
-                "<tr><td><code>{}</code></td><td>{}</td></tr>",
-                esc(&g.path),
-                esc(&g.reason)
-            );
-        }
-        h.push_str("</table></div>\n");
-    }
-
-    if let Some((policy, findings, review)) = r.policy {
-        // Control matrix: framework → control → rules → verdict → evidence.
-        let mut matrix: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
-        for rule in &policy.rules {
-            for (framework, ids) in &rule.controls {
-                for id in ids {
-                    matrix.entry((framework, id)).or_default().push(&rule.id);
-                }
-            }
-        }
-        let _ = writeln!(h, "<h2>Control matrix ({} controls)</h2>", matrix.len());
-        h.push_str("<table><tr><th>Framework</th><th>Control</th><th>Rules</th><th>Verdict</th><th>Evidence</th></tr>\n");
-        for ((framework, control), rules) in &matrix {
-            let verdict = worst(
-                findings
-                    .iter()
-                    .filter(|f| rules.contains(&f.rule_id.as_str())),
-            );
-            let rules: Vec<String> = rules
-                .iter()
-                .map(|r| format!("<code>{}</code>", esc(r)))
-                .collect();
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{verdict}\">{}</td><td><code>findings.json</code>, <code>snapshot.json</code></td></tr>",
-                esc(framework),
-                esc(control),
-                rules.join("<br>"),
-                verdict.replace('_', " ")
-            );
-        }
-        h.push_str("</table>\n");
-
-        // Findings that need attention.
-        let open: Vec<&Finding> = findings
+    let view = View {
+        instance: meta("instance"),
+        environment,
+        period: meta("period"),
+        created_at: meta("created_at"),
+        collected_at: meta("collected_at"),
+        current: r.current,
+        baseline: r.baseline.unwrap_or("—"),
+        version: env!("CARGO_PKG_VERSION"),
+        operator: operator(run.get("operator")),
+        exit_code: r.exit_code,
+        summary: r
+            .policy
+            .map(|(policy, findings, _)| summary(policy, findings)),
+        drift: r.drift.map(drift_view),
+        trend: (trend.len() > 1).then(|| Trend {
+            audits: trend.len(),
+            svg: Value::from_safe_string(trend_svg(trend)),
+        }),
+        gaps_count: gaps.len(),
+        gaps: gaps
             .iter()
-            .filter(|f| matches!(f.status, Status::Fail | Status::Unknown))
-            .collect();
-        let _ = writeln!(h, "<h2>Findings that need attention ({})</h2>", open.len());
-        for f in open {
-            let rule = policy.rule(&f.rule_id);
-            let status = status_name(f);
-            let _ = write!(
-                h,
-                "<div class=\"finding\"><p><span class=\"{status}\">{}</span> · {} · <code>{}</code> — {}</p>\
-                 <p>Setting: <code>{}</code> — {}</p><p>Provenance: {}</p>",
-                status.to_uppercase(),
-                f.severity,
-                esc(&f.rule_id),
-                esc(&f.title),
-                esc(&f.target),
-                esc(&f.detail),
-                esc(&provenance(r.snapshot, &f.target))
-            );
-            if let Some(w) = &f.waiver {
-                let _ = write!(
-                    h,
-                    "<p>Waived until {} by {}: {} (<code>{}</code>)</p>",
-                    w.expires,
-                    esc(w.approved_by.as_deref().unwrap_or("—")),
-                    esc(&w.reason),
-                    esc(&w.origin)
-                );
-            }
-            if let Some(rule) = rule {
-                if let Some(t) = &rule.rationale {
-                    let _ = write!(h, "<p><b>Why:</b> {}</p>", esc(t.trim()));
-                }
-                if let Some(t) = &rule.remediation {
-                    let _ = write!(h, "<p><b>Fix:</b> {}</p>", esc(t.trim()));
-                }
-            }
-            h.push_str("</div>\n");
-        }
-        // Every finding, with where its data came from.
-        let _ = writeln!(h, "<h2>All findings ({})</h2>", findings.len());
-        h.push_str("<table><tr><th>Verdict</th><th>Severity</th><th>Rule</th><th>Setting</th><th>Provenance</th></tr>\n");
-        for f in findings.iter() {
-            let status = status_name(f);
-            let _ = writeln!(
-                h,
-                "<tr><td class=\"{status}\">{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
-                status.replace('_', " "),
-                f.severity,
-                esc(&f.rule_id),
-                esc(&f.target),
-                esc(&provenance(r.snapshot, &f.target))
-            );
-        }
-        h.push_str("</table>\n");
-        if !review.expired.is_empty() || !review.invalid.is_empty() {
-            h.push_str("<h2>Waiver problems</h2><ul>\n");
-            for w in &review.expired {
-                let _ = writeln!(
-                    h,
-                    "<li>Expired {}: <code>{}</code> ({})</li>",
-                    w.expires,
-                    esc(&w.rule),
-                    esc(&w.origin)
-                );
-            }
-            for (w, why) in &review.invalid {
-                let _ = writeln!(
-                    h,
-                    "<li>Invalid: <code>{}</code> ({}): {}</li>",
-                    esc(&w.rule),
-                    esc(&w.origin),
-                    esc(why)
-                );
-            }
-            h.push_str("</ul>\n");
-        }
+            .map(|g| Gap {
+                path: &g.path,
+                reason: &g.reason,
+            })
+            .collect(),
+        policy: r
+            .policy
+            .map(|(policy, findings, review)| policy_view(r.snapshot, policy, findings, review)),
+    };
+    templates::render(templates::HTML, view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::Change;
+    use serde_json::json;
+
+    const HOSTILE: &str = "<script>alert('x')</script> \"quoted\" & more";
+    const ESCAPED: &str =
+        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &quot;quoted&quot; &amp; more";
+
+    /// A report whose finding detail, setting value and coverage gap carry markup.
+    fn hostile_report(trend: &[TrendPoint]) -> String {
+        let snapshot = Snapshot::for_test(
+            json!({"instance": {"environment": "production", "name": HOSTILE}}),
+            &["session.claims"],
+        );
+        let drift = Drift {
+            changes: vec![Change {
+                path: Path::parse("instance.name").expect("path"),
+                kind: ChangeKind::Changed,
+                before: Some(json!("acme")),
+                after: Some(json!(HOSTILE)),
+            }],
+            ignored: Vec::new(),
+        };
+        let policy = Policy {
+            origin: "team/<policy>.toml".into(),
+            rules: Vec::new(),
+            disabled: Vec::new(),
+            waivers: Vec::new(),
+            max_waiver_days: 90,
+        };
+        let findings = [Finding {
+            rule_id: "instance.name".into(),
+            title: "Names are plain".into(),
+            severity: Severity::High,
+            status: Status::Fail,
+            target: "instance.name".into(),
+            detail: HOSTILE.into(),
+            waiver: None,
+        }];
+        let review = Review::default();
+        let report = Report {
+            command: "audit",
+            current: "snap/a&b.json",
+            baseline: None,
+            snapshot: &snapshot,
+            drift: Some(&drift),
+            baseline_snapshot: None,
+            policy: Some((&policy, &findings, &review)),
+            exit_code: 6,
+        };
+        let run = BTreeMap::from([("period".to_owned(), json!("2026 <Q4>"))]);
+        render(&report, &run, trend)
     }
 
-    if let Some(d) = r.drift {
-        let drifted: Vec<_> = d.changes.iter().filter(|c| c.kind.is_drift()).collect();
-        let _ = writeln!(h, "<h2>Drift since the baseline ({})</h2>", drifted.len());
-        if !drifted.is_empty() {
-            h.push_str("<table><tr><th></th><th>Setting</th><th>Baseline</th><th>Now</th></tr>\n");
-            for c in drifted {
-                let kind = schema::kind_of(&c.path);
-                let show = |v: &Option<serde_json::Value>| {
-                    v.as_ref()
-                        .map_or_else(String::new, |v| esc(&schema::display_value(kind, v)))
-                };
-                let sigil = match c.kind {
-                    ChangeKind::Changed => "~",
-                    ChangeKind::Added => "+",
-                    _ => "−",
-                };
-                let _ = writeln!(
-                    h,
-                    "<tr><td>{sigil}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td></tr>",
-                    esc(&c.path.to_string()),
-                    show(&c.before),
-                    show(&c.after)
-                );
-            }
-            h.push_str("</table>\n");
-        }
+    #[test]
+    fn every_value_is_escaped_as_esc_does() {
+        let html = hostile_report(&[]);
+        assert!(
+            html.contains(&format!(
+                "<p>Setting: <code>instance.name</code> — {ESCAPED}</p>"
+            )),
+            "finding detail: {html}"
+        );
+        // The drifted value is shown in its display form: a JSON string, quoted, `"` as `\"`.
+        assert!(
+            html.contains(
+                "<tr><td>~</td><td><code>instance.name</code></td><td><code>&quot;acme&quot;</code></td>\
+                 <td><code>&quot;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; \\&quot;quoted\\&quot; &amp; more&quot;</code></td></tr>"
+            ),
+            "drift row: {html}"
+        );
+        assert!(
+            html.contains("<td>Period</td><td>2026 &lt;Q4&gt;</td>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<code>snap/a&amp;b.json</code>"),
+            "`/` is left alone: {html}"
+        );
+        assert!(
+            html.contains(
+                "<p>Policy: <code>team/&lt;policy&gt;.toml</code> — 0 rules, 0 disabled.</p>"
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(
+            !html.contains("&#x"),
+            "minijinja's own escaper is not used: {html}"
+        );
     }
-    h.push_str("<p><small>Generated by clerk-drift. Verify this bundle with <code>clerk-drift evidence verify</code> or <code>sha256sum -c SHA256SUMS</code>.</small></p>\n</body></html>\n");
-    h
+
+    #[test]
+    fn the_trend_chart_is_markup_and_its_labels_are_escaped() {
+        let point = |label: &str| TrendPoint {
+            label: label.to_owned(),
+            failures: [0, 1, 0, 0, 0],
+            unknown: 0,
+            drift: 1,
+        };
+        let html = hostile_report(&[point("2026-Q3"), point("Q4 <b>&</b>")]);
+        assert!(
+            html.contains(
+                "<h2>Posture over time (2 audits)</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\""
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(">Q4 &lt;b&gt;&amp;&lt;/b&gt;</text>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("</svg>\n\n<h2>Coverage gaps (1)</h2>"),
+            "{html}"
+        );
+    }
 }

@@ -1,24 +1,17 @@
 //! The Markdown report (`--format markdown`): compact, for a pull-request comment or
 //! `$GITHUB_STEP_SUMMARY`. Failing, unknown and waived findings are listed; passing ones are
-//! counted. Deterministic.
+//! counted. Deterministic. This file decides what is shown (the view); the layout is the template
+//! `templates/report.md.j2`, which escapes with the `code` and `cell` filters of
+//! `report::templates`.
 
-use std::fmt::Write as _;
+use serde::Serialize;
 
 use super::Report;
 use super::json::status_name;
-use crate::diff::ChangeKind;
-use crate::policy::Status;
+use super::templates;
+use crate::diff::{Change, ChangeKind};
+use crate::policy::{Status, Waiver};
 use crate::snapshot::schema;
-
-/// Escapes text for a GFM table cell: the table parser turns `\|` back into `|`, even inside code
-/// spans; other backslashes are left alone so that code spans show them as they are.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
-fn code(text: &str) -> String {
-    format!("`{}`", text.replace('`', "'"))
-}
 
 fn verdict(exit_code: u8) -> String {
     if exit_code == 0 {
@@ -40,181 +33,285 @@ fn verdict(exit_code: u8) -> String {
     format!("❌ {}", parts.join(", "))
 }
 
-/// Renders the report.
-pub fn render(r: &Report<'_>) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "## clerk-drift {}: {} (exit {})\n",
-        r.command,
-        verdict(r.exit_code),
-        r.exit_code
-    );
-    let _ = write!(out, "**Current:** {}", code(r.current));
-    if let Some(b) = r.baseline {
-        let _ = write!(out, " · **Baseline:** {}", code(b));
-    }
-    out.push_str("\n\n");
+/// What `report.md.j2` shows.
+#[derive(Serialize)]
+struct View<'a> {
+    command: &'a str,
+    verdict: String,
+    exit_code: u8,
+    current: &'a str,
+    baseline: Option<&'a str>,
+    drift: Option<DriftView<'a>>,
+    policy: Option<PolicyView<'a>>,
+}
 
-    if let Some(drift) = r.drift {
-        let drifted: Vec<_> = drift.changes.iter().filter(|c| c.kind.is_drift()).collect();
-        let _ = writeln!(
-            out,
-            "### Drift: {} changed, {} added, {} removed",
-            drift.count(ChangeKind::Changed),
-            drift.count(ChangeKind::Added),
-            drift.count(ChangeKind::Removed)
-        );
-        if drifted.is_empty() {
-            out.push_str("\nNo drift: the current settings match the baseline.\n");
-        } else {
-            out.push_str("\n| | Setting | Before | After |\n|---|---|---|---|\n");
-            for c in drifted {
-                let kind = schema::kind_of(&c.path);
-                let show = |v: &Option<serde_json::Value>| {
-                    v.as_ref()
-                        .map_or_else(String::new, |v| code(&schema::display_value(kind, v)))
-                };
-                let sigil = match c.kind {
-                    ChangeKind::Changed => "~",
-                    ChangeKind::Added => "+",
-                    _ => "-",
-                };
-                let _ = writeln!(
-                    out,
-                    "| {sigil} | {} | {} | {} |",
-                    cell(&code(&c.path.to_string())),
-                    cell(&show(&c.before)),
-                    cell(&show(&c.after))
-                );
-            }
+#[derive(Serialize)]
+struct DriftView<'a> {
+    changed: usize,
+    added: usize,
+    removed: usize,
+    /// Security-relevant changes, as table rows.
+    rows: Vec<ChangeRow>,
+    ignored_count: usize,
+    ignored: Vec<IgnoredRow<'a>>,
+    /// Settings the baseline observed that are not observed now.
+    lost_count: usize,
+    lost: Vec<LostRow<'a>>,
+}
+
+/// One drift row; `before` / `after` are the displayed values (none: the side is absent).
+#[derive(Serialize)]
+struct ChangeRow {
+    sigil: &'static str,
+    path: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+#[derive(Serialize)]
+struct IgnoredRow<'a> {
+    path: String,
+    pattern: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct LostRow<'a> {
+    path: String,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct PolicyView<'a> {
+    failed: usize,
+    waived: usize,
+    unknown: usize,
+    passed: usize,
+    /// Failing and unknown findings (waived ones last), most severe first.
+    listed: Vec<FindingRow<'a>>,
+    expired: Vec<WaiverNote<'a>>,
+    invalid: Vec<WaiverNote<'a>>,
+    unused: Vec<WaiverNote<'a>>,
+    expiring: Vec<WaiverNote<'a>>,
+    disabled: Vec<DisabledNote<'a>>,
+    origin: &'a str,
+}
+
+#[derive(Serialize)]
+struct FindingRow<'a> {
+    status: &'static str,
+    severity: &'static str,
+    rule_id: &'a str,
+    target: &'a str,
+    detail: &'a str,
+    waiver: Option<WaiverNote<'a>>,
+}
+
+/// A waiver as the report names it; `why` only for an invalid one.
+#[derive(Serialize)]
+struct WaiverNote<'a> {
+    origin: &'a str,
+    rule: &'a str,
+    expires: String,
+    reason: &'a str,
+    why: &'a str,
+}
+
+impl<'a> WaiverNote<'a> {
+    fn new(w: &'a Waiver, why: &'a str) -> Self {
+        WaiverNote {
+            origin: &w.origin,
+            rule: &w.rule,
+            expires: w.expires.to_string(),
+            reason: &w.reason,
+            why,
         }
-        if !drift.ignored.is_empty() {
-            let _ = writeln!(out, "\n**Ignored (not tracked):** {}", drift.ignored.len());
-            for i in &drift.ignored {
-                let _ = writeln!(
-                    out,
-                    "- {} — ignored by {}: {}",
-                    code(&i.change.path.to_string()),
-                    code(&i.pattern),
-                    i.reason
-                );
-            }
-        }
-        let lost: Vec<_> = drift
+    }
+}
+
+#[derive(Serialize)]
+struct DisabledNote<'a> {
+    id: &'a str,
+    by: &'a str,
+    reason: &'a str,
+}
+
+fn change_row(c: &Change) -> ChangeRow {
+    let kind = schema::kind_of(&c.path);
+    let show = |v: &Option<serde_json::Value>| v.as_ref().map(|v| schema::display_value(kind, v));
+    ChangeRow {
+        sigil: match c.kind {
+            ChangeKind::Changed => "~",
+            ChangeKind::Added => "+",
+            _ => "-",
+        },
+        path: c.path.to_string(),
+        before: show(&c.before),
+        after: show(&c.after),
+    }
+}
+
+fn drift_view<'a>(r: &Report<'a>, drift: &'a crate::diff::Drift) -> DriftView<'a> {
+    let lost: Vec<LostRow<'a>> = drift
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Unobserved)
+        .map(|c| LostRow {
+            path: c.path.to_string(),
+            reason: r
+                .snapshot
+                .unobserved_reason(&c.path)
+                .unwrap_or("not observed"),
+        })
+        .collect();
+    DriftView {
+        changed: drift.count(ChangeKind::Changed),
+        added: drift.count(ChangeKind::Added),
+        removed: drift.count(ChangeKind::Removed),
+        rows: drift
             .changes
             .iter()
-            .filter(|c| c.kind == ChangeKind::Unobserved)
-            .collect();
-        if !lost.is_empty() {
-            let _ = writeln!(
-                out,
-                "\n**Incomplete data:** {} setting(s) observed in the baseline are not observed now:",
-                lost.len()
-            );
-            for c in lost {
-                let reason = r
-                    .snapshot
-                    .unobserved_reason(&c.path)
-                    .unwrap_or("not observed");
-                let _ = writeln!(out, "- {} — {}", code(&c.path.to_string()), reason);
-            }
-        }
-        out.push('\n');
-    }
-
-    if let Some((policy, findings, review)) = r.policy {
-        let count = |name: &str| findings.iter().filter(|f| status_name(f) == name).count();
-        let _ = writeln!(
-            out,
-            "### Policy: {} failed, {} waived, {} unknown, {} passed",
-            count("fail"),
-            count("waived"),
-            count("unknown"),
-            count("pass")
-        );
-        let mut listed: Vec<_> = findings
+            .filter(|c| c.kind.is_drift())
+            .map(change_row)
+            .collect(),
+        ignored_count: drift.ignored.len(),
+        ignored: drift
+            .ignored
             .iter()
-            .filter(|f| matches!(f.status, Status::Fail | Status::Unknown))
-            .collect();
-        listed.sort_by(|a, b| {
-            (
-                a.waiver.is_some(),
-                a.status,
-                std::cmp::Reverse(a.severity),
-                &a.rule_id,
-                &a.target,
-            )
-                .cmp(&(
-                    b.waiver.is_some(),
-                    b.status,
-                    std::cmp::Reverse(b.severity),
-                    &b.rule_id,
-                    &b.target,
-                ))
-        });
-        if !listed.is_empty() {
-            out.push_str(
-                "\n| Status | Severity | Rule | Target | Detail |\n|---|---|---|---|---|\n",
-            );
-            for f in listed {
-                let mut detail = f.detail.clone();
-                if let Some(w) = &f.waiver {
-                    detail = format!("{detail} — waived until {}: {}", w.expires, w.reason);
-                }
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} | {} |",
-                    status_name(f),
-                    f.severity,
-                    cell(&code(&f.rule_id)),
-                    cell(&code(&f.target)),
-                    cell(&detail)
-                );
-            }
-        }
-        let mut notes = Vec::new();
-        for w in &review.expired {
-            notes.push(format!(
-                "expired waiver {} for {} ({})",
-                w.origin,
-                code(&w.rule),
-                w.expires
-            ));
-        }
-        for (w, why) in &review.invalid {
-            notes.push(format!(
-                "invalid waiver {} for {}: {why}",
-                w.origin,
-                code(&w.rule)
-            ));
-        }
-        for w in &review.unused {
-            notes.push(format!("unused waiver {} for {}", w.origin, code(&w.rule)));
-        }
-        for w in &review.expiring {
-            notes.push(format!(
-                "waiver {} for {} expires {}",
-                w.origin,
-                code(&w.rule),
-                w.expires
-            ));
-        }
-        for d in &policy.disabled {
-            notes.push(format!(
-                "rule {} disabled by {}: {}",
-                code(&d.id),
-                d.by,
-                d.reason
-            ));
-        }
-        if !notes.is_empty() {
-            out.push_str("\n**Waivers and overrides**\n");
-            for n in notes {
-                let _ = writeln!(out, "- {n}");
-            }
-        }
-        let _ = writeln!(out, "\n<sub>Policy: {}</sub>", cell(&policy.origin));
+            .map(|i| IgnoredRow {
+                path: i.change.path.to_string(),
+                pattern: &i.pattern,
+                reason: &i.reason,
+            })
+            .collect(),
+        lost_count: lost.len(),
+        lost,
     }
-    out
+}
+
+fn policy_view<'a>(
+    policy: &'a crate::policy::Policy,
+    findings: &'a [crate::policy::Finding],
+    review: &'a crate::policy::waivers::Review,
+) -> PolicyView<'a> {
+    let count = |name: &str| findings.iter().filter(|f| status_name(f) == name).count();
+    let mut listed: Vec<_> = findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Fail | Status::Unknown))
+        .collect();
+    listed.sort_by(|a, b| {
+        (
+            a.waiver.is_some(),
+            a.status,
+            std::cmp::Reverse(a.severity),
+            &a.rule_id,
+            &a.target,
+        )
+            .cmp(&(
+                b.waiver.is_some(),
+                b.status,
+                std::cmp::Reverse(b.severity),
+                &b.rule_id,
+                &b.target,
+            ))
+    });
+    let notes = |ws: &'a [Waiver]| ws.iter().map(|w| WaiverNote::new(w, "")).collect();
+    PolicyView {
+        failed: count("fail"),
+        waived: count("waived"),
+        unknown: count("unknown"),
+        passed: count("pass"),
+        listed: listed
+            .into_iter()
+            .map(|f| FindingRow {
+                status: status_name(f),
+                severity: f.severity.as_str(),
+                rule_id: &f.rule_id,
+                target: &f.target,
+                detail: &f.detail,
+                waiver: f.waiver.as_ref().map(|w| WaiverNote::new(w, "")),
+            })
+            .collect(),
+        expired: notes(&review.expired),
+        invalid: review
+            .invalid
+            .iter()
+            .map(|(w, why)| WaiverNote::new(w, why))
+            .collect(),
+        unused: notes(&review.unused),
+        expiring: notes(&review.expiring),
+        disabled: policy
+            .disabled
+            .iter()
+            .map(|d| DisabledNote {
+                id: &d.id,
+                by: &d.by,
+                reason: &d.reason,
+            })
+            .collect(),
+        origin: &policy.origin,
+    }
+}
+
+/// Renders the report.
+pub fn render(r: &Report<'_>) -> String {
+    templates::render(
+        templates::MARKDOWN,
+        View {
+            command: r.command,
+            verdict: verdict(r.exit_code),
+            exit_code: r.exit_code,
+            current: r.current,
+            baseline: r.baseline,
+            drift: r.drift.map(|d| drift_view(r, d)),
+            policy: r
+                .policy
+                .map(|(policy, findings, review)| policy_view(policy, findings, review)),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::Snapshot;
+
+    #[test]
+    fn table_cells_escape_pipes_and_code_spans_lose_backticks() {
+        let snapshot = Snapshot::for_test(serde_json::json!({}), &[]);
+        let policy = crate::policy::Policy {
+            origin: "a|b.toml".into(),
+            rules: Vec::new(),
+            disabled: Vec::new(),
+            waivers: Vec::new(),
+            max_waiver_days: 90,
+        };
+        let findings = [crate::policy::Finding {
+            rule_id: "x`y".into(),
+            title: String::new(),
+            severity: crate::policy::Severity::Low,
+            status: Status::Fail,
+            target: "a|b".into(),
+            detail: "one | two\nthree".into(),
+            waiver: None,
+        }];
+        let review = crate::policy::waivers::Review::default();
+        let md = render(&Report {
+            command: "check",
+            current: "s`.json",
+            baseline: None,
+            snapshot: &snapshot,
+            drift: None,
+            baseline_snapshot: None,
+            policy: Some((&policy, &findings, &review)),
+            exit_code: 0,
+        });
+        assert_eq!(
+            md,
+            "## clerk-drift check: ✅ clean (exit 0)\n\n**Current:** `s'.json`\n\n\
+             ### Policy: 1 failed, 0 waived, 0 unknown, 0 passed\n\n\
+             | Status | Severity | Rule | Target | Detail |\n|---|---|---|---|---|\n\
+             | fail | low | `x'y` | `a\\|b` | one \\| two three |\n\n<sub>Policy: a\\|b.toml</sub>\n"
+        );
+    }
 }

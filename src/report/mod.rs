@@ -1,13 +1,15 @@
 //! Rendering results for people and machines. Each format is one file; this module holds what
 //! they share: the [`Report`] of a run. The human form of a value is
-//! [`crate::snapshot::schema::display_value`]. Reports read the diff and the findings; nothing
-//! but the command layer (and the binary) imports them.
+//! [`crate::snapshot::schema::display_value`]. The Markdown and HTML formats are laid out by the
+//! templates in `templates/`, through the one environment and escapers of `templates.rs`. Reports
+//! read the diff and the findings; nothing but the command layer (and the binary) imports them.
 
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+mod templates;
 pub mod text;
 
 /// Everything a run produced, for the machine and Markdown formats.
