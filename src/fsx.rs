@@ -242,8 +242,11 @@ impl StagedDir {
     }
 
     /// Flushes the directory and renames it to `target`; `existing` says what happens to a
-    /// `target` that already exists. On error the staged directory is removed and `target` is
-    /// as it was.
+    /// `target` that already exists. On error the staged directory is removed. `target` is then
+    /// as it was, with two exceptions a failing filesystem can cause: an empty `target`
+    /// ([`Existing::MustBeEmpty`]) removed before the rename failed stays removed, and a
+    /// replaced `target` ([`Existing::Replace`]) that cannot be moved back stays beside it under
+    /// the staging name with `.old` appended.
     pub fn swap_into(mut self, target: &Path, existing: Existing) -> Result<(), Error> {
         sync_dir(&self.path);
         let rename_error = |source| Error::Rename {
