@@ -240,7 +240,7 @@ pub fn keygen(prefix: &Path) -> Result<(PathBuf, PathBuf)> {
 }
 
 /// Writes `<dir>.tar.gz` holding the bundle under its directory name, deterministically: sorted
-/// entries, zero mtimes, fixed modes and owners. Written to a temporary file, then renamed.
+/// entries, zero mtimes, fixed modes and owners. Written atomically ([`fsx::write_atomic`]).
 pub fn archive(dir: &Path) -> Result<PathBuf> {
     let name = dir
         .file_name()
@@ -252,40 +252,26 @@ pub fn archive(dir: &Path) -> Result<PathBuf> {
     let mut files = Vec::new();
     walk(dir, dir, &mut files)?;
     files.sort();
-    let parent = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".clerk-drift-archive")
-        .tempfile_in(&parent)
-        .map_err(io_err(|| "creating the archive".to_owned()))?;
-    {
-        let gz = flate2::write::GzEncoder::new(tmp.as_file(), flate2::Compression::default());
-        let mut tar = tar::Builder::new(gz);
-        for rel in &files {
-            let bytes =
-                std::fs::read(dir.join(rel)).map_err(io_err(|| format!("reading {rel}")))?;
-            let mut header = tar::Header::new_gnu();
-            header.set_size(bytes.len() as u64);
-            header.set_mode(0o644);
-            header.set_mtime(0);
-            header.set_uid(0);
-            header.set_gid(0);
-            header.set_cksum();
-            tar.append_data(&mut header, format!("{name}/{rel}"), bytes.as_slice())
-                .map_err(io_err(|| format!("archiving {rel}")))?;
-        }
-        tar.into_inner()
-            .and_then(flate2::write::GzEncoder::finish)
-            .map_err(io_err(|| "finishing the archive".to_owned()))?;
+    // Built in memory (a bundle is a few megabytes at most), then written atomically.
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    for rel in &files {
+        let bytes = std::fs::read(dir.join(rel)).map_err(io_err(|| format!("reading {rel}")))?;
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_cksum();
+        tar.append_data(&mut header, format!("{name}/{rel}"), bytes.as_slice())
+            .map_err(io_err(|| format!("archiving {rel}")))?;
     }
-    tmp.as_file()
-        .sync_all()
-        .map_err(io_err(|| "syncing the archive".to_owned()))?;
-    tmp.persist(&target)
-        .map_err(|e| e.error)
-        .map_err(io_err(|| format!("writing {}", target.display())))?;
+    let bytes = tar
+        .into_inner()
+        .and_then(flate2::write::GzEncoder::finish)
+        .map_err(io_err(|| "finishing the archive".to_owned()))?;
+    fsx::write_atomic(&target, &bytes)?;
     Ok(target)
 }
 
