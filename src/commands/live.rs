@@ -232,7 +232,6 @@ fn skip(target: &mut Target, source: Source, why: &str) {
 /// A pull's result, ready for the commands.
 pub struct Live {
     pub snapshot: crate::snapshot::Snapshot,
-    pub requests: u32,
     pub gaps: Vec<String>,
     pub instance: Option<Instance>,
     /// Per endpoint: calls, statuses and time (filled by the caller's call log).
@@ -263,7 +262,6 @@ pub fn pull(
     let snapshot = crate::snapshot::normalize(&pulled.recording)?;
     Ok(Live {
         snapshot,
-        requests: pulled.requests,
         gaps: pulled.gaps,
         instance: resolved.instance,
         calls: serde_json::Value::Null,

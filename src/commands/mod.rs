@@ -15,7 +15,7 @@ mod current;
 mod diff;
 mod evidence;
 mod fleet;
-pub mod live;
+mod live;
 mod meta;
 mod output;
 mod plan;
