@@ -22,7 +22,19 @@ fn print(mut out: impl Write, text: &str) -> std::io::Result<()> {
 }
 
 fn main() -> ExitCode {
-    let cli = clerk_drift::cli::Cli::parse();
+    let cli = match clerk_drift::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // `--help` and `--version` are answers (exit 0); every usage error is an error (exit 1,
+        // never clap's 2, which is the drift bit).
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                clerk_drift::exit::ERROR
+            } else {
+                clerk_drift::exit::CLEAN
+            });
+        }
+    };
     let (quiet, verbose) = cli.stderr_flags();
     let colour = match cli.color {
         clerk_drift::cli::ColorWhen::Always => anstream::ColorChoice::Always,

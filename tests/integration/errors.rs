@@ -183,3 +183,35 @@ fn snapshot_output_is_written_whole_or_not_at_all() {
     assert_eq!(code(&out), 1);
     assert!(!missing.exists());
 }
+
+/// Issue 16: clap's own exit code for a usage error is 2, the drift bit; every usage error exits
+/// 1, while `--help` and `--version` are answers and exit 0.
+#[test]
+fn usage_errors_exit_1_and_help_and_version_exit_0() {
+    for args in [
+        &["plan", "--formt", "json"][..],
+        &["check", "--fail-on", "hgih"],
+        &["check", "--format", "json", "--format", "text"],
+        &["nonsense"],
+        &[],
+    ] {
+        let out = run(args);
+        assert_eq!(code(&out), 1, "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+        assert!(
+            stderr(&out).starts_with("error:") || stderr(&out).contains("Usage:"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    for args in [
+        &["--help"][..],
+        &["plan", "--help"],
+        &["--version"],
+        &["help"],
+    ] {
+        let out = run(args);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        assert!(!stdout(&out).is_empty(), "{args:?}");
+    }
+}
