@@ -120,7 +120,7 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
     let step_summary: Tweak = |c| {
         c.env("GITHUB_STEP_SUMMARY", "summary.md");
     };
-    // The exit code each run must end with: a usage error (2 from clap) or a failure where a
+    // The exit code each run must end with: a usage error or a failure where a
     // success was meant would sweep an error message instead of the output it stands for.
     let runs: Vec<(&str, Vec<&str>, Tweak, &str, i32)> = vec![
         (
