@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use super::current::current;
-use super::{discover_config, found, judge, output, render_evaluation};
+use super::{discover_config, found, judge, output};
 use crate::cli::CheckArgs;
 use crate::{Outcome, Ui, report};
 
@@ -21,7 +21,7 @@ pub(super) fn run(args: CheckArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     let eval = judge(&args.policy, current.instance.as_ref(), &current.snapshot)?;
     let code = found(current.incomplete, None, Some((&eval, &args.policy))).code();
     let mut text = String::new();
-    render_evaluation(&mut text, &eval, args.policy.verbose);
+    report::text::render_evaluation(&mut text, &eval, args.policy.verbose);
     let out = output::render(
         text,
         &report::Report {

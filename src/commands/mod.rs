@@ -178,9 +178,3 @@ fn found(
         bad_waivers: policy.is_some_and(|(e, a)| e.review.is_bad(a.deny_unused_waivers)),
     }
 }
-
-/// The findings and the waiver review, as text.
-fn render_evaluation(out: &mut String, eval: &Evaluation, verbose: bool) {
-    crate::report::text::render_findings(out, &eval.findings, &eval.policy.origin, verbose);
-    crate::report::text::render_waivers(out, &eval.policy, &eval.review, eval.today);
-}

@@ -8,9 +8,7 @@ use anyhow::Result;
 
 use super::current::Current;
 use super::current::current;
-use super::{
-    baseline_path, discover_config, fleet, found, ignore_rules, judge, output, render_evaluation,
-};
+use super::{baseline_path, discover_config, fleet, found, ignore_rules, judge, output};
 use crate::cli::{Format, PlanArgs, PolicyArgs, ReportArgs};
 use crate::config::Config;
 use crate::policy::load::Evaluation;
@@ -104,7 +102,7 @@ impl Planned {
             .collect();
         report::text::render_drift_with(&mut out, drift, &self.current.snapshot, &newly_failing);
         out.push('\n');
-        render_evaluation(&mut out, eval, args.verbose);
+        report::text::render_evaluation(&mut out, eval, args.verbose);
         report::text::render_verdict(
             &mut out,
             drift,

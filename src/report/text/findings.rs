@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 
 use super::{BAD, fg, paint};
+use crate::policy::load::Evaluation;
 use crate::policy::{Finding, Severity, Status};
 
 /// A finding's status word in the findings list (`FAIL`, `WAIVED`, …) and its style.
@@ -192,4 +193,10 @@ pub fn findings_summary(findings: &[Finding]) -> String {
         count(Status::Unknown),
         count(Status::NotApplicable)
     )
+}
+
+/// An evaluation as `check` and `plan` show it: the findings, then the waiver review.
+pub fn render_evaluation(out: &mut String, eval: &Evaluation, verbose: bool) {
+    render_findings(out, &eval.findings, &eval.policy.origin, verbose);
+    render_waivers(out, &eval.policy, &eval.review, eval.today);
 }

@@ -18,7 +18,9 @@ use anstyle::{AnsiColor, Color, Style};
 
 pub use baseline::{render_accepted, render_log};
 pub use drift::{count_settings, render_drift, render_drift_with};
-pub use findings::{findings_summary, render_findings, render_still_failing, render_waivers};
+pub use findings::{
+    findings_summary, render_evaluation, render_findings, render_still_failing, render_waivers,
+};
 pub use rules::{render_rule, render_rule_list};
 pub use summary::{plan_summary, render_verdict, verdict};
 
