@@ -262,6 +262,10 @@ pub struct Options {
     pub platform_instance: Option<String>,
     /// Do not keep received requests (the benchmark: tests inspect them).
     pub no_recording: bool,
+    /// Endpoints (by recording file) answered with Clerk's error shape instead of their body:
+    /// file → (status, code, message), e.g. a feature that is off
+    /// (`403 organization_not_enabled_in_instance`) or not on the plan (`402`).
+    pub refusals: BTreeMap<&'static str, (u16, &'static str, &'static str)>,
 }
 
 /// Starts the fake with `data`, mounting every endpoint at priority 5 and the fallbacks at 10.
@@ -280,6 +284,34 @@ pub async fn start(data: &Data, opts: Options) -> MockServer {
 
 pub async fn mount(server: &MockServer, data: &Data, opts: Options) {
     let bearer = |k: &str| format!("Bearer {k}");
+    for (file, (status, code, message)) in &opts.refusals {
+        let url_path = match *file {
+            "fapi/environment.json" => "/v1/environment".to_owned(),
+            "plapi/config.json" => {
+                plapi_path(opts.platform_instance.as_deref().unwrap_or("production"))
+            }
+            file => BAPI
+                .iter()
+                .find(|(f, _, _)| *f == file)
+                .map(|(_, p, _)| (*p).to_owned())
+                .unwrap_or_else(|| panic!("{file} is not an endpoint of the fake")),
+        };
+        // As Clerk does, the credential is checked first: a wrong key still gets 401.
+        let key = match file.split('/').next() {
+            Some("bapi") => Some(SECRET_KEY),
+            Some("plapi") => Some(PLATFORM_KEY),
+            _ => None,
+        };
+        let mock = Mock::given(method("GET")).and(path(url_path));
+        let mock = match key {
+            Some(k) => mock.and(header("authorization", bearer(k).as_str())),
+            None => mock,
+        };
+        mock.respond_with(clerk_error(*status, code, message).set_delay(opts.delay))
+            .with_priority(1)
+            .mount(server)
+            .await;
+    }
     if let Some(env) = data.bodies.get("fapi/environment.json") {
         Mock::given(method("GET"))
             .and(path("/v1/environment"))
