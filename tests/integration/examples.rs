@@ -293,3 +293,73 @@ fn snapshot_schema_doc_is_in_step_with_the_code() {
         "docs/snapshot.md is stale: paste the output of `clerk-drift schema` into it"
     );
 }
+
+#[test]
+fn a_schema_v1_baseline_still_loads_and_accept_adopts_the_new_meaning() {
+    // The baseline shipped before schema_version 2, kept in baselines/history by the re-accept.
+    let history = root().join("baselines/history");
+    let old = std::fs::read_dir(&history)
+        .expect("baselines/history")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("\"schema_version\": 1,")))
+        .expect("a schema_version 1 baseline in baselines/history");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let b = tmp.path().join("b.json");
+    std::fs::copy(&old, &b).expect("copy");
+    let b = b.to_str().expect("utf-8");
+
+    // The boolean it held is dropped on load: the mode now is newly observed, not drift.
+    let out = run(&["diff", b, "examples/acme-prod"]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 0, "{text}{}", stderr(&out));
+    assert!(
+        text.contains("No drift: the current settings match the baseline."),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Newly observed (not in the baseline; not drift):\n  * attack_protection.enumeration_protection = \"strict\"\n"
+        ),
+        "{text}"
+    );
+    let plan = run(&[
+        "plan",
+        "--snapshot",
+        "examples/acme-prod-drifted",
+        "--baseline",
+        b,
+    ]);
+    assert_eq!(code(&plan), 6, "{}", stdout(&plan));
+
+    // Accepting adopts it: the baseline becomes schema_version 2, the v1 file goes to history.
+    let out = run(&[
+        "baseline",
+        "accept",
+        "--snapshot",
+        "examples/acme-prod",
+        "--baseline",
+        b,
+        "--by",
+        "tester",
+        "--reason",
+        "schema_version 2",
+    ]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let snap: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(b).expect("baseline")).expect("JSON");
+    assert_eq!(snap["schema_version"], 2);
+    assert_eq!(
+        snap["settings"]["attack_protection"]["enumeration_protection"],
+        "strict"
+    );
+    let out = run(&["diff", b, "examples/acme-prod"]);
+    assert_eq!(code(&out), 0);
+    assert!(!stdout(&out).contains("Newly observed"), "{}", stdout(&out));
+    let verify = run(&["baseline", "verify", "--baseline", b]);
+    assert_eq!(code(&verify), 0, "{}{}", stdout(&verify), stderr(&verify));
+    assert!(
+        stdout(&verify).contains("2 link(s), unbroken"),
+        "{}",
+        stdout(&verify)
+    );
+}

@@ -10,7 +10,7 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::common::{code, example, live, output, root, stderr, stdout};
+use crate::common::{code, example, live, output, stderr, stdout};
 use crate::fake::{self, Data, Options, clerk_error};
 
 const OAUTH_SECRET: &str = "GOCSPX-CANARYsweepOAUTHsecret0003";

@@ -9,8 +9,10 @@ use serde_json::{Value, json};
 
 use crate::common::{code, example, json_files, run, stderr, stdout, write_recording};
 
-/// The views of one recording: name, the sources read, and which files stay.
-const VIEWS: [(&str, &[&str], fn(&Path) -> bool); 3] = [
+/// One view of a recording: its name, the sources it reads, and which files it keeps.
+type View = (&'static str, &'static [&'static str], fn(&Path) -> bool);
+
+const VIEWS: [View; 3] = [
     ("all-three", &["fapi", "bapi", "plapi"], |_| true),
     ("no-platform", &["fapi", "bapi"], |p| {
         !p.starts_with("plapi")
