@@ -18,7 +18,8 @@ SHARED = sys.argv[1] if len(sys.argv) > 1 else os.path.join("..", "shared")
 FIX = os.path.join(SHARED, "clerk-openapi", "fixtures")
 
 # Dashboard edits applied to the drifted copy. tests/integration/examples.rs asserts that `plan`
-# reports exactly these, and nothing else.
+# reports exactly these, and nothing else (switching CAPTCHA off also clears its widget type:
+# `sign_up.captcha.widget_type` is null while CAPTCHA is off).
 DRIFT = [
     "session: inactivity timeout switched off",
     "instance: http://staging.acme.com added to allowed origins",
@@ -48,7 +49,7 @@ def fapi_environment():
     ac = env["auth_config"]
     ac.update(test_mode=False, single_session_mode=True, cookieless_dev=False,
               url_based_session_syncing=False, reverification=True,
-              second_factors=["backup_code", "totp"])
+              second_factors=["backup_code", "totp"], email_address="required")
     dc = env["display_config"]
     dc.update(instance_environment_type="production", application_name="Acme",
               captcha_provider="turnstile", captcha_widget_type="smart",
@@ -62,6 +63,9 @@ def fapi_environment():
         "used_for_second_factor": False, "second_factors": [], "verifications": ["passkey"],
         "verify_at_sign_up": False, "immutable": False}
     us["attributes"]["phone_number"].update(used_for_second_factor=False, second_factors=[])
+    # An email address is required at sign-up, as the Platform config says
+    # (`auth_email.required_for_sign_up`): one instance, whichever API describes it.
+    us["attributes"]["email_address"]["required"] = True
     us["sign_up"].update(captcha_enabled=True, captcha_widget_type="smart", mode="public",
                          legal_consent_enabled=True)
     us["sign_in"] = {"second_factor": {"required": True}}
@@ -102,6 +106,8 @@ def plapi_config():
             cfg[k] = v
     cfg["config_version"] = "cv_2xAcmeProd0001"
     cfg["auth_attack_protection"]["user_lockout"]["max_attempts"] = 5
+    # Strict enumeration protection, as the Frontend API's `enumeration_protection.enabled` says.
+    cfg["auth_attack_protection"]["enumeration_protection"] = "strict"
     cfg["auth_password"].update(min_length=12, require_special_char=False)
     cfg["auth_phone"].update(used_for_second_factor=False, second_factor_strategies=[],
                              sign_in_strategies=["phone_code"])

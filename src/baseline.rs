@@ -275,7 +275,8 @@ pub fn chain(baseline_path: &FsPath) -> Result<Vec<Link>> {
                 short(want)
             ));
         }
-        let snap = io::from_text(
+        // As written: the acceptance record hashes the file's own schema_version.
+        let snap = io::from_text_as_written(
             &String::from_utf8_lossy(&bytes),
             &file.display().to_string(),
         );

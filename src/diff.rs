@@ -3,8 +3,9 @@
 //! Collections are compared by identity key, sets by element, free-form JSON (claims) key by
 //! key; toggled durations compare as one value. A path missing on one side is `added`/`removed`
 //! only when that side observed its surroundings; when that side's coverage says it was not
-//! observed it is `unobserved` (lost coverage, reported as incomplete data) or `newly_observed`
-//! (gained coverage, not drift).
+//! observed it is `unobserved` (observed in the baseline only) or `newly_observed` (observed
+//! now only). Either is a coverage note, never drift: the same instance read through fewer APIs
+//! is the same configuration. Provenance and source conflicts are not compared at all.
 
 use std::collections::BTreeSet;
 
@@ -12,8 +13,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::path::Path;
-use crate::snapshot::Snapshot;
 use crate::snapshot::schema::{self, Kind};
+use crate::snapshot::{Snapshot, Source};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -21,9 +22,9 @@ pub enum ChangeKind {
     Changed,
     Added,
     Removed,
-    /// Observed in the baseline, not observed now.
+    /// Observed in the baseline, not observed now: a coverage note, not drift.
     Unobserved,
-    /// Not observed in the baseline, observed now.
+    /// Not observed in the baseline, observed now: a coverage note, not drift.
     NewlyObserved,
 }
 
@@ -54,6 +55,35 @@ pub struct Drift {
     /// never counted as drift.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ignored: Vec<Ignored>,
+    /// How the two sides were observed, when that differs; `None` when both were read from the
+    /// same sources and every setting was observed on both sides or neither.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<CoverageNote>,
+}
+
+/// A change of source between the baseline and the current snapshot: reported, never drift.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoverageNote {
+    /// The APIs the baseline was read from (`fapi`, `bapi`, `plapi`).
+    pub baseline_sources: Vec<Source>,
+    /// The APIs the current snapshot was read from.
+    pub current_sources: Vec<Source>,
+    /// Settings observed in the baseline only (`unobserved` changes).
+    pub baseline_only: usize,
+    /// Settings observed now only (`newly_observed` changes).
+    pub current_only: usize,
+}
+
+/// The APIs a snapshot read at least one file from.
+fn observed_sources(s: &Snapshot) -> Vec<Source> {
+    s.coverage
+        .sources
+        .iter()
+        .filter(|(source, files)| {
+            matches!(source, Source::Fapi | Source::Bapi | Source::Plapi) && !files.is_empty()
+        })
+        .map(|(source, _)| *source)
+        .collect()
 }
 
 /// A difference set aside by an ignore rule.
@@ -139,13 +169,6 @@ impl Drift {
     pub fn has_drift(&self) -> bool {
         self.changes.iter().any(|c| c.kind.is_drift())
     }
-
-    /// The current side lost coverage the baseline had.
-    pub fn is_incomplete(&self) -> bool {
-        self.changes
-            .iter()
-            .any(|c| c.kind == ChangeKind::Unobserved)
-    }
 }
 
 /// Compares `baseline` with `current`.
@@ -161,10 +184,24 @@ pub fn diff(baseline: &Snapshot, current: &Snapshot) -> Drift {
         Some(&current.settings),
     );
     w.out.sort_by(|a, b| a.path.cmp(&b.path));
-    Drift {
+    let mut drift = Drift {
         changes: w.out,
         ignored: Vec::new(),
+        coverage: None,
+    };
+    let note = CoverageNote {
+        baseline_sources: observed_sources(baseline),
+        current_sources: observed_sources(current),
+        baseline_only: drift.count(ChangeKind::Unobserved),
+        current_only: drift.count(ChangeKind::NewlyObserved),
+    };
+    if note.baseline_sources != note.current_sources
+        || note.baseline_only > 0
+        || note.current_only > 0
+    {
+        drift.coverage = Some(note);
     }
+    drift
 }
 
 struct Walker<'a> {
@@ -383,10 +420,12 @@ mod tests {
         let b = snap(json!({"session": {}}), &["session.multi_session"]);
         let d = diff(&a, &b);
         assert_eq!(lines(&d), vec!["Unobserved session.multi_session"]);
-        assert!(d.is_incomplete());
         assert!(!d.has_drift());
+        let note = d.coverage.expect("a coverage note");
+        assert_eq!((note.baseline_only, note.current_only), (1, 0));
         let back = diff(&b, &a);
         assert_eq!(lines(&back), vec!["NewlyObserved session.multi_session"]);
         assert!(!back.has_drift());
+        assert_eq!(back.coverage.map(|n| n.current_only), Some(1));
     }
 }

@@ -581,6 +581,7 @@ mod tests {
                 after: Some(json!(HOSTILE)),
             }],
             ignored: Vec::new(),
+            coverage: None,
         };
         let policy = Policy {
             origin: "team/<policy>.toml".into(),

@@ -156,6 +156,13 @@ pub fn document(i: &Report<'_>) -> Value {
             })
             .collect();
         put(&mut doc, "ignored", Value::Array(ignored));
+        if let Some(note) = &drift.coverage {
+            put(
+                &mut doc,
+                "coverage",
+                serde_json::to_value(note).unwrap_or_default(),
+            );
+        }
         let count = |k: ChangeKind| Value::from(drift.count(k));
         summary.insert(
             "drift".into(),

@@ -1,10 +1,13 @@
-//! Canonical snapshot text and reading with precise errors. Writing is not done here: callers
+//! Canonical snapshot text and reading with precise errors, and the migration of older
+//! `schema_version`s on load (docs/snapshot.md, "Versions"). Writing is not done here: callers
 //! write the canonical text with [`crate::fsx::write_atomic`].
 
 use std::path::{Path as FsPath, PathBuf};
 
-use super::model::Snapshot;
-use super::schema::SCHEMA_VERSION;
+use serde_json::Value;
+
+use super::model::{Snapshot, Unobserved};
+use super::schema::{CHANGED_IN_V2, SCHEMA_VERSION};
 use crate::jsonx::error_message;
 use crate::recording::Recording;
 
@@ -22,7 +25,7 @@ pub enum Error {
         message: String,
     },
     #[error(
-        "{origin}: snapshot schema_version {found} is not supported (this clerk-drift reads {SCHEMA_VERSION})"
+        "{origin}: snapshot schema_version {found} is not supported (this clerk-drift reads {OLDEST_READ} to {SCHEMA_VERSION})"
     )]
     Version { origin: String, found: u64 },
     #[error("{origin}: `$.schema_version` missing: not a clerk-drift snapshot")]
@@ -49,6 +52,9 @@ pub enum Error {
 
 type Result<T> = std::result::Result<T, Error>;
 
+/// The oldest `schema_version` still read (and migrated on load).
+pub const OLDEST_READ: u32 = 1;
+
 /// The canonical text: pretty JSON with sorted keys and a trailing newline. Equal snapshots
 /// give equal bytes.
 pub fn to_canonical(snapshot: &Snapshot) -> Result<String> {
@@ -57,8 +63,55 @@ pub fn to_canonical(snapshot: &Snapshot) -> Result<String> {
     Ok(text)
 }
 
-/// Parses a snapshot file's text; `origin` names the file in errors.
+/// Parses a snapshot file's text and brings an older `schema_version` up to the current one;
+/// `origin` names the file in errors.
 pub fn from_text(text: &str, origin: &str) -> Result<Snapshot> {
+    let mut snap = from_text_as_written(text, origin)?;
+    if snap.schema_version < 2 {
+        migrate_v1(&mut snap);
+    }
+    Ok(snap)
+}
+
+/// Schema_version 1 → 2. Values whose meaning changed are dropped and listed as unobserved
+/// with the reason, so the current value shows as newly observed (not drift) until a baseline
+/// accept adopts it. Values whose reading was corrected, not changed, are read the new way:
+/// a minimum password length of 0 is Clerk's floor of 8, and the CAPTCHA widget type is null
+/// while CAPTCHA is off.
+fn migrate_v1(snap: &mut Snapshot) {
+    for path in CHANGED_IN_V2 {
+        let (parent, leaf) = path.rsplit_once('.').unwrap_or(("", path));
+        let ptr = format!("/{}", parent.replace('.', "/"));
+        let removed = snap
+            .settings
+            .pointer_mut(&ptr)
+            .and_then(Value::as_object_mut)
+            .and_then(|o| o.remove(leaf));
+        snap.provenance.remove(*path);
+        snap.conflicts.retain(|c| c.path != *path);
+        if removed.is_some() {
+            snap.coverage.unobserved.push(Unobserved {
+                path: (*path).to_owned(),
+                reason: "not comparable: this snapshot has schema_version 1, which stored it with another meaning (see docs/snapshot.md, Versions)".to_owned(),
+            });
+        }
+    }
+    if let Some(n) = snap.settings.pointer_mut("/password/min_length")
+        && n.as_i64() == Some(0)
+    {
+        *n = Value::from(8);
+    }
+    if snap.settings.pointer("/sign_up/captcha/enabled") == Some(&Value::Bool(false))
+        && let Some(w) = snap.settings.pointer_mut("/sign_up/captcha/widget_type")
+    {
+        *w = Value::Null;
+    }
+    snap.schema_version = SCHEMA_VERSION;
+}
+
+/// Parses a snapshot file's text as written, without migrating an older `schema_version`:
+/// what the hash of an acceptance record was computed over.
+pub fn from_text_as_written(text: &str, origin: &str) -> Result<Snapshot> {
     let version: serde_json::Value =
         serde_json::from_str(text).map_err(|e| Error::InvalidJson {
             origin: origin.to_owned(),
@@ -70,7 +123,7 @@ pub fn from_text(text: &str, origin: &str) -> Result<Snapshot> {
         .get("schema_version")
         .and_then(serde_json::Value::as_u64)
     {
-        Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+        Some(v) if (u64::from(OLDEST_READ)..=u64::from(SCHEMA_VERSION)).contains(&v) => {}
         Some(found) => {
             return Err(Error::Version {
                 origin: origin.to_owned(),
@@ -102,4 +155,81 @@ pub fn load(path: &FsPath) -> Result<Snapshot> {
         source,
     })?;
     from_text(&text, &path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::path::Path;
+
+    fn v1() -> String {
+        json!({
+            "schema_version": 1,
+            "settings": {
+                "attack_protection": {"enumeration_protection": true, "pii_protection": true},
+                "password": {"min_length": 0},
+                "sign_up": {"captcha": {"enabled": false, "widget_type": "smart"}}
+            },
+            "provenance": {"attack_protection": "fapi", "attack_protection.enumeration_protection": "plapi"},
+            "conflicts": [{"path": "attack_protection.enumeration_protection", "chosen": "plapi",
+                           "values": {"fapi": true, "plapi": true}}]
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn a_v1_snapshot_loads_without_the_values_whose_meaning_changed() {
+        let s = from_text(&v1(), "old.json").expect("v1 still loads");
+        assert_eq!(s.schema_version, SCHEMA_VERSION);
+        let path = Path::parse("attack_protection.enumeration_protection").expect("path");
+        assert_eq!(
+            s.get(&path),
+            None,
+            "the boolean is dropped, not read as a mode"
+        );
+        assert!(
+            s.unobserved_reason(&path)
+                .is_some_and(|r| r.contains("schema_version 1")),
+            "{:?}",
+            s.coverage.unobserved
+        );
+        assert!(
+            !s.provenance
+                .contains_key("attack_protection.enumeration_protection")
+        );
+        assert!(s.conflicts.is_empty());
+        // Untouched neighbours, and readings that were corrected rather than changed.
+        assert_eq!(
+            s.settings["attack_protection"]["pii_protection"],
+            json!(true)
+        );
+        assert_eq!(s.settings["password"]["min_length"], json!(8));
+        assert_eq!(s.settings["sign_up"]["captcha"]["widget_type"], Value::Null);
+    }
+
+    #[test]
+    fn as_written_keeps_the_old_version_for_hashing() {
+        let s = from_text_as_written(&v1(), "old.json").expect("parses");
+        assert_eq!(s.schema_version, 1);
+        assert_eq!(
+            s.settings["attack_protection"]["enumeration_protection"],
+            json!(true)
+        );
+    }
+
+    #[test]
+    fn a_newer_version_is_refused_with_the_range_read() {
+        let text = json!({"schema_version": SCHEMA_VERSION + 1, "settings": {}, "provenance": {}})
+            .to_string();
+        let err = from_text(&text, "new.json").expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "new.json: snapshot schema_version {} is not supported (this clerk-drift reads 1 to {SCHEMA_VERSION})",
+                SCHEMA_VERSION + 1
+            )
+        );
+    }
 }

@@ -1,4 +1,4 @@
-//! The snapshot schema (schema_version 1): every setting path clerk-drift knows, its kind and
+//! The snapshot schema (schema_version 2): every setting path clerk-drift knows, its kind and
 //! its meaning. It is public API. Normalization may only write paths listed here (a unit test
 //! holds it to that); the diff asks it which objects are keyed collections and which values are
 //! durations; the policy validator asks it whether a rule's path exists; reports and policy
@@ -12,7 +12,12 @@ use serde_json::Value;
 
 use crate::path::{Path, Seg};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Paths whose meaning changed in schema_version 2 (docs/snapshot.md, "Versions"): a value an
+/// older snapshot holds there cannot be compared with a current one, so loading an older snapshot
+/// drops it (the current value then shows as newly observed, never as drift).
+pub const CHANGED_IN_V2: &[&str] = &["attack_protection.enumeration_protection"];
 
 /// What kind of value lives at a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +56,7 @@ macro_rules! nodes {
     };
 }
 
-/// Every path of schema_version 1. Intermediate structs are listed so that docs and policy
+/// Every path of schema_version 2. Intermediate structs are listed so that docs and policy
 /// validation can name them.
 pub static NODES: &[Node] = nodes! {
     "instance" => Struct, "The instance itself: identity, environment, origins, domains.";
@@ -84,7 +89,7 @@ pub static NODES: &[Node] = nodes! {
     "sign_up.mode" => Str, "`public`, `restricted` (invite-only) or `waitlist`.";
     "sign_up.captcha" => Struct, "Bot protection (CAPTCHA) on sign-up.";
     "sign_up.captcha.enabled" => Bool, "CAPTCHA on sign-up.";
-    "sign_up.captcha.widget_type" => Str, "`smart` or `invisible` (null when unset).";
+    "sign_up.captcha.widget_type" => Str, "`smart` or `invisible`; null when CAPTCHA is off (the type only applies while it is on).";
     "sign_up.email_required" => Bool, "An email address is required at sign-up.";
     "sign_up.email_verification" => Bool, "Email addresses are verified at sign-up.";
     "sign_up.email_verification_strategies" => StrSet, "How emails are verified (`email_code`, `email_link`).";
@@ -97,14 +102,14 @@ pub static NODES: &[Node] = nodes! {
     "sign_in.phone_strategies" => StrSet, "Phone sign-in strategies (`phone_code`).";
     "sign_in.passkey" => Bool, "Passkeys can be used to sign in.";
     "mfa" => Struct, "Multi-factor authentication.";
-    "mfa.factors" => StrSet, "Second factors offered (`totp`, `phone_code`, `backup_code`).";
-    "mfa.required_for_sign_in" => Bool, "A second factor is required at sign-in.";
-    "mfa.required_for_sign_up" => Bool, "Users must set up MFA at sign-up.";
+    "mfa.factors" => StrSet, "Second factors offered (`totp`, `phone_code`, `email_code`, `backup_code`); passkeys are `mfa.passkey_satisfies_second_factor`.";
+    "mfa.required_for_sign_in" => Bool, "Users who have a second factor must verify it at sign-in.";
+    "mfa.required_for_sign_up" => Bool, "Every user must enrol a second factor (Clerk's Require MFA setting, the `setup-mfa` session task).";
     "mfa.passkey_satisfies_second_factor" => Bool, "A passkey sign-in counts as two factors.";
     "password" => Struct, "Password policy.";
     "password.enabled" => Bool, "Passwords can be used.";
     "password.required" => Bool, "A password is required at sign-up.";
-    "password.min_length" => Int, "Minimum password length.";
+    "password.min_length" => Int, "Minimum password length (never below Clerk's floor of 8; a reported 0 reads as 8).";
     "password.max_length" => Int, "Maximum password length (0: Clerk's default maximum).";
     "password.require_special_char" => Bool, "Complexity: a special character is required.";
     "password.require_numbers" => Bool, "Complexity: a digit is required.";
@@ -121,7 +126,7 @@ pub static NODES: &[Node] = nodes! {
     "attack_protection.lockout.enabled" => Bool, "Lockout is on.";
     "attack_protection.lockout.max_attempts" => Int, "Failed attempts before lockout.";
     "attack_protection.lockout.duration" => Duration, "How long a lockout lasts.";
-    "attack_protection.enumeration_protection" => Bool, "Responses do not reveal whether an account exists.";
+    "attack_protection.enumeration_protection" => Str, "Enumeration protection mode: `none`, `bulk` (Clerk's default, always on) or `strict` (sign-in and sign-up never reveal whether an account exists).";
     "attack_protection.email_link_same_client" => Bool, "Email links must be opened on the device that asked for them.";
     "attack_protection.pii_protection" => Bool, "PII protection.";
     "attack_protection.native_device_attestation" => Str, "Native device attestation: `disabled`, `onboarding`, `enforced`.";
@@ -164,8 +169,8 @@ pub static NODES: &[Node] = nodes! {
     "organizations.users_can_create" => Bool, "Users may create organizations.";
     "organizations.domains" => Struct, "Verified domains.";
     "organizations.domains.enabled" => Bool, "Verified domains are enabled.";
-    "organizations.domains.enrollment_modes" => StrSet, "How verified-domain users join.";
-    "organizations.domains.default_role" => Str, "Role for users joining by domain.";
+    "organizations.domains.enrollment_modes" => StrSet, "How verified-domain users join (empty while verified domains are off).";
+    "organizations.domains.default_role" => Str, "Role for users joining by domain (null while verified domains are off).";
     "organizations.roles" => Map, "Organization roles keyed by role key.";
     "organizations.roles[*].name" => Str, "Role name.";
     "organizations.roles[*].is_creator_eligible" => Bool, "May be the creator role.";

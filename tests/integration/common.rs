@@ -21,6 +21,20 @@ pub fn baseline() -> PathBuf {
     root().join("baselines").join("acme-prod.json")
 }
 
+/// The shipped baseline as a plain snapshot, its acceptance record removed: for tests that start
+/// a baseline of their own elsewhere (the record's hash chain points into `baselines/history/`,
+/// which such a copy does not carry).
+pub fn unaccepted_baseline() -> String {
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(baseline()).expect("baseline")).expect("JSON");
+    if let Some(o) = v.as_object_mut() {
+        o.remove("accepted");
+    }
+    let mut text = serde_json::to_string_pretty(&v).expect("JSON");
+    text.push('\n');
+    text
+}
+
 /// Runs clerk-drift with `args` in the repository root; never panics on a non-zero exit.
 pub fn run(args: &[&str]) -> Output {
     Command::cargo_bin("clerk-drift")

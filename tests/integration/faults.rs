@@ -418,8 +418,7 @@ fn run(fault: &Fault, setup: &Setup, command: &str, expected: &Value) -> String 
         "[pull]\nretries = 2\ntimeout_seconds = 1\n",
     )
     .expect("config");
-    let previous =
-        std::fs::read(common::root().join("baselines/acme-prod.json")).expect("baseline");
+    let previous = common::unaccepted_baseline().into_bytes();
     std::fs::write(d.join("baseline.json"), &previous).expect("baseline copy");
     let mut cmd = live(&setup.uri, d);
     if let Some(f) = &setup.fapi_uri {

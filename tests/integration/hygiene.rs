@@ -10,7 +10,7 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-use crate::common::{code, example, live, output, root, stderr, stdout};
+use crate::common::{code, example, live, output, stderr, stdout};
 use crate::fake::{self, Data, Options, clerk_error};
 
 const OAUTH_SECRET: &str = "GOCSPX-CANARYsweepOAUTHsecret0003";
@@ -94,7 +94,7 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
         "[pull]\nretries = 0\ntimeout_seconds = 2\n",
     )
     .expect("config");
-    std::fs::copy(root().join("baselines/acme-prod.json"), d.join("b.json")).expect("baseline");
+    std::fs::write(d.join("b.json"), crate::common::unaccepted_baseline()).expect("baseline");
     std::fs::write(d.join("key.txt"), format!("{FILE_KEY}\n")).expect("key file");
     std::fs::write(d.join("bad-key.txt"), format!("{FILE_KEY}\u{7}\n")).expect("bad key file");
 

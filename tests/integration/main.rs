@@ -19,3 +19,4 @@ mod properties;
 mod pull;
 mod rules;
 mod secrets;
+mod views;

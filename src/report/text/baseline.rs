@@ -36,6 +36,7 @@ pub fn render_accepted(
         let drift = Drift {
             changes: done.changes.clone(),
             ignored: Vec::new(),
+            coverage: None,
         };
         out.push_str("Accepted changes:\n");
         render_drift(out, &drift, &done.snapshot);

@@ -220,10 +220,26 @@ pub fn render_drift_with(
         let unchanged = total.saturating_sub(drifted.len());
         let _ = writeln!(out, "  ({unchanged} unchanged settings hidden)");
     }
+    if let Some(note) = &drift.coverage {
+        let names = |s: &[crate::snapshot::Source]| -> String {
+            if s.is_empty() {
+                return "no API".to_owned();
+            }
+            s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" + ")
+        };
+        let _ = writeln!(
+            out,
+            "\nCoverage note (not drift): baseline read from {}, current snapshot from {}; {} setting(s) observed in the baseline only, {} now only.",
+            names(&note.baseline_sources),
+            names(&note.current_sources),
+            note.baseline_only,
+            note.current_only,
+        );
+    }
     for (kind, heading) in [
         (
             ChangeKind::Unobserved,
-            "Observed in the baseline but not now (incomplete data):",
+            "Observed in the baseline only (coverage, not drift):",
         ),
         (
             ChangeKind::NewlyObserved,
@@ -313,6 +329,7 @@ mod tests {
             &Drift {
                 changes: vec![c],
                 ignored: Vec::new(),
+                coverage: None,
             },
             &Snapshot::for_test(json!({}), &[]),
         );

@@ -69,6 +69,7 @@ mod colour_tests {
         let drift = Drift {
             changes: vec![change("session.inactivity_timeout", ChangeKind::Changed)],
             ignored: Vec::new(),
+            coverage: None,
         };
         let findings = [Finding {
             rule_id: "x".into(),

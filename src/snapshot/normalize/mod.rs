@@ -390,18 +390,165 @@ mod tests {
         assert_eq!(s.conflicts[0].values[&Source::Fapi], json!(false));
     }
 
+    /// Normalizes the Frontend API body alone, the Platform config alone, and both, and checks
+    /// that `path` reads `want` each time with no conflict: one meaning whatever the source.
+    fn agree(path: &str, fapi: Value, plapi: Value, want: Value) {
+        let views = [
+            ("fapi", rec(&[(ENVIRONMENT.file, fapi.clone())])),
+            ("plapi", rec(&[(PLATFORM_CONFIG.file, plapi.clone())])),
+            (
+                "both",
+                rec(&[(ENVIRONMENT.file, fapi), (PLATFORM_CONFIG.file, plapi)]),
+            ),
+        ];
+        for (name, r) in views {
+            let s = normalize(&r).expect("normalizes");
+            assert_eq!(get(&s, path), Some(&want), "{name}: {path}");
+            assert!(s.conflicts.is_empty(), "{name}: {:?}", s.conflicts);
+        }
+    }
+
     #[test]
-    fn enumeration_protection_string_and_bool_agree() {
+    fn enumeration_protection_is_a_mode_from_either_source() {
+        let fapi = |on: bool| json!({"user_settings": {"attack_protection": {"enumeration_protection": {"enabled": on}}}});
+        let plapi =
+            |mode: &str| json!({"auth_attack_protection": {"enumeration_protection": mode}});
+        let path = "attack_protection.enumeration_protection";
+        agree(path, fapi(true), plapi("strict"), json!("strict"));
+        agree(path, fapi(false), plapi("bulk"), json!("bulk"));
+        // A real disagreement stays one: the Platform config wins and both are kept.
         let s = normalize(&rec(&[
-            (ENVIRONMENT.file, json!({"user_settings": {"attack_protection": {"enumeration_protection": {"enabled": true}}}})),
-            (PLATFORM_CONFIG.file, json!({"auth_attack_protection": {"enumeration_protection": "bulk"}})),
+            (ENVIRONMENT.file, fapi(true)),
+            (PLATFORM_CONFIG.file, plapi("bulk")),
         ]))
         .expect("normalizes");
-        assert_eq!(
-            get(&s, "attack_protection.enumeration_protection"),
-            Some(&json!(true))
+        assert_eq!(get(&s, path), Some(&json!("bulk")));
+        assert_eq!(s.conflicts[0].values[&Source::Fapi], json!("strict"));
+    }
+
+    #[test]
+    fn a_minimum_password_length_of_zero_is_clerks_floor() {
+        let fapi = |n: i64| json!({"user_settings": {"password_settings": {"min_length": n, "max_length": 0}}});
+        let plapi = |n: i64| json!({"auth_password": {"min_length": n, "max_length": 0}});
+        agree("password.min_length", fapi(0), plapi(8), json!(8));
+        agree("password.min_length", fapi(12), plapi(12), json!(12));
+        // `0` is "no explicit maximum" in both sources (the fixtures of a default instance).
+        agree("password.max_length", fapi(0), plapi(8), json!(0));
+    }
+
+    #[test]
+    fn the_captcha_widget_type_applies_only_while_captcha_is_on() {
+        // Off: the Frontend API omits the type (or still says `smart`), the Platform config keeps
+        // `""` or the last choice; all read as no widget.
+        let path = "sign_up.captcha.widget_type";
+        let plapi = |on: bool, t: &str| json!({"auth_attack_protection": {"bot_protection": {"captcha_enabled": on, "captcha_widget_type": t}}});
+        let fapi = |on: bool, t: Option<&str>| match t {
+            Some(t) => {
+                json!({"user_settings": {"sign_up": {"captcha_enabled": on, "captcha_widget_type": t}}})
+            }
+            None => json!({"user_settings": {"sign_up": {"captcha_enabled": on}}}),
+        };
+        agree(
+            path,
+            fapi(false, Some("smart")),
+            plapi(false, ""),
+            Value::Null,
         );
-        assert!(s.conflicts.is_empty(), "{:?}", s.conflicts);
+        agree(
+            path,
+            fapi(false, Some("smart")),
+            plapi(false, "invisible"),
+            Value::Null,
+        );
+        let off_fapi_omits =
+            normalize(&rec(&[(ENVIRONMENT.file, fapi(false, None))])).expect("normalizes");
+        assert_eq!(get(&off_fapi_omits, path), None, "absent stays unobserved");
+        agree(
+            path,
+            fapi(true, Some("invisible")),
+            plapi(true, "invisible"),
+            json!("invisible"),
+        );
+    }
+
+    #[test]
+    fn verified_domain_settings_apply_only_while_domains_are_on() {
+        let fapi = json!({"organization_settings": {"enabled": true, "domains": {"enabled": false, "enrollment_modes": [], "default_role": ""}}});
+        let plapi = json!({"organization_settings": {"enabled": true, "domains_enabled": false,
+            "domains_enrollment_modes": ["manual_invitation"], "domains_default_role": "org:member"}});
+        agree(
+            "organizations.domains.enrollment_modes",
+            fapi.clone(),
+            plapi.clone(),
+            json!([]),
+        );
+        agree(
+            "organizations.domains.default_role",
+            fapi,
+            plapi,
+            Value::Null,
+        );
+    }
+
+    #[test]
+    fn mfa_factors_are_one_set_from_every_block() {
+        // The Frontend API names factors in `auth_config` and on each attribute; the Platform
+        // config in `auth_multi_factor`, `auth_phone` and `auth_email`.
+        let fapi = json!({
+            "auth_config": {"second_factors": ["totp"]},
+            "user_settings": {"attributes": {
+                "authenticator_app": {"enabled": true, "used_for_second_factor": true, "second_factors": ["totp"]},
+                "backup_code": {"enabled": true, "used_for_second_factor": true, "second_factors": ["backup_code"]},
+                "phone_number": {"enabled": true, "used_for_second_factor": true, "second_factors": ["phone_code"]},
+                "email_address": {"enabled": true, "used_for_second_factor": false, "second_factors": []},
+                "passkey": {"enabled": true, "used_for_second_factor": true, "second_factors": ["passkey"]},
+                "web3_wallet": {"enabled": false, "used_for_second_factor": true, "second_factors": ["web3"]}
+            }}
+        });
+        let plapi = json!({
+            "auth_multi_factor": {"authenticator_app": {"enabled": true}, "backup_code": {"enabled": true}},
+            "auth_phone": {"used_for_second_factor": true, "second_factor_strategies": ["phone_code"]},
+            "auth_email": {"used_for_second_factor": false},
+            "auth_passkey": {"satisfies_second_factor": true}
+        });
+        agree(
+            "mfa.factors",
+            fapi,
+            plapi,
+            json!(["backup_code", "phone_code", "totp"]),
+        );
+        // Email codes as a second factor, when the Platform config lists them without strategies.
+        let plapi_email =
+            json!({"auth_multi_factor": {}, "auth_email": {"used_for_second_factor": true}});
+        let fapi_email = json!({"auth_config": {"second_factors": ["email_code"]}});
+        agree(
+            "mfa.factors",
+            fapi_email,
+            plapi_email,
+            json!(["email_code"]),
+        );
+    }
+
+    #[test]
+    fn mfa_requirements_read_each_frontend_field_for_its_own_setting() {
+        let fapi = json!({"user_settings": {"sign_in": {"second_factor": {"required": true}}, "sign_up": {"mfa": {"required": false}}}});
+        let plapi = json!({"auth_multi_factor": {"required_for_sign_in": true, "required_for_sign_up": false}});
+        agree(
+            "mfa.required_for_sign_in",
+            fapi.clone(),
+            plapi.clone(),
+            json!(true),
+        );
+        agree("mfa.required_for_sign_up", fapi, plapi, json!(false));
+        // The spec has no `sign_up.mfa`: without it the setting is unobserved from the Frontend
+        // API, never taken from `sign_in`.
+        let s = normalize(&rec(&[(
+            ENVIRONMENT.file,
+            json!({"user_settings": {"sign_in": {"second_factor": {"required": true}}}}),
+        )]))
+        .expect("normalizes");
+        assert_eq!(get(&s, "mfa.required_for_sign_in"), Some(&json!(true)));
+        assert_eq!(get(&s, "mfa.required_for_sign_up"), None);
     }
 
     #[test]

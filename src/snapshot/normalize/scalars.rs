@@ -1,7 +1,11 @@
 //! Scalar settings: the `MAPPINGS` table (each setting, field by field, from every file that
-//! reports it) and how a raw value becomes a normalized one (`Xf`), including the Platform
-//! config's multi-factor blocks. Reads bodies only through the `Builder`; collections and OAuth
-//! providers are the sibling modules' business.
+//! reports it) and how a raw value becomes a normalized one (`Xf`), including the multi-factor
+//! blocks of both the Frontend API and the Platform config. One meaning per setting whatever
+//! the source: where two APIs encode the same fact differently (enumeration protection as a
+//! boolean or a mode, a minimum password length of `0`, a CAPTCHA widget type while CAPTCHA is
+//! off) the reading here makes them agree; docs/snapshot.md lists each reconciliation. Reads
+//! bodies only through the `Builder`; collections and OAuth providers are the sibling modules'
+//! business.
 
 use std::collections::BTreeSet;
 
@@ -30,12 +34,26 @@ pub(super) enum Xf {
     Minutes,
     /// `{enabled, duration_seconds}` → `{enabled, seconds}`.
     Toggle,
-    /// PLAPI's string enumeration protection (`"bulk"`, `"none"`, …) → FAPI's boolean.
-    EnumerationMode,
+    /// FAPI's `enumeration_protection.enabled` → the Platform config's mode: `true` is
+    /// `strict` (the only mode that hides whether an account exists), `false` is `bulk`, which
+    /// Clerk always applies. Unverified against a live instance (REAL-INSTANCES.md).
+    EnumerationStrict,
+    /// A minimum password length: `0` (the Frontend API's value when none was chosen) is Clerk's
+    /// floor of 8.
+    PasswordMinLength,
+    /// A string that only applies while the sibling boolean field named here is on: `null`
+    /// while it is off (the CAPTCHA widget type, the verified-domain default role).
+    StrIf(&'static str),
+    /// A set of strings that only applies while the sibling boolean field named here is on:
+    /// empty while it is off (the verified-domain enrollment modes).
+    StrSetIf(&'static str),
     /// PLAPI `session` (null or `{claims: {...}}`) → the claims object.
     SessionClaims,
     /// PLAPI's MFA blocks → FAPI's `second_factors` vocabulary.
     PlapiSecondFactors,
+    /// FAPI's `auth_config.second_factors`, with the factors of every enabled attribute that is
+    /// `used_for_second_factor`.
+    FapiSecondFactors,
     /// Unix milliseconds → RFC 3339 UTC text; `null` stays `null`.
     MillisTimestamp,
     /// Filled by collection code; the row only documents the source for coverage messages.
@@ -52,8 +70,8 @@ pub(super) struct Mapping {
 }
 
 macro_rules! mappings {
-    ($($path:literal <- $file:ident $ptr:literal $xf:ident;)*) => {
-        &[$(Mapping { path: $path, file: $file.file, ptr: $ptr, xf: Xf::$xf }),*]
+    ($($path:literal <- $file:ident $ptr:literal $xf:ident $(($arg:literal))?;)*) => {
+        &[$(Mapping { path: $path, file: $file.file, ptr: $ptr, xf: Xf::$xf $(($arg))? }),*]
     };
 }
 
@@ -80,8 +98,10 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "sign_up.mode" <- ENVIRONMENT "/user_settings/sign_up/mode" Str;
     "sign_up.captcha.enabled" <- PLATFORM_CONFIG "/auth_attack_protection/bot_protection/captcha_enabled" Bool;
     "sign_up.captcha.enabled" <- ENVIRONMENT "/user_settings/sign_up/captcha_enabled" Bool;
-    "sign_up.captcha.widget_type" <- PLATFORM_CONFIG "/auth_attack_protection/bot_protection/captcha_widget_type" Str;
-    "sign_up.captcha.widget_type" <- ENVIRONMENT "/user_settings/sign_up/captcha_widget_type" Str;
+    // Clerk sends a widget type only while CAPTCHA is on; the Platform config keeps `""` or the
+    // last choice when it is off. Off means no widget: `null` from every source.
+    "sign_up.captcha.widget_type" <- PLATFORM_CONFIG "/auth_attack_protection/bot_protection/captcha_widget_type" StrIf("captcha_enabled");
+    "sign_up.captcha.widget_type" <- ENVIRONMENT "/user_settings/sign_up/captcha_widget_type" StrIf("captcha_enabled");
     "sign_up.email_required" <- PLATFORM_CONFIG "/auth_email/required_for_sign_up" Bool;
     "sign_up.email_required" <- ENVIRONMENT "/user_settings/attributes/email_address/required" Bool;
     "sign_up.email_verification" <- PLATFORM_CONFIG "/auth_email/verify_at_sign_up" Bool;
@@ -103,7 +123,12 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "sign_in.passkey" <- ENVIRONMENT "/user_settings/attributes/passkey/used_for_first_factor" Bool;
 
     "mfa.factors" <- PLATFORM_CONFIG "/auth_multi_factor" PlapiSecondFactors;
-    "mfa.factors" <- ENVIRONMENT "/auth_config/second_factors" StrSet;
+    "mfa.factors" <- ENVIRONMENT "/auth_config/second_factors" FapiSecondFactors;
+    // Two settings, each with its own Frontend API field. `sign_in.second_factor.required` is in
+    // the spec (`UserSettings.SignIn`) and is the sign-in check (`required_for_sign_in`).
+    // `sign_up.mfa.required` is not in the spec (`UserSettings.SignUp` allows no `mfa`) but
+    // clerk-js and clerk-ios read it as "MFA required" (a user may not remove the last factor):
+    // `required_for_sign_up`. Read where present; absent means not observed from this source.
     "mfa.required_for_sign_in" <- PLATFORM_CONFIG "/auth_multi_factor/required_for_sign_in" Bool;
     "mfa.required_for_sign_in" <- ENVIRONMENT "/user_settings/sign_in/second_factor/required" Bool;
     "mfa.required_for_sign_up" <- PLATFORM_CONFIG "/auth_multi_factor/required_for_sign_up" Bool;
@@ -115,8 +140,9 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "password.enabled" <- ENVIRONMENT "/user_settings/attributes/password/enabled" Bool;
     "password.required" <- PLATFORM_CONFIG "/auth_password/required" Bool;
     "password.required" <- ENVIRONMENT "/user_settings/attributes/password/required" Bool;
-    "password.min_length" <- PLATFORM_CONFIG "/auth_password/min_length" Int;
-    "password.min_length" <- ENVIRONMENT "/user_settings/password_settings/min_length" Int;
+    "password.min_length" <- PLATFORM_CONFIG "/auth_password/min_length" PasswordMinLength;
+    "password.min_length" <- ENVIRONMENT "/user_settings/password_settings/min_length" PasswordMinLength;
+    // `0` in both sources (the fixtures of a default instance): Clerk's default maximum.
     "password.max_length" <- PLATFORM_CONFIG "/auth_password/max_length" Int;
     "password.max_length" <- ENVIRONMENT "/user_settings/password_settings/max_length" Int;
     "password.require_special_char" <- PLATFORM_CONFIG "/auth_password/require_special_char" Bool;
@@ -143,8 +169,8 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "attack_protection.lockout.max_attempts" <- ENVIRONMENT "/user_settings/attack_protection/user_lockout/max_attempts" Int;
     "attack_protection.lockout.duration" <- PLATFORM_CONFIG "/auth_attack_protection/user_lockout/duration_in_minutes" Minutes;
     "attack_protection.lockout.duration" <- ENVIRONMENT "/user_settings/attack_protection/user_lockout/duration_in_minutes" Minutes;
-    "attack_protection.enumeration_protection" <- PLATFORM_CONFIG "/auth_attack_protection/enumeration_protection" EnumerationMode;
-    "attack_protection.enumeration_protection" <- ENVIRONMENT "/user_settings/attack_protection/enumeration_protection/enabled" Bool;
+    "attack_protection.enumeration_protection" <- PLATFORM_CONFIG "/auth_attack_protection/enumeration_protection" Str;
+    "attack_protection.enumeration_protection" <- ENVIRONMENT "/user_settings/attack_protection/enumeration_protection/enabled" EnumerationStrict;
     "attack_protection.email_link_same_client" <- PLATFORM_CONFIG "/auth_attack_protection/email_link_require_same_client" Bool;
     "attack_protection.email_link_same_client" <- ENVIRONMENT "/user_settings/attack_protection/email_link/require_same_client" Bool;
     "attack_protection.pii_protection" <- PLATFORM_CONFIG "/auth_attack_protection/pii_protection_enabled" Bool;
@@ -195,12 +221,14 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "organizations.domains.enabled" <- PLATFORM_CONFIG "/organization_settings/domains_enabled" Bool;
     "organizations.domains.enabled" <- ORGANIZATION_SETTINGS "/domains_enabled" Bool;
     "organizations.domains.enabled" <- ENVIRONMENT "/organization_settings/domains/enabled" Bool;
-    "organizations.domains.enrollment_modes" <- PLATFORM_CONFIG "/organization_settings/domains_enrollment_modes" StrSet;
-    "organizations.domains.enrollment_modes" <- ORGANIZATION_SETTINGS "/domains_enrollment_modes" StrSet;
-    "organizations.domains.enrollment_modes" <- ENVIRONMENT "/organization_settings/domains/enrollment_modes" StrSet;
-    "organizations.domains.default_role" <- PLATFORM_CONFIG "/organization_settings/domains_default_role" Str;
-    "organizations.domains.default_role" <- ORGANIZATION_SETTINGS "/domains_default_role" Str;
-    "organizations.domains.default_role" <- ENVIRONMENT "/organization_settings/domains/default_role" Str;
+    // The Frontend API empties both while verified domains are off (the iOS fixture); the other
+    // sources keep what was last chosen. Off means none, from every source.
+    "organizations.domains.enrollment_modes" <- PLATFORM_CONFIG "/organization_settings/domains_enrollment_modes" StrSetIf("domains_enabled");
+    "organizations.domains.enrollment_modes" <- ORGANIZATION_SETTINGS "/domains_enrollment_modes" StrSetIf("domains_enabled");
+    "organizations.domains.enrollment_modes" <- ENVIRONMENT "/organization_settings/domains/enrollment_modes" StrSetIf("enabled");
+    "organizations.domains.default_role" <- PLATFORM_CONFIG "/organization_settings/domains_default_role" StrIf("domains_enabled");
+    "organizations.domains.default_role" <- ORGANIZATION_SETTINGS "/domains_default_role" StrIf("domains_enabled");
+    "organizations.domains.default_role" <- ENVIRONMENT "/organization_settings/domains/default_role" StrIf("enabled");
     "organizations.roles" <- ORGANIZATION_ROLES "" Collection;
     "organizations.permissions" <- ORGANIZATION_PERMISSIONS "" Collection;
 
@@ -215,6 +243,10 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "saml_connections" <- SAML_CONNECTIONS "" Collection;
 };
 
+/// Clerk's minimum password length: its docs hold passwords to NIST's minimum of 8, and the
+/// Platform config of a default instance says 8 where the Frontend API says 0.
+const CLERK_MIN_PASSWORD_LENGTH: i64 = 8;
+
 /// Values Clerk documents as fixed (CLERK-SURFACE.md §6).
 pub(super) fn clerk_fixed() -> [(&'static str, Value); 2] {
     [
@@ -226,6 +258,9 @@ pub(super) fn clerk_fixed() -> [(&'static str, Value); 2] {
 impl Builder<'_> {
     /// Reads one mapped value; `None` when the field is absent (not observed).
     pub(super) fn read(&self, m: &Mapping, body: &Value) -> Result<Option<Value>, Error> {
+        if m.xf == Xf::FapiSecondFactors {
+            return self.fapi_second_factors(m.file, body);
+        }
         let Some(raw) = body.pointer(m.ptr) else {
             return Ok(None);
         };
@@ -237,11 +272,19 @@ impl Builder<'_> {
             Xf::Bool | Xf::NotBool if raw.is_null() => None,
             Xf::Bool => Some(Value::Bool(expect_bool(raw)?)),
             Xf::NotBool => Some(Value::Bool(!expect_bool(raw)?)),
-            Xf::Int | Xf::Minutes if raw.is_null() => None,
+            Xf::Int | Xf::Minutes | Xf::PasswordMinLength if raw.is_null() => None,
             Xf::Int => Some(json!(self.int(m.file, m.ptr, raw)?)),
+            Xf::PasswordMinLength => match self.int(m.file, m.ptr, raw)? {
+                0 => Some(json!(CLERK_MIN_PASSWORD_LENGTH)),
+                n => Some(json!(n)),
+            },
             Xf::Minutes => Some(json!(self.int(m.file, m.ptr, raw)?.saturating_mul(60))),
             Xf::Str => Some(self.opt_str(m.file, m.ptr, raw)?),
             Xf::StrSet => Some(self.str_set(m.file, m.ptr, raw)?),
+            Xf::StrIf(flag) if self.sibling_off(m, body, flag)? => Some(Value::Null),
+            Xf::StrIf(_) => Some(self.opt_str(m.file, m.ptr, raw)?),
+            Xf::StrSetIf(flag) if self.sibling_off(m, body, flag)? => Some(json!([])),
+            Xf::StrSetIf(_) => Some(self.str_set(m.file, m.ptr, raw)?),
             Xf::Toggle => {
                 if raw.is_null() {
                     return Ok(None);
@@ -260,15 +303,8 @@ impl Builder<'_> {
                 };
                 Some(json!({ "enabled": enabled, "seconds": secs }))
             }
-            Xf::EnumerationMode => match raw {
-                Value::Null => None,
-                Value::Bool(b) => Some(Value::Bool(*b)),
-                Value::String(s) => Some(Value::Bool(!matches!(
-                    s.to_ascii_lowercase().as_str(),
-                    "" | "none" | "off" | "disabled" | "false"
-                ))),
-                other => return Err(self.err(m.file, m.ptr, "a string or boolean", other)),
-            },
+            Xf::EnumerationStrict if raw.is_null() => None,
+            Xf::EnumerationStrict => Some(json!(if expect_bool(raw)? { "strict" } else { "bulk" })),
             Xf::SessionClaims => match raw {
                 Value::Null => Some(json!({})),
                 Value::Object(o) => match o.get("claims") {
@@ -286,7 +322,7 @@ impl Builder<'_> {
                 }
                 Some(self.plapi_second_factors(m.file, body)?)
             }
-            Xf::Collection | Xf::MillisTimestamp => None,
+            Xf::Collection | Xf::MillisTimestamp | Xf::FapiSecondFactors => None,
         };
         Ok(out)
     }
@@ -321,7 +357,69 @@ impl Builder<'_> {
         Ok(json!(set))
     }
 
+    /// Whether the boolean field `flag` next to the mapped field is present and `false`.
+    fn sibling_off(&self, m: &Mapping, body: &Value, flag: &str) -> Result<bool, Error> {
+        let parent = m.ptr.rsplit_once('/').map_or("", |(parent, _)| parent);
+        let ptr = format!("{parent}/{flag}");
+        match body.pointer(&ptr) {
+            None | Some(Value::Null) => Ok(false),
+            Some(Value::Bool(on)) => Ok(!on),
+            Some(other) => Err(self.err(m.file, &ptr, "a boolean", other)),
+        }
+    }
+
+    /// The Frontend API names second factors in `auth_config.second_factors` and again on each
+    /// attribute (`user_settings.attributes.<a>.{enabled, used_for_second_factor,
+    /// second_factors}`); both blocks describe one setting, so the factors are their union. Only
+    /// the attributes the Platform config can express count (authenticator app, backup codes,
+    /// phone, email): a passkey's part in MFA is `mfa.passkey_satisfies_second_factor`.
+    fn fapi_second_factors(&self, file: &'static str, env: &Value) -> Result<Option<Value>, Error> {
+        let listed = env.pointer("/auth_config/second_factors");
+        let attributes = env.pointer("/user_settings/attributes");
+        if listed.is_none() && attributes.is_none() {
+            return Ok(None);
+        }
+        let mut set = BTreeSet::new();
+        let mut add = |this: &Self, ptr: &str, v: &Value| -> Result<(), Error> {
+            for s in this.str_set(file, ptr, v)?.as_array().into_iter().flatten() {
+                if let Some(s) = s.as_str() {
+                    set.insert(s.to_owned());
+                }
+            }
+            Ok(())
+        };
+        if let Some(v) = listed {
+            add(self, "/auth_config/second_factors", v)?;
+        }
+        for attr in [
+            "authenticator_app",
+            "backup_code",
+            "phone_number",
+            "email_address",
+        ] {
+            let base = format!("/user_settings/attributes/{attr}");
+            let flag = |name: &str| -> Result<bool, Error> {
+                let ptr = format!("{base}/{name}");
+                match env.pointer(&ptr) {
+                    None | Some(Value::Null) => Ok(false),
+                    Some(Value::Bool(b)) => Ok(*b),
+                    Some(other) => Err(self.err(file, &ptr, "a boolean", other)),
+                }
+            };
+            if !(flag("enabled")? && flag("used_for_second_factor")?) {
+                continue;
+            }
+            let ptr = format!("{base}/second_factors");
+            if let Some(v) = env.pointer(&ptr) {
+                add(self, &ptr, v)?;
+            }
+        }
+        Ok(Some(json!(set)))
+    }
+
     /// PLAPI spreads second factors over several blocks; FAPI lists them as strategy names.
+    /// Phone and email count when `used_for_second_factor`, with their
+    /// `second_factor_strategies` (`phone_code` / `email_code` when the list is absent).
     fn plapi_second_factors(&self, file: &'static str, cfg: &Value) -> Result<Value, Error> {
         let flag = |ptr: &str| -> Result<bool, Error> {
             match cfg.pointer(ptr) {
@@ -338,11 +436,14 @@ impl Builder<'_> {
         if flag("/auth_multi_factor/backup_code/enabled")? {
             set.insert("backup_code".to_owned());
         }
-        if flag("/auth_phone/used_for_second_factor")? {
-            let ptr = "/auth_phone/second_factor_strategies";
-            match cfg.pointer(ptr) {
+        for (block, default) in [("auth_phone", "phone_code"), ("auth_email", "email_code")] {
+            if !flag(&format!("/{block}/used_for_second_factor"))? {
+                continue;
+            }
+            let ptr = format!("/{block}/second_factor_strategies");
+            match cfg.pointer(&ptr) {
                 Some(v) if !v.is_null() => {
-                    let strategies = self.str_set(file, ptr, v)?;
+                    let strategies = self.str_set(file, &ptr, v)?;
                     for s in strategies.as_array().into_iter().flatten() {
                         if let Some(s) = s.as_str() {
                             set.insert(s.to_owned());
@@ -350,7 +451,7 @@ impl Builder<'_> {
                     }
                 }
                 _ => {
-                    set.insert("phone_code".to_owned());
+                    set.insert(default.to_owned());
                 }
             }
         }
