@@ -7,8 +7,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  clean
-  1  error (usage errors included), or incomplete data (a live pull could not read a required
-     part; a setting observed on one side of a diff only is a coverage note, not an error)
+  1  error (usage errors included), or incomplete data (a setting the baseline observed was not
+     observed now, or a live pull could not read a required part)
   otherwise a bitset:
   2  drift from the baseline
   4  policy violations at or above --fail-on

@@ -3,9 +3,10 @@
 //! Collections are compared by identity key, sets by element, free-form JSON (claims) key by
 //! key; toggled durations compare as one value. A path missing on one side is `added`/`removed`
 //! only when that side observed its surroundings; when that side's coverage says it was not
-//! observed it is `unobserved` (observed in the baseline only) or `newly_observed` (observed
-//! now only). Either is a coverage note, never drift: the same instance read through fewer APIs
-//! is the same configuration. Provenance and source conflicts are not compared at all.
+//! observed it is `unobserved` (observed in the baseline only: lost coverage, reported as
+//! incomplete data) or `newly_observed` (observed now only). Neither is drift: the same instance
+//! read through fewer APIs is the same configuration, and the change of source is a coverage
+//! note. Provenance and source conflicts are not compared at all.
 
 use std::collections::BTreeSet;
 
@@ -22,7 +23,8 @@ pub enum ChangeKind {
     Changed,
     Added,
     Removed,
-    /// Observed in the baseline, not observed now: a coverage note, not drift.
+    /// Observed in the baseline, not observed now: a coverage note, not drift, but incomplete
+    /// data.
     Unobserved,
     /// Not observed in the baseline, observed now: a coverage note, not drift.
     NewlyObserved,
@@ -168,6 +170,14 @@ impl Drift {
 
     pub fn has_drift(&self) -> bool {
         self.changes.iter().any(|c| c.kind.is_drift())
+    }
+
+    /// The current side lost coverage the baseline had: not drift, but incomplete data (exit 1),
+    /// since what is no longer observed can no longer be compared.
+    pub fn is_incomplete(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| c.kind == ChangeKind::Unobserved)
     }
 }
 
@@ -421,6 +431,7 @@ mod tests {
         let d = diff(&a, &b);
         assert_eq!(lines(&d), vec!["Unobserved session.multi_session"]);
         assert!(!d.has_drift());
+        assert!(d.is_incomplete());
         let note = d.coverage.expect("a coverage note");
         assert_eq!((note.baseline_only, note.current_only), (1, 0));
         let back = diff(&b, &a);

@@ -12,8 +12,8 @@ pub const WAIVERS: u8 = 8;
 /// What one run found, in the terms of the contract.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Found {
-    /// Data the run needed was not observed (a live pull with gaps). A setting observed on one
-    /// side of a diff only is a coverage note, not incomplete data.
+    /// Data the run needed was not observed (a live pull with gaps, or a setting the baseline
+    /// observed that the current snapshot does not).
     pub incomplete: bool,
     pub drift: bool,
     /// A failing finding at or above the `--fail-on` threshold that no waiver accepts.

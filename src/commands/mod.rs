@@ -165,15 +165,15 @@ fn judge(
 }
 
 /// What a run found, for the exit code: the current data's completeness, the drift, and the
-/// policy's gate and waivers. Settings observed on one side of a diff only are a coverage note,
-/// never incomplete data: completeness is the current pull's own.
+/// policy's gate and waivers. A setting the baseline observed that the current snapshot does
+/// not is incomplete data (not drift); one observed now only is a coverage note.
 fn found(
     incomplete: bool,
     drift: Option<&crate::diff::Drift>,
     policy: Option<(&Evaluation, &PolicyArgs)>,
 ) -> crate::exit::Found {
     crate::exit::Found {
-        incomplete,
+        incomplete: incomplete || drift.is_some_and(crate::diff::Drift::is_incomplete),
         drift: drift.is_some_and(crate::diff::Drift::has_drift),
         violations: policy.is_some_and(|(e, _)| e.blocking() > 0),
         bad_waivers: policy.is_some_and(|(e, a)| e.review.is_bad(a.deny_unused_waivers)),

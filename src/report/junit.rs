@@ -23,9 +23,9 @@ pub fn render(r: &Report<'_>) -> String {
             };
             let status = match c.kind {
                 ChangeKind::NewlyObserved => TestCaseStatus::success(),
-                // A coverage note, not a failure: skipped, with the reason.
+                // Not drift, but incomplete data: an error, with the reason.
                 ChangeKind::Unobserved => {
-                    let mut s = TestCaseStatus::skipped();
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
                     s.set_message(format!(
                         "no longer observed (was {}): {}",
                         show(&c.before),

@@ -253,7 +253,7 @@ fn unobserved_settings_are_unknown_never_pass() {
 }
 
 #[test]
-fn lost_coverage_is_a_note_not_drift_nor_incomplete() {
+fn lost_coverage_is_incomplete_data_not_drift() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let files: Vec<_> = json_files(&example("acme-prod"))
         .into_iter()
@@ -266,7 +266,7 @@ fn lost_coverage_is_a_note_not_drift_nor_incomplete() {
         tmp.path().to_str().expect("utf-8"),
     ]);
     let text = stdout(&out);
-    assert_eq!(code(&out), 0, "{text}");
+    assert_eq!(code(&out), 1, "{text}");
     assert!(
         text.contains("No drift: the current settings match the baseline."),
         "{text}"

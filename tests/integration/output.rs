@@ -115,9 +115,9 @@ fn diff_json_names_why_a_setting_is_no_longer_observed() {
         "--format",
         "json",
     ]);
-    assert_eq!(code(&o), 0, "lost coverage is a note, not drift");
+    assert_eq!(code(&o), 1, "lost coverage is incomplete data (not drift)");
     let doc = json(&o);
-    assert_eq!(doc["exit_code"], 0);
+    assert_eq!(doc["exit_code"], 1);
     assert_eq!(
         doc["coverage"],
         serde_json::json!({"baseline_sources": ["fapi", "bapi", "plapi"],

@@ -60,6 +60,12 @@ pub fn plan_summary(drift: &Drift, findings: &[Finding]) -> String {
 pub fn verdict(drift: &Drift, eval: &Evaluation, deny_unused_waivers: bool, code: u8) -> String {
     let changes = drift.changes.iter().filter(|c| c.kind.is_drift()).count();
     let mut parts = Vec::new();
+    if drift.is_incomplete() {
+        parts.push(format!(
+            "incomplete data ({} setting(s) no longer observed)",
+            drift.count(ChangeKind::Unobserved)
+        ));
+    }
     parts.push(if changes == 0 {
         "no drift".to_owned()
     } else {
