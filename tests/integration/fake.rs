@@ -92,6 +92,11 @@ pub const BAPI: &[(&str, &str, Option<Paging>)] = &[
         "/v1/saml_connections",
         Some(Paging::LimitOffset),
     ),
+    (
+        "bapi/organization_domains.json",
+        "/v1/organization_domains",
+        Some(Paging::LimitOffset),
+    ),
 ];
 
 pub fn plapi_path(instance: &str) -> String {
@@ -372,7 +377,7 @@ pub async fn mount(server: &MockServer, data: &Data, opts: Options) {
         .with_priority(10)
         .mount(server)
         .await;
-    Mock::given(path_regex("^/v1/(instance|domains|jwt_templates|allowlist_identifiers|blocklist_identifiers|redirect_urls|oauth_applications|enterprise_connections|organization_roles|organization_permissions|saml_connections)"))
+    Mock::given(path_regex("^/v1/(instance|domains|jwt_templates|allowlist_identifiers|blocklist_identifiers|redirect_urls|oauth_applications|enterprise_connections|organization_roles|organization_permissions|saml_connections|organization_domains)"))
         .respond_with(clerk_error(401, "authentication_invalid", "Invalid secret key"))
         .with_priority(11)
         .mount(server)

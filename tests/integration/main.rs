@@ -1,5 +1,6 @@
 //! End-to-end tests of the real binary. One test binary, as ripgrep and zizmor do.
 
+mod archetypes;
 mod architecture;
 mod auth;
 mod baseline;
