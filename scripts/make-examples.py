@@ -102,6 +102,8 @@ def plapi_config():
             cfg[k] = v
     cfg["config_version"] = "cv_2xAcmeProd0001"
     cfg["auth_attack_protection"]["user_lockout"]["max_attempts"] = 5
+    # Strict mode, as the Frontend API's enumeration_protection.enabled says (bulk is always on).
+    cfg["auth_attack_protection"]["enumeration_protection"] = "strict"
     cfg["auth_password"].update(min_length=12, require_special_char=False)
     cfg["auth_phone"].update(used_for_second_factor=False, second_factor_strategies=[],
                              sign_in_strategies=["phone_code"])

@@ -306,7 +306,7 @@ fn require_observed_turns_unknowns_into_failures() {
     );
     let out = stdout(&o);
     assert!(
-        out.contains("FAIL    high     session.inactivity-timeout"),
+        out.contains("FAIL    medium   session.inactivity-timeout"),
         "{out}"
     );
     assert!(out.contains("not observed (--require-observed)"), "{out}");
@@ -455,7 +455,7 @@ fn attestations_feed_rules_and_expire_into_unknown() {
         ],
     );
     assert!(
-        stdout(&o).contains("PASS    high     session.inactivity-timeout"),
+        stdout(&o).contains("PASS    medium   session.inactivity-timeout"),
         "{}",
         stdout(&o)
     );
