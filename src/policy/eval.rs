@@ -71,30 +71,15 @@ fn finding(rule: &Rule, status: Status, target: &Path, detail: String) -> Findin
 
 fn evaluate_rule(rule: &Rule, snap: &Snapshot, out: &mut Vec<Finding>) {
     let anchor = rule.each.clone().unwrap_or_else(|| rule.path.clone());
-    if let Some(cond) = &rule.when {
-        match holds(cond, snap) {
-            Verdict::Pass => {}
-            Verdict::Fail(detail) => {
-                out.push(finding(
-                    rule,
-                    Status::NotApplicable,
-                    &anchor,
-                    format!("applies only when {}: {detail}", describe_condition(cond)),
-                ));
-                return;
-            }
-            Verdict::Unknown(reason) => {
-                out.push(finding(
-                    rule,
-                    Status::Unknown,
-                    &anchor,
-                    format!(
-                        "cannot tell whether the rule applies: {} {reason}",
-                        cond.path
-                    ),
-                ));
-                return;
-            }
+    match applies(rule, snap) {
+        Applies::Yes => {}
+        Applies::No(detail) => {
+            out.push(finding(rule, Status::NotApplicable, &anchor, detail));
+            return;
+        }
+        Applies::Unknown(detail) => {
+            out.push(finding(rule, Status::Unknown, &anchor, detail));
+            return;
         }
     }
     let Some(each) = &rule.each else {
@@ -229,6 +214,74 @@ enum Verdict {
     Pass,
     Fail(String),
     Unknown(String),
+}
+
+enum Applies {
+    Yes,
+    No(String),
+    Unknown(String),
+}
+
+/// Whether a rule applies: every `when` condition holds and, if there are any, one of the
+/// `when_any` conditions. A condition known to be false makes the rule not applicable even when
+/// another one was not observed; otherwise an unobserved condition makes it unknown.
+fn applies(rule: &Rule, snap: &Snapshot) -> Applies {
+    let mut unknown = None;
+    for cond in &rule.when {
+        match holds(cond, snap) {
+            Verdict::Pass => {}
+            Verdict::Fail(detail) => {
+                return Applies::No(format!(
+                    "applies only when {}: {detail}",
+                    describe_condition(cond)
+                ));
+            }
+            Verdict::Unknown(reason) => {
+                unknown.get_or_insert_with(|| {
+                    format!(
+                        "cannot tell whether the rule applies: {} {reason}",
+                        cond.path
+                    )
+                });
+            }
+        }
+    }
+    if !rule.when_any.is_empty() {
+        let mut any_unknown = None;
+        let mut held = false;
+        for cond in &rule.when_any {
+            match holds(cond, snap) {
+                Verdict::Pass => held = true,
+                Verdict::Fail(_) => {}
+                Verdict::Unknown(reason) => {
+                    any_unknown.get_or_insert_with(|| {
+                        format!(
+                            "cannot tell whether the rule applies: {} {reason}",
+                            cond.path
+                        )
+                    });
+                }
+            }
+        }
+        if !held {
+            match any_unknown {
+                Some(detail) => {
+                    unknown.get_or_insert(detail);
+                }
+                None => {
+                    let all: Vec<String> = rule.when_any.iter().map(describe_condition).collect();
+                    return Applies::No(format!(
+                        "applies only when one of these holds: {}",
+                        all.join("; ")
+                    ));
+                }
+            }
+        }
+    }
+    match unknown {
+        Some(detail) => Applies::Unknown(detail),
+        None => Applies::Yes,
+    }
 }
 
 fn holds(cond: &Condition, snap: &Snapshot) -> Verdict {
@@ -514,6 +567,105 @@ mod tests {
         assert_eq!(run(rule, &dev)[0].0, Status::NotApplicable);
         assert_eq!(run(rule, &prod)[0].0, Status::Fail);
         assert_eq!(run(rule, &unknown)[0].0, Status::Unknown);
+    }
+}
+
+#[cfg(test)]
+mod condition_tests {
+    use super::*;
+    use serde_json::json;
+
+    const BOTH: &str = r#"
+[[rule]]
+id = "len"
+title = "t"
+severity = "medium"
+path = "password.min_length"
+min = 15
+when = [{ path = "password.enabled", equals = true }, { path = "mfa.required_for_sign_up", equals = false }]
+"#;
+
+    fn status(policy: &str, settings: Value, unobserved: &[&str]) -> (Status, String) {
+        let p = Policy::parse(policy, "t.toml").unwrap_or_else(|e| panic!("{e}"));
+        let f = evaluate(&p, &Snapshot::for_test(settings, unobserved));
+        (f[0].status, f[0].detail.clone())
+    }
+
+    #[test]
+    fn every_condition_of_a_when_array_must_hold() {
+        let s = |pw: bool, mfa: bool| json!({"password": {"enabled": pw, "min_length": 8}, "mfa": {"required_for_sign_up": mfa}});
+        assert_eq!(status(BOTH, s(true, false), &[]).0, Status::Fail);
+        let (st, detail) = status(BOTH, s(false, false), &[]);
+        assert_eq!(st, Status::NotApplicable);
+        assert_eq!(
+            detail,
+            "applies only when password.enabled true: found false, expected true"
+        );
+        assert_eq!(status(BOTH, s(true, true), &[]).0, Status::NotApplicable);
+        let mut pass = s(true, false);
+        pass["password"]["min_length"] = json!(16);
+        assert_eq!(status(BOTH, pass, &[]).0, Status::Pass);
+    }
+
+    #[test]
+    fn a_false_condition_wins_over_an_unobserved_one() {
+        // MFA unobserved, passwords off: not applicable (a fact), not unknown.
+        let off = json!({"password": {"enabled": false, "min_length": 8}, "mfa": {}});
+        assert_eq!(
+            status(BOTH, off, &["mfa.required_for_sign_up"]).0,
+            Status::NotApplicable
+        );
+        // MFA unobserved, passwords on: unknown, with the reason.
+        let on = json!({"password": {"enabled": true, "min_length": 8}, "mfa": {}});
+        let (st, detail) = status(BOTH, on, &["mfa.required_for_sign_up"]);
+        assert_eq!(st, Status::Unknown);
+        assert_eq!(
+            detail,
+            "cannot tell whether the rule applies: mfa.required_for_sign_up no source for mfa.required_for_sign_up"
+        );
+    }
+
+    const ANY: &str = r#"
+[[rule]]
+id = "same-client"
+title = "t"
+severity = "low"
+path = "attack_protection.email_link_same_client"
+equals = true
+when_any = [{ path = "sign_in.email_strategies", contains = "email_link" }, { path = "sign_up.email_verification_strategies", contains = "email_link" }]
+"#;
+
+    #[test]
+    fn when_any_needs_one_condition() {
+        let s = |sign_in: Value, sign_up: Value| {
+            json!({"attack_protection": {"email_link_same_client": false},
+                   "sign_in": {"email_strategies": sign_in},
+                   "sign_up": {"email_verification_strategies": sign_up}})
+        };
+        assert_eq!(
+            status(ANY, s(json!(["email_code"]), json!(["email_link"])), &[]).0,
+            Status::Fail
+        );
+        assert_eq!(
+            status(ANY, s(json!(["email_link"]), json!(["email_code"])), &[]).0,
+            Status::Fail
+        );
+        let (st, detail) = status(ANY, s(json!(["email_code"]), json!(["email_code"])), &[]);
+        assert_eq!(st, Status::NotApplicable);
+        assert!(detail.starts_with("applies only when one of these holds: sign_in.email_strategies to contain \"email_link\"; "), "{detail}");
+        // One false, one unobserved: unknown; one true, one unobserved: applies.
+        let half = json!({"attack_protection": {"email_link_same_client": false},
+                          "sign_in": {"email_strategies": ["email_code"]}, "sign_up": {}});
+        assert_eq!(
+            status(ANY, half, &["sign_up.email_verification_strategies"]).0,
+            Status::Unknown
+        );
+        let half = json!({"attack_protection": {"email_link_same_client": false},
+                          "sign_in": {"email_strategies": ["email_link"]}, "sign_up": {}});
+        assert_eq!(
+            status(ANY, half, &["sign_up.email_verification_strategies"]).0,
+            Status::Fail
+        );
     }
 }
 

@@ -118,7 +118,10 @@ pub struct Rule {
     /// Absolute path, or relative to each entry when `each` is set (empty: the entry itself).
     pub path: Path,
     pub assertion: Assertion,
-    pub when: Option<Condition>,
+    /// The rule applies only when every one of these holds (`when`).
+    pub when: Vec<Condition>,
+    /// ... and, when not empty, at least one of these (`when_any`).
+    pub when_any: Vec<Condition>,
     /// With `each`: only entries for which this holds are judged (path relative to the entry).
     pub filter: Option<Condition>,
     /// Schema kind of the asserted value.
@@ -178,7 +181,7 @@ impl Policy {
         };
         for r in &mut self.rules {
             fix(&mut r.assertion);
-            if let Some(c) = &mut r.when {
+            for c in r.when.iter_mut().chain(r.when_any.iter_mut()) {
                 fix(&mut c.assertion);
             }
             if let Some(c) = &mut r.filter {

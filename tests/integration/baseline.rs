@@ -75,7 +75,7 @@ fn accept_chains_baselines_and_verify_catches_hand_edits() {
         "{out}"
     );
     assert!(
-        out.contains("FAIL    high     session.inactivity-timeout"),
+        out.contains("FAIL    medium   session.inactivity-timeout"),
         "{out}"
     );
 

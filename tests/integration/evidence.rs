@@ -385,9 +385,9 @@ fn the_report_draws_the_posture_trend_from_earlier_bundles() {
             "{label} on the x axis"
         );
     }
-    // Q3 had 5 critical/high failures; Q2 and Q4 none.
+    // Q3 had 4 critical/high failures; Q2 and Q4 none.
     assert!(
-        svg.contains("<title>critical + high failures: 5</title>"),
+        svg.contains("<title>critical + high failures: 4</title>"),
         "{svg}"
     );
     assert_eq!(

@@ -116,7 +116,7 @@ fn plan_of_the_drifted_example_lists_every_edit_and_nothing_else() {
     assert_eq!(drift_lines(&text), expected, "{text}");
     // Each edit names the rule it broke, right under it.
     assert!(
-        text.contains("  ~ session.inactivity_timeout: 30m -> disabled\n      ↳ now fails `session.inactivity-timeout` (high)"),
+        text.contains("  ~ session.inactivity_timeout: 30m -> disabled\n      ↳ now fails `session.inactivity-timeout` (medium)"),
         "{text}"
     );
     assert!(
@@ -130,7 +130,7 @@ fn plan_of_the_drifted_example_lists_every_edit_and_nothing_else() {
     let verdict = text.lines().last().expect("verdict line");
     assert!(
         verdict.starts_with(
-            "Verdict: drift (12 change(s)); 5 policy violation(s) at or above high → exit 6"
+            "Verdict: drift (12 change(s)); 4 policy violation(s) at or above high → exit 6"
         ),
         "{verdict}"
     );

@@ -39,7 +39,7 @@ fn plan_json_carries_every_drift_entry_and_finding_with_the_exit_code() {
         .iter()
         .find(|f| f["rule_id"] == "session.inactivity-timeout")
         .expect("finding");
-    assert_eq!(f["severity"], "high");
+    assert_eq!(f["severity"], "medium");
     assert!(
         f["controls"]["soc2"]
             .as_array()
@@ -166,7 +166,7 @@ fn markdown_report_and_step_summary() {
         "{md}"
     );
     assert!(
-        md.contains("| fail | high | `session.inactivity-timeout` |"),
+        md.contains("| fail | medium | `session.inactivity-timeout` |"),
         "{md}"
     );
     // A pipe inside a cell is escaped, so the table keeps its columns.
@@ -250,10 +250,10 @@ fn junit_parses_back_with_one_case_per_rule_and_target() {
         case.attribute("name"),
         Some("session.inactivity-timeout session.inactivity_timeout")
     );
-    assert_eq!(failure.attribute("type"), Some("high"));
+    assert_eq!(failure.attribute("type"), Some("medium"));
     assert_eq!(
         failure.attribute("message"),
-        Some("found disabled, expected at most 30m")
+        Some("found disabled, expected at most 1h")
     );
     let skipped = cases
         .iter()

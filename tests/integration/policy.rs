@@ -306,7 +306,7 @@ fn require_observed_turns_unknowns_into_failures() {
     );
     let out = stdout(&o);
     assert!(
-        out.contains("FAIL    high     session.inactivity-timeout"),
+        out.contains("FAIL    medium   session.inactivity-timeout"),
         "{out}"
     );
     assert!(out.contains("not observed (--require-observed)"), "{out}");
@@ -455,7 +455,7 @@ fn attestations_feed_rules_and_expire_into_unknown() {
         ],
     );
     assert!(
-        stdout(&o).contains("PASS    high     session.inactivity-timeout"),
+        stdout(&o).contains("PASS    medium   session.inactivity-timeout"),
         "{}",
         stdout(&o)
     );
@@ -536,5 +536,60 @@ fn instance_settings_in_clerk_drift_toml_apply_to_check() {
         stderr(&o).contains("clerk-drift.toml:2:11: invalid fail_on `severe`"),
         "{}",
         stderr(&o)
+    );
+}
+
+/// The pack's guards with the Frontend API alone: email and password guards are read from it, so
+/// their rules are judged; the per-domain organization rule needs the Backend API and is unknown;
+/// email links are off, so the same-client rule does not apply. With all three APIs (the hardened
+/// example) the same guards resolve the same way.
+#[test]
+fn guards_resolve_from_the_frontend_api_alone_and_with_every_api() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rec = dir.path().join("fapi-only");
+    std::fs::create_dir_all(rec.join("fapi")).expect("mkdir");
+    std::fs::copy(
+        example("acme-prod").join("fapi/environment.json"),
+        rec.join("fapi/environment.json"),
+    )
+    .expect("copy");
+    let rec = rec.display().to_string();
+    for target in [rec.as_str(), "examples/acme-prod"] {
+        let o = run_on(TODAY, &["check", target, "-v"]);
+        let out = stdout(&o);
+        for line in [
+            "PASS    high     sign-up.email-verification",
+            "PASS    medium   password.min-length ",
+            "PASS    low      password.no-composition-special-char",
+            "N/A     low      attack.email-link-same-client",
+        ] {
+            assert!(out.contains(line), "{target}: no `{line}` in\n{out}");
+        }
+        // Organization domains come from the Backend API only (recorded by the collector).
+        if target == rec {
+            assert!(
+                out.contains("UNKNOWN low      organizations.domain-automatic-invitation"),
+                "{out}"
+            );
+        }
+    }
+    // `policy explain` lists every condition of a guard.
+    let o = run_on(
+        TODAY,
+        &["policy", "explain", "password.min-length-without-mfa"],
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("applies when: `password.enabled` is true\napplies when: `mfa.required_for_sign_up` is false\n"),
+        "{out}"
+    );
+    let o = run_on(
+        TODAY,
+        &["policy", "explain", "attack.email-link-same-client"],
+    );
+    assert!(
+        stdout(&o).contains("applies when one of: `sign_in.email_strategies` is to contain \"email_link\"; `sign_up.email_verification_strategies` is to contain \"email_link\""),
+        "{}",
+        stdout(&o)
     );
 }

@@ -1,20 +1,43 @@
-//! The built-in pack, rule by rule: every rule has a passing and a failing fixture
-//! (`tests/fixtures/rule-cases.json`, patches over the hardened baseline), and this test fails
-//! when a rule lacks them.
+//! The built-in pack, rule by rule: every rule has passing and failing fixtures, and every rule
+//! with a `when`/`when_any` guard a fixture in which the guard makes it not applicable
+//! (`tests/fixtures/rule-cases.json`, patches over the hardened baseline); every patched value
+//! has the kind the snapshot schema gives its path. This test fails when a rule lacks them.
 
 use std::collections::BTreeMap;
 
 use clerk_drift::path::{Path, Seg};
 use clerk_drift::policy::{self, Policy, Status};
 use clerk_drift::snapshot::io;
+use clerk_drift::snapshot::schema::{self, Kind};
 use serde_json::Value;
 
 use crate::common;
 
+/// One patch, or several: each is applied on its own to the baseline.
 #[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Patches {
+    One(BTreeMap<String, Value>),
+    Many(Vec<BTreeMap<String, Value>>),
+}
+
+impl Patches {
+    fn all(&self) -> Vec<&BTreeMap<String, Value>> {
+        match self {
+            Patches::One(p) => vec![p],
+            Patches::Many(ps) => ps.iter().collect(),
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Case {
-    pass: BTreeMap<String, Value>,
-    fail: BTreeMap<String, Value>,
+    pass: Patches,
+    fail: Patches,
+    /// Patches under which a guard (`when`, `when_any`, `where`) makes every finding n/a.
+    #[serde(default)]
+    not_applicable: Vec<BTreeMap<String, Value>>,
 }
 
 /// Sets `path` in `settings`; its parent must already exist (a typo must not pass silently).
@@ -33,6 +56,45 @@ fn set(settings: &mut Value, path: &str, value: Value) {
         .as_object_mut()
         .unwrap_or_else(|| panic!("{path}: parent is not an object"));
     obj.insert(k.clone(), value);
+}
+
+/// Why `value` cannot sit at `path` in a snapshot, if it cannot: the schema's kind decides, down
+/// through structs and keyed collections (what the normalizer could write from Clerk's answers).
+fn misfit(path: &Path, value: &Value) -> Option<String> {
+    let Some(kind) = schema::kind_of(path) else {
+        return Some(format!("{path}: not in the schema"));
+    };
+    let ok = match (kind, value) {
+        (Kind::Json, _) => true,
+        (Kind::Bool, Value::Bool(_)) => true,
+        (Kind::Int | Kind::Duration, Value::Number(n)) => n.is_i64(),
+        (Kind::Str | Kind::Timestamp, Value::String(_) | Value::Null) => true,
+        (Kind::Secret, Value::String(s)) => s == "present" || s == "absent",
+        (Kind::StrSet, Value::Array(items)) => {
+            let strings: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+            strings.len() == items.len() && strings.windows(2).all(|w| w[0] < w[1])
+        }
+        (Kind::ToggledDuration, Value::Object(o)) => {
+            o.len() == 2
+                && o.get("enabled").is_some_and(Value::is_boolean)
+                && o.get("seconds").is_some_and(Value::is_i64)
+        }
+        (Kind::Struct, Value::Object(o)) => {
+            return o.iter().find_map(|(k, v)| misfit(&path.field(k), v));
+        }
+        (Kind::Map, Value::Object(o)) => {
+            return o.iter().find_map(|(k, v)| match v {
+                Value::Object(fields) => fields
+                    .iter()
+                    .find_map(|(f, v)| misfit(&path.key(k).field(f), v)),
+                other => Some(format!(
+                    "{path}[{k}]: an entry must be an object, not {other}"
+                )),
+            });
+        }
+        _ => false,
+    };
+    (!ok).then(|| format!("{path}: {value} does not fit a {kind:?} setting"))
 }
 
 #[test]
@@ -55,9 +117,30 @@ fn every_builtin_rule_has_a_passing_and_a_failing_fixture() {
             problems.push(format!("{id}: fixture for a rule the pack does not have"));
             continue;
         };
-        for (expect_fail, patch) in [(false, &case.pass), (true, &case.fail)] {
+        let guarded = !rule.when.is_empty() || !rule.when_any.is_empty();
+        if guarded && case.not_applicable.is_empty() {
+            problems.push(format!(
+                "{id}: the rule has a guard but no `not_applicable` fixture"
+            ));
+        }
+        let runs = case
+            .pass
+            .all()
+            .into_iter()
+            .map(|p| (Status::Pass, p))
+            .chain(case.fail.all().into_iter().map(|p| (Status::Fail, p)))
+            .chain(
+                case.not_applicable
+                    .iter()
+                    .map(|p| (Status::NotApplicable, p)),
+            );
+        for (expect, patch) in runs {
             let mut snap = base.clone();
             for (path, value) in patch {
+                let parsed = Path::parse(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+                if let Some(why) = misfit(&parsed, value) {
+                    problems.push(format!("{id}: {why}"));
+                }
                 set(&mut snap.settings, path, value.clone());
             }
             let mut one = Policy {
@@ -68,21 +151,54 @@ fn every_builtin_rule_has_a_passing_and_a_failing_fixture() {
             one.set_now("2026-11-22T00:00:00Z".parse().expect("timestamp"));
             let findings = policy::evaluate(&one, &snap);
             let statuses: Vec<Status> = findings.iter().map(|f| f.status).collect();
-            let ok = if expect_fail {
-                statuses.contains(&Status::Fail)
-            } else {
-                statuses.contains(&Status::Pass)
-                    && !statuses
-                        .iter()
-                        .any(|s| matches!(s, Status::Fail | Status::Unknown))
+            let ok = match expect {
+                Status::Fail => statuses.contains(&Status::Fail),
+                Status::Pass => {
+                    statuses.contains(&Status::Pass)
+                        && !statuses
+                            .iter()
+                            .any(|s| matches!(s, Status::Fail | Status::Unknown))
+                }
+                _ => !statuses.is_empty() && statuses.iter().all(|s| *s == Status::NotApplicable),
             };
             if !ok {
-                let kind = if expect_fail { "fail" } else { "pass" };
-                problems.push(format!("{id}: the `{kind}` fixture gave {findings:#?}"));
+                problems.push(format!(
+                    "{id}: the `{}` fixture {patch:?} gave {findings:#?}",
+                    expect.as_str()
+                ));
             }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A web app on its own domain leaves `allowed_origins` null (the snapshot's empty set); a browser
+/// extension or Capacitor app lists its own scheme. No rule may fail either for it.
+#[test]
+fn no_rule_fails_a_web_app_without_allowed_origins_or_an_app_with_its_own_scheme() {
+    let pack = Policy::parse(policy::BUILTIN, policy::BUILTIN_NAME).expect("pack validates");
+    let base = io::load(&common::baseline()).expect("baseline");
+    for origins in [
+        serde_json::json!([]),
+        serde_json::json!([
+            "capacitor://localhost",
+            "chrome-extension://nkbihfbeogaeaoehlefnkodbefgpgknn"
+        ]),
+    ] {
+        let mut snap = base.clone();
+        set(
+            &mut snap.settings,
+            "instance.allowed_origins",
+            origins.clone(),
+        );
+        let bad: Vec<_> = policy::evaluate(&pack, &snap)
+            .into_iter()
+            .filter(|f| {
+                f.target.starts_with("instance.allowed_origins") && f.status != Status::Pass
+            })
+            .collect();
+        assert!(bad.is_empty(), "{origins}: {bad:#?}");
+    }
 }
 
 #[test]
@@ -113,7 +229,7 @@ fn policy_explain_works_for_every_rule() {
 }
 
 /// CHECKLIST.md: the pack covers all 19 checks of `clerk security audit` and every checklist item
-/// that is not about application code (1, 7, 13, 14) or this tool itself (20).
+/// that is not about application code (1, 7, 13, 14), this tool itself (20) or fixed by Clerk (8).
 #[test]
 fn the_pack_covers_clerks_audit_and_the_checklist() {
     let pack = Policy::parse(policy::BUILTIN, policy::BUILTIN_NAME).expect("pack validates");
@@ -155,7 +271,9 @@ fn the_pack_covers_clerks_audit_and_the_checklist() {
         "clerk security audit checks without a rule: {missing:?}"
     );
     let have = mapped("checklist");
-    let missing: Vec<u32> = [2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 15, 16, 17, 18, 19]
+    // Item 8 (SameSite) is fixed by Clerk at Lax: no setting can fail it, so no rule judges it
+    // (docs/policy.md, retired ids).
+    let missing: Vec<u32> = [2, 3, 4, 5, 6, 9, 10, 11, 12, 15, 16, 17, 18, 19]
         .into_iter()
         .filter(|n| !have.contains(&n.to_string()))
         .collect();

@@ -219,6 +219,49 @@ matches = "("
     }
 
     #[test]
+    fn conditions_in_a_when_array_are_validated_and_located() {
+        let text = r#"[[rule]]
+id = "a"
+title = "t"
+severity = "high"
+path = "password.min_length"
+min = 15
+when = [{ path = "password.enabled", equals = true }, { path = "mfa.requird", equals = false }, { path = "password.enabled", equals = 3 }]
+when_any = []
+"#;
+        let out = errors(text);
+        assert!(
+            out.contains("p.toml:7:64: unknown snapshot path `mfa.requird`"),
+            "{out}"
+        );
+        assert!(
+            out.contains("p.toml:7:135: `equals` on a boolean setting needs true or false"),
+            "{out}"
+        );
+        assert!(
+            out.contains("p.toml:8:12: `when_any` holds no condition"),
+            "{out}"
+        );
+        assert!(out.contains("3 error(s)"), "{out}");
+        let out = errors(
+            "[[rule]]\nid = \"a\"\ntitle = \"t\"\nseverity = \"high\"\npath = \"password.min_length\"\nmin = 8\nwhen = [{ path = \"password.enabled\", equal = true }]\n",
+        );
+        assert!(out.contains("p.toml:7:"), "{out}");
+        assert!(out.contains("unknown field `equal`"), "{out}");
+        // A single table still works, and one condition of an array is all it takes.
+        for when in [
+            "when = { path = \"password.enabled\", equals = true }",
+            "when = [{ path = \"password.enabled\", equals = true }]",
+            "when_any = [{ path = \"password.enabled\", equals = true }]",
+        ] {
+            let text = format!(
+                "[[rule]]\nid = \"a\"\ntitle = \"t\"\nseverity = \"high\"\npath = \"password.min_length\"\nmin = 8\n{when}\n"
+            );
+            Policy::parse(&text, "p.toml").unwrap_or_else(|e| panic!("{when}: {e}"));
+        }
+    }
+
+    #[test]
     fn durations_and_kinds_are_checked() {
         let out = errors(
             "[[rule]]\nid = \"a\"\ntitle = \"t\"\nseverity = \"high\"\npath = \"session.inactivity_timeout\"\nmax = \"soon\"\n",

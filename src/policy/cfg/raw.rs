@@ -96,7 +96,8 @@ with_assertions!(RawRule {
     #[serde(default)] rationale: Option<String>,
     #[serde(default)] remediation: Option<String>,
     #[serde(default)] controls: BTreeMap<String, Vec<String>>,
-    #[serde(default)] when: Option<Spanned<RawCondition>>,
+    #[serde(default)] when: Option<Spanned<RawConditions>>,
+    #[serde(default)] when_any: Option<Spanned<RawConditions>>,
     #[serde(default, rename = "where")] filter: Option<Spanned<RawCondition>>,
 });
 
@@ -111,8 +112,44 @@ with_assertions!(RawCondition {
     path: Spanned<String>,
 });
 
+/// `when` and `when_any`: one condition table, or an array of them. An element of an array keeps
+/// its own span; a single table is located by the key's value.
+pub(super) struct RawConditions(pub(super) Vec<(Option<std::ops::Range<usize>>, RawCondition)>);
+
+impl<'de> Deserialize<'de> for RawConditions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = RawConditions;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a condition table `{ path = \"…\", <assertion> }` or an array of them")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawConditions, A::Error> {
+                let one =
+                    RawCondition::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawConditions(vec![(None, one)]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawConditions, A::Error> {
+                let mut all = Vec::new();
+                while let Some(c) = seq.next_element::<Spanned<RawCondition>>()? {
+                    let span = c.span();
+                    all.push((Some(span), c.into_inner()));
+                }
+                Ok(RawConditions(all))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
 /// The keys a rule may hold, for help text.
-const RULE_KEYS: &str = "id, title, severity, path, each/any/none, where, when, message, rationale, remediation, controls, and one of equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of, disjoint_from, min_from_now; a policy file also holds [[override]] (rule, severity, disable, reason, or one assertion) and [[waiver]] (rule, target, reason, approved_by, expires)";
+const RULE_KEYS: &str = "id, title, severity, path, each/any/none, where, when (one condition or an array, all must hold), when_any (an array, one must hold), message, rationale, remediation, controls, and one of equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of, disjoint_from, min_from_now; a policy file also holds [[override]] (rule, severity, disable, reason, or one assertion) and [[waiver]] (rule, target, reason, approved_by, expires)";
 
 /// Deserializes each `[[rule]]`, `[[override]]` and `[[waiver]]` table on its own, so that every
 /// malformed table is reported, not only the first. `Some(diagnostics)` when any failed.

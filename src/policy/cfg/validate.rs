@@ -10,7 +10,7 @@ use serde_json::Value;
 use toml::Spanned;
 
 use super::Validator;
-use super::raw::RawRule;
+use super::raw::{RawConditions, RawRule};
 use super::suggest::unknown_path;
 use crate::diag::Diagnostic;
 use crate::path::Path;
@@ -114,17 +114,8 @@ impl Validator {
             }
         }
         let assertion = self.assertions(raw.assertions(), kind, raw.id.span(), &id);
-        let when = raw.when.as_ref().and_then(|w| {
-            let cond = w.get_ref();
-            let path = self.path(&cond.path, |_| true, "");
-            let k = path.as_ref().and_then(schema::kind_of);
-            let a = self.assertions(cond.assertions(), k, w.span(), &id);
-            Some(Condition {
-                path: path?,
-                assertion: a?,
-                kind: k,
-            })
-        });
+        let when = self.conditions(raw.when.as_ref(), &id, "when");
+        let when_any = self.conditions(raw.when_any.as_ref(), &id, "when_any");
         let filter = raw.filter.as_ref().and_then(|w| {
             let cond = w.get_ref();
             let Some(each) = &each else {
@@ -171,9 +162,44 @@ impl Validator {
             path: rel?,
             assertion: assertion?,
             when,
+            when_any,
             kind,
             origin: String::new(),
         })
+    }
+
+    /// The conditions of `when` or `when_any`, each on an absolute path with one assertion. An
+    /// empty array is an error: it would say nothing.
+    fn conditions(
+        &mut self,
+        raw: Option<&Spanned<RawConditions>>,
+        id: &str,
+        key: &str,
+    ) -> Vec<Condition> {
+        let Some(raw) = raw else {
+            return Vec::new();
+        };
+        if raw.get_ref().0.is_empty() {
+            self.push(
+                Diagnostic::new(raw.span(), format!("`{key}` holds no condition"))
+                    .help("write `{ path = \"…\", equals = … }`, or an array of such tables"),
+            );
+        }
+        let mut out = Vec::new();
+        for (span, cond) in &raw.get_ref().0 {
+            let at = span.clone().unwrap_or_else(|| raw.span());
+            let path = self.path(&cond.path, |_| true, "");
+            let k = path.as_ref().and_then(schema::kind_of);
+            let a = self.assertions(cond.assertions(), k, at, id);
+            if let (Some(path), Some(assertion)) = (path, a) {
+                out.push(Condition {
+                    path,
+                    assertion,
+                    kind: k,
+                });
+            }
+        }
+        out
     }
 
     /// Parses an absolute path and checks it against the schema.

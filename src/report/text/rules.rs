@@ -68,13 +68,27 @@ pub fn render_rule(policy: &crate::policy::Policy, id: &str) -> Option<String> {
             crate::policy::eval::expectation(&f.assertion, f.kind)
         );
     }
-    if let Some(w) = &r.when {
+    for w in &r.when {
         let _ = writeln!(
             out,
             "applies when: `{}` is {}",
             w.path,
             crate::policy::eval::expectation(&w.assertion, w.kind)
         );
+    }
+    if !r.when_any.is_empty() {
+        let any: Vec<String> = r
+            .when_any
+            .iter()
+            .map(|w| {
+                format!(
+                    "`{}` is {}",
+                    w.path,
+                    crate::policy::eval::expectation(&w.assertion, w.kind)
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "applies when one of: {}", any.join("; "));
     }
     if let Some(t) = &r.rationale {
         let _ = writeln!(out, "\nwhy: {}", t.trim());

@@ -104,6 +104,8 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "sign_up.captcha.widget_type" <- ENVIRONMENT "/user_settings/sign_up/captcha_widget_type" StrIf("captcha_enabled");
     "sign_up.email_required" <- PLATFORM_CONFIG "/auth_email/required_for_sign_up" Bool;
     "sign_up.email_required" <- ENVIRONMENT "/user_settings/attributes/email_address/required" Bool;
+    "sign_up.email_enabled" <- PLATFORM_CONFIG "/auth_email/used_for_sign_up" Bool;
+    "sign_up.email_enabled" <- ENVIRONMENT "/user_settings/attributes/email_address/enabled" Bool;
     "sign_up.email_verification" <- PLATFORM_CONFIG "/auth_email/verify_at_sign_up" Bool;
     "sign_up.email_verification" <- ENVIRONMENT "/user_settings/attributes/email_address/verify_at_sign_up" Bool;
     "sign_up.email_verification_strategies" <- PLATFORM_CONFIG "/auth_email/verification_strategies" StrSet;
