@@ -4,8 +4,8 @@
 //! instance, recorded with the feature it names; a refused credential (any `401`, a `403` whose
 //! code is about the key) stops that API; everything else is a failure that says what Clerk said.
 
-use super::client::{Api, ClerkError, Failure};
 use super::Error;
+use super::client::{Api, ClerkError, Failure};
 use crate::recording::{Disabled, Endpoint, Feature, PLAN_CODE, Source, endpoints};
 
 /// A request that did not give a body.
@@ -17,7 +17,10 @@ pub(super) enum Outcome {
     NotSent(String),
     /// Clerk refused the credential: `line` says which request, what Clerk said and which
     /// credential (by its source) to check.
-    Refused { line: String, credential: String },
+    Refused {
+        line: String,
+        credential: String,
+    },
     Failed(Error),
 }
 
@@ -119,7 +122,10 @@ pub(super) fn classify(
             )
         };
         return Outcome::Refused {
-            line: format!("{label}: {}{clerk} — check {}: {why}", f.message, api.credential),
+            line: format!(
+                "{label}: {}{clerk} — check {}: {why}",
+                f.message, api.credential
+            ),
             credential: api.credential.clone(),
         };
     }
@@ -289,7 +295,10 @@ mod tests {
             panic!("an error")
         };
         let text = e.to_string();
-        assert!(text.contains("quota_exceeded") && !text.contains("secret key"), "{text}");
+        assert!(
+            text.contains("quota_exceeded") && !text.contains("secret key"),
+            "{text}"
+        );
         // The gate is never an answer.
         assert!(matches!(
             classify(

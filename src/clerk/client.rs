@@ -697,12 +697,20 @@ mod tests {
             f.clerk.as_deref(),
             Some("unsupported_subscription_plan_features: Upgrade; feature_not_enabled: off")
         );
-        assert!(!f.credential_refused(), "a plan answer is not about the key");
-        let key = br#"{"errors":[{"message":"m","long_message":"l","code":"authorization_invalid"}]}"#;
+        assert!(
+            !f.credential_refused(),
+            "a plan answer is not about the key"
+        );
+        let key =
+            br#"{"errors":[{"message":"m","long_message":"l","code":"authorization_invalid"}]}"#;
         assert!(status_failure(StatusCode::FORBIDDEN, &HeaderMap::new(), key).credential_refused());
         let quota = br#"{"errors":[{"message":"m","long_message":"l","code":"quota_exceeded"}]}"#;
-        assert!(!status_failure(StatusCode::FORBIDDEN, &HeaderMap::new(), quota).credential_refused());
-        assert!(status_failure(StatusCode::UNAUTHORIZED, &HeaderMap::new(), b"").credential_refused());
+        assert!(
+            !status_failure(StatusCode::FORBIDDEN, &HeaderMap::new(), quota).credential_refused()
+        );
+        assert!(
+            status_failure(StatusCode::UNAUTHORIZED, &HeaderMap::new(), b"").credential_refused()
+        );
     }
 
     #[test]

@@ -88,8 +88,7 @@ mod tests {
 
     fn platform(instance: &str, origin: Option<&str>) -> Platform {
         Platform {
-            api: Api::new(Source::Plapi, "https://api.clerk.com", None, "k".into())
-                .expect("valid"),
+            api: Api::new(Source::Plapi, "https://api.clerk.com", None, "k".into()).expect("valid"),
             application_id: "app_1".into(),
             instance: instance.into(),
             instance_origin: origin.map(str::to_owned),
@@ -108,7 +107,10 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(other.contains("ins_B") && other.contains("ins_A"), "{other}");
+        assert!(
+            other.contains("ins_B") && other.contains("ins_A"),
+            "{other}"
+        );
         let env = platform_path_instance(&platform("development", Some("platform_instance")), &ins)
             .err()
             .map(|e| e.to_string())
@@ -127,8 +129,10 @@ mod tests {
             .unwrap_or_default();
         assert!(err.contains("a staging instance"), "{err}");
         assert_eq!(
-            fapi_environment(&json!({"display_config": {"instance_environment_type": "development"}}))
-                .as_deref(),
+            fapi_environment(
+                &json!({"display_config": {"instance_environment_type": "development"}})
+            )
+            .as_deref(),
             Some("development")
         );
     }

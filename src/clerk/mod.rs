@@ -246,7 +246,12 @@ pub fn pull(
     if !refused.is_empty() {
         // One line per API: the credential's source and Clerk's words; then what else failed,
         // on the APIs whose credential was accepted.
-        let mut lines: Vec<String> = refused
+        let others: Vec<String> = gaps
+            .into_iter()
+            .filter(|(api, _)| !refused.contains_key(api))
+            .map(|(_, g)| g)
+            .collect();
+        let lines: Vec<String> = refused
             .into_iter()
             .map(|(api, (line, n))| {
                 let more = match n {
@@ -258,13 +263,8 @@ pub fn pull(
                 };
                 format!("{api} {line}{more}")
             })
+            .chain(others)
             .collect();
-        let refused_apis: Vec<String> = lines.clone();
-        lines.extend(
-            gaps.into_iter()
-                .filter(|(api, _)| !refused_apis.iter().any(|l| l.starts_with(api)))
-                .map(|(_, g)| g),
-        );
         return Err(Error::Refused(lines));
     }
     let gaps: Vec<String> = gaps.into_iter().map(|(_, g)| g).collect();
@@ -432,7 +432,14 @@ fn spawn_platform(
         "application {} has no instance {instance} (check the application id: --app, CLERK_APPLICATION_ID or platform_application_id; and platform_instance)",
         p.application_id
     );
-    spawn_read(set, client, Arc::new(p.api), endpoint, path, Some(not_found));
+    spawn_read(
+        set,
+        client,
+        Arc::new(p.api),
+        endpoint,
+        path,
+        Some(not_found),
+    );
 }
 
 /// A whole list, read page by page ([`lists`]).

@@ -29,7 +29,9 @@ impl Source {
 
 /// A Clerk feature that an instance may have switched off, or that its plan may not include.
 /// Serialized by its id (`organizations`) in `recording.json` (docs/snapshot.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Feature {
     /// Organizations: settings, roles, permissions, domains.
@@ -63,12 +65,12 @@ impl Feature {
     /// (`organization_not_enabled_in_instance`), or a `feature_not_enabled` error's
     /// `meta.param_name`. `None` for a name we do not know (the endpoint's feature is then used).
     pub fn named_by(name: &str) -> Option<Feature> {
-        let stem = name.strip_suffix("_not_enabled_in_instance").unwrap_or(name);
+        let stem = name
+            .strip_suffix("_not_enabled_in_instance")
+            .unwrap_or(name);
         let stem = stem.strip_suffix('s').unwrap_or(stem);
         Some(match stem {
-            "organization" | "organization_domain" | "organization_role" => {
-                Feature::Organizations
-            }
+            "organization" | "organization_domain" | "organization_role" => Feature::Organizations,
             "enterprise_connection" | "enterprise_sso" | "saml" | "saml_connection" | "sso" => {
                 Feature::EnterpriseSso
             }
@@ -290,10 +292,7 @@ mod tests {
         for e in LAYOUT.iter().filter(|e| e.feature.is_some()) {
             assert!(e.optional && e.source == Source::Bapi, "{}", e.file);
         }
-        assert_eq!(
-            ORGANIZATION_DOMAINS.feature,
-            Some(Feature::Organizations)
-        );
+        assert_eq!(ORGANIZATION_DOMAINS.feature, Some(Feature::Organizations));
         assert_eq!(
             Feature::named_by("organization_not_enabled_in_instance"),
             Some(Feature::Organizations)

@@ -417,7 +417,8 @@ mod tests {
         )
         .expect("object");
         let roles = endpoints::ORGANIZATION_ROLES.file;
-        rec.unavailable.insert(roles, "Organizations are not enabled".into());
+        rec.unavailable
+            .insert(roles, "Organizations are not enabled".into());
         let off = Disabled {
             feature: Some(Feature::Organizations),
             status: 403,
@@ -426,18 +427,12 @@ mod tests {
         rec.disabled.insert(roles, off.clone());
         rec.write(&dir.path().join("rec")).expect("written");
         let text = std::fs::read_to_string(dir.path().join("rec").join(MANIFEST)).expect("read");
-        assert!(
-            text.contains(r#""feature": "organizations""#),
-            "{text}"
-        );
+        assert!(text.contains(r#""feature": "organizations""#), "{text}");
         let back = Recording::load(&dir.path().join("rec")).expect("loads");
         assert_eq!(back.disabled.get(roles), Some(&off));
         assert!(off.proves_off(Feature::Organizations));
         assert!(!off.proves_off(Feature::EnterpriseSso));
-        let plan = Disabled {
-            status: 402,
-            ..off
-        };
+        let plan = Disabled { status: 402, ..off };
         assert!(plan.not_on_plan() && !plan.proves_off(Feature::Organizations));
 
         // A manifest written before `disabled` existed.

@@ -340,7 +340,9 @@ pub async fn mount(server: &MockServer, data: &Data, opts: Options) {
         let url_path = match *file {
             "fapi/environment.json" => "^/v1/environment$".to_owned(),
             // Whichever instance the config is asked for.
-            "plapi/config.json" => format!("^/v1/platform/applications/{APP}/instances/[^/]+/config$"),
+            "plapi/config.json" => {
+                format!("^/v1/platform/applications/{APP}/instances/[^/]+/config$")
+            }
             file => BAPI
                 .iter()
                 .find(|(f, _, _)| *f == file)

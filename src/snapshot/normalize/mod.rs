@@ -343,7 +343,8 @@ mod tests {
 
     use super::*;
     use crate::recording::endpoints::{
-        ENTERPRISE_CONNECTIONS, ENVIRONMENT, JWT_TEMPLATES, ORGANIZATION_DOMAINS, ORGANIZATION_ROLES,
+        ENTERPRISE_CONNECTIONS, ENVIRONMENT, JWT_TEMPLATES, ORGANIZATION_DOMAINS,
+        ORGANIZATION_ROLES,
     };
 
     fn rec(files: &[(&'static str, Value)]) -> Recording {
@@ -604,7 +605,9 @@ mod tests {
         );
         assert_eq!(
             s.meta.items.get("organization_domains[acme.com]"),
-            Some(&json!({"id": "orgdmn_1", "organization_id": "org_1", "created_at": 1, "updated_at": 2}))
+            Some(
+                &json!({"id": "orgdmn_1", "organization_id": "org_1", "created_at": 1, "updated_at": 2})
+            )
         );
         let err = normalize(&rec(&[(
             ORGANIZATION_DOMAINS.file,
