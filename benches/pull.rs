@@ -72,6 +72,7 @@ fn target(uri: &str) -> Target {
             api: api(Source::Plapi, Some(fake::PLATFORM_KEY)),
             application_id: fake::APP.into(),
             instance: "production".into(),
+            instance_origin: None,
         }),
         skipped: Default::default(),
     }

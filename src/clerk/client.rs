@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -99,7 +99,7 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 /// A request that did not produce a JSON body, before retries are decided.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Failure {
     /// HTTP status, when there was a response.
     pub status: Option<u16>,
@@ -107,8 +107,60 @@ pub struct Failure {
     pub message: String,
     /// Clerk's error code(s), message(s) and trace id, when the body had them.
     pub clerk: Option<String>,
+    /// Clerk's errors, parsed from the body (`ClerkErrors` in the specs).
+    pub errors: Vec<ClerkError>,
     pub retry_after: Option<Duration>,
     pub retryable: bool,
+    /// Not sent: an earlier request to the same API had its credential refused.
+    pub not_sent: bool,
+}
+
+/// One of Clerk's errors (`ClerkError`: `code`, `message`, `long_message`, `meta`), with the
+/// `meta` fields clerk-drift reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClerkError {
+    pub code: String,
+    pub message: String,
+    pub long_message: String,
+    /// `meta.param_name`: the parameter or feature the error is about.
+    pub param_name: Option<String>,
+    /// `meta.unsupported_features`: what the plan lacks.
+    pub unsupported_features: Vec<String>,
+}
+
+/// Codes of a credential Clerk did not accept (401s, and the 403 of a key without the right).
+const CREDENTIAL_CODES: &[&str] = &[
+    "authentication_invalid",
+    "authorization_invalid",
+    "authorization_header_format_invalid",
+    "clerk_key_invalid",
+    "could_not_authenticate_request",
+];
+
+impl Failure {
+    fn plain(status: Option<u16>, message: impl Into<String>, retryable: bool) -> Self {
+        Failure {
+            status,
+            message: message.into(),
+            retryable,
+            ..Failure::default()
+        }
+    }
+
+    /// Whether Clerk's errors include `code`.
+    pub fn has_code(&self, pred: impl Fn(&str) -> bool) -> bool {
+        self.errors.iter().any(|e| pred(&e.code))
+    }
+
+    /// Clerk refused the credential: any `401`, or a `403` whose code is about the key. Other
+    /// `403`s (a feature off, a quota, an unknown code) are not about the credential.
+    pub fn credential_refused(&self) -> bool {
+        match self.status {
+            Some(401) => true,
+            Some(403) => self.has_code(|c| CREDENTIAL_CODES.contains(&c)),
+            _ => false,
+        }
+    }
 }
 
 /// Sliding-window request budget: at most `max` requests started in any `window`.
@@ -151,6 +203,8 @@ pub struct Client {
     requests: AtomicU32,
     finished: AtomicU32,
     observer: Arc<dyn Observer>,
+    /// Per API (`Source as usize`): a credential was refused, so nothing more is sent to it.
+    refused: [AtomicBool; 3],
 }
 
 /// Bodies at least this long are parsed off the runtime's thread (a 500-entry allowlist page is
@@ -182,12 +236,18 @@ impl Client {
             requests: AtomicU32::new(0),
             finished: AtomicU32::new(0),
             observer,
+            refused: Default::default(),
         })
     }
 
     /// HTTP requests sent so far (retries included).
     pub fn requests(&self) -> u32 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Whether Clerk refused this API's credential during the pull (nothing more is sent to it).
+    pub fn refused(&self, source: Source) -> bool {
+        self.refused[source as usize].load(Ordering::Relaxed)
     }
 
     /// `GET url` and parse the JSON body, retrying transient failures. `label` names the request
@@ -257,14 +317,27 @@ impl Client {
         label: &str,
         parse: impl Fn(&[u8]) -> Result<T, serde_json::Error> + Copy + Send + 'static,
     ) -> Result<T, Failure> {
+        let stopped = || Failure {
+            not_sent: true,
+            ..Failure::plain(
+                None,
+                format!("not sent: Clerk refused {}", api.credential),
+                false,
+            )
+        };
+        if self.refused(api.source) {
+            return Err(stopped());
+        }
         self.budget.acquire().await;
-        let _slot = self.slots.acquire().await.map_err(|_| Failure {
-            status: None,
-            message: "the request pool was closed".into(),
-            clerk: None,
-            retry_after: None,
-            retryable: false,
-        })?;
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|_| Failure::plain(None, "the request pool was closed", false))?;
+        // Checked again: the credential may have been refused while this request waited.
+        if self.refused(api.source) {
+            return Err(stopped());
+        }
         self.requests.fetch_add(1, Ordering::Relaxed);
         let t0 = Instant::now();
         let mut req = self
@@ -274,15 +347,15 @@ impl Client {
             .header("Clerk-API-Version", API_VERSION);
         if let Some(key) = &api.auth {
             let mut value = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
-                .map_err(|_| Failure {
-                    status: None,
-                    message: format!(
-                        "{} contains characters not allowed in a header",
-                        api.credential
-                    ),
-                    clerk: None,
-                    retry_after: None,
-                    retryable: false,
+                .map_err(|_| {
+                    Failure::plain(
+                        None,
+                        format!(
+                            "{} contains characters not allowed in a header",
+                            api.credential
+                        ),
+                        false,
+                    )
                 })?;
             value.set_sensitive(true);
             req = req.header(AUTHORIZATION, value);
@@ -300,13 +373,11 @@ impl Client {
         let body = match resp.bytes().await {
             Ok(b) => b,
             Err(e) => {
-                let f = Failure {
-                    status: Some(status.as_u16()),
-                    message: format!("the response body broke off: {}", describe(&e)),
-                    clerk: None,
-                    retry_after: None,
-                    retryable: true,
-                };
+                let f = Failure::plain(
+                    Some(status.as_u16()),
+                    format!("the response body broke off: {}", describe(&e)),
+                    true,
+                );
                 self.log(label, Some(status), t0, &f.message);
                 return Err(f);
             }
@@ -322,32 +393,34 @@ impl Client {
                     Ok(parsed) => parsed,
                     Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
                     Err(_) => {
-                        return Err(Failure {
-                            status: Some(status.as_u16()),
-                            message: "the pull was shut down while a response was parsed".into(),
-                            clerk: None,
-                            retry_after: None,
-                            retryable: false,
-                        });
+                        return Err(Failure::plain(
+                            Some(status.as_u16()),
+                            "the pull was shut down while a response was parsed",
+                            false,
+                        ));
                     }
                 }
             } else {
                 parse(&body)
             };
-            return parsed.map_err(|e| Failure {
-                status: Some(status.as_u16()),
-                message: format!(
-                    "the response body is not valid JSON ({} at byte {} of {}; truncated?)",
-                    crate::jsonx::error_message(&e),
-                    byte_offset(&body, e.line(), e.column()),
-                    body.len()
-                ),
-                clerk: None,
-                retry_after: None,
-                retryable: true,
+            return parsed.map_err(|e| {
+                Failure::plain(
+                    Some(status.as_u16()),
+                    format!(
+                        "the response body is not valid JSON ({} at byte {} of {}; truncated?)",
+                        crate::jsonx::error_message(&e),
+                        byte_offset(&body, e.line(), e.column()),
+                        body.len()
+                    ),
+                    true,
+                )
             });
         }
-        Err(status_failure(status, &headers, &body))
+        let failure = status_failure(status, &headers, &body);
+        if failure.credential_refused() {
+            self.refused[api.source as usize].store(true, Ordering::Relaxed);
+        }
+        Err(failure)
     }
 
     fn log(&self, label: &str, status: Option<StatusCode>, t0: Instant, note: &str) {
@@ -382,14 +455,8 @@ fn transport_failure(e: &reqwest::Error) -> Failure {
     } else {
         describe(e)
     };
-    Failure {
-        status: None,
-        message,
-        clerk: None,
-        retry_after: None,
-        // A certificate that fails verification will fail the same way again.
-        retryable: !certificate,
-    }
+    // A certificate that fails verification will fail the same way again.
+    Failure::plain(None, message, !certificate)
 }
 
 /// Whether TLS refused the server's certificate (somewhere in the error's causes).
@@ -443,28 +510,22 @@ fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
 /// Clerk's error body: `{"errors": [{message, long_message, code}], "clerk_trace_id": …}`.
 fn status_failure(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Failure {
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
-    let mut parts = Vec::new();
-    if let Some(errors) = parsed
-        .as_ref()
-        .and_then(|v| v.get("errors"))
-        .and_then(Value::as_array)
-    {
-        for e in errors {
-            let field = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").trim();
-            let mut s = String::new();
-            if !field("code").is_empty() {
-                s.push_str(field("code"));
-                s.push_str(": ");
-            }
-            let long = field("long_message");
-            s.push_str(if long.is_empty() {
-                field("message")
+    let errors = clerk_errors(parsed.as_ref());
+    let parts: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            let text = if e.long_message.is_empty() {
+                &e.message
             } else {
-                long
-            });
-            parts.push(s);
-        }
-    }
+                &e.long_message
+            };
+            if e.code.is_empty() {
+                text.clone()
+            } else {
+                format!("{}: {text}", e.code)
+            }
+        })
+        .collect();
     let trace = parsed
         .as_ref()
         .and_then(|v| v.get("clerk_trace_id"))
@@ -488,9 +549,50 @@ fn status_failure(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Failu
         status: Some(code),
         message: status.to_string(),
         clerk: (!clerk.is_empty()).then_some(clerk),
+        errors,
         retry_after: retry_after(headers),
         retryable: code == 429 || matches!(code, 500 | 502 | 503 | 504),
+        not_sent: false,
     }
+}
+
+/// The `errors` of Clerk's error body (`ClerkErrors`); fields of the wrong type read as empty.
+fn clerk_errors(body: Option<&Value>) -> Vec<ClerkError> {
+    let Some(errors) = body.and_then(|v| v.get("errors")).and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    errors
+        .iter()
+        .map(|e| {
+            let field = |k: &str| {
+                e.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned()
+            };
+            let meta = e.get("meta");
+            ClerkError {
+                code: field("code"),
+                message: field("message"),
+                long_message: field("long_message"),
+                param_name: meta
+                    .and_then(|m| m.get("param_name"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                unsupported_features: meta
+                    .and_then(|m| m.get("unsupported_features"))
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 /// `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
@@ -581,6 +683,34 @@ mod tests {
         assert_eq!(f.clerk.as_deref(), Some("(trace id ray-1)"));
         assert!(status_failure(StatusCode::SERVICE_UNAVAILABLE, &HeaderMap::new(), b"").retryable);
         assert!(!status_failure(StatusCode::PAYMENT_REQUIRED, &HeaderMap::new(), b"").retryable);
+    }
+
+    #[test]
+    fn clerk_errors_keep_code_param_and_unsupported_features() {
+        let body = br#"{"errors":[{"message":"not on plan","long_message":"Upgrade","code":"unsupported_subscription_plan_features","meta":{"unsupported_features":["saml", 3]}},{"message":"off","long_message":"","code":"feature_not_enabled","meta":{"param_name":"organizations"}}],"meta":{}}"#;
+        let f = status_failure(StatusCode::FORBIDDEN, &HeaderMap::new(), body);
+        assert_eq!(f.errors.len(), 2);
+        assert_eq!(f.errors[0].code, "unsupported_subscription_plan_features");
+        assert_eq!(f.errors[0].unsupported_features, ["saml"]);
+        assert_eq!(f.errors[1].param_name.as_deref(), Some("organizations"));
+        assert_eq!(
+            f.clerk.as_deref(),
+            Some("unsupported_subscription_plan_features: Upgrade; feature_not_enabled: off")
+        );
+        assert!(
+            !f.credential_refused(),
+            "a plan answer is not about the key"
+        );
+        let key =
+            br#"{"errors":[{"message":"m","long_message":"l","code":"authorization_invalid"}]}"#;
+        assert!(status_failure(StatusCode::FORBIDDEN, &HeaderMap::new(), key).credential_refused());
+        let quota = br#"{"errors":[{"message":"m","long_message":"l","code":"quota_exceeded"}]}"#;
+        assert!(
+            !status_failure(StatusCode::FORBIDDEN, &HeaderMap::new(), quota).credential_refused()
+        );
+        assert!(
+            status_failure(StatusCode::UNAUTHORIZED, &HeaderMap::new(), b"").credential_refused()
+        );
     }
 
     #[test]

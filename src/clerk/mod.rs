@@ -5,7 +5,9 @@
 //! and returns plain data. Never prints: progress, retries and request logs go to the caller's
 //! [`Observer`].
 
+mod answers;
 pub mod client;
+mod identity;
 pub mod keys;
 pub mod lists;
 mod tls;
@@ -18,8 +20,9 @@ use serde_json::Value;
 use tokio::task::JoinSet;
 
 use crate::recording::{Endpoint, LAYOUT, RawList, Recording, Source, endpoints};
+use answers::Outcome;
 pub use client::Api;
-use client::{Client, Failure};
+use client::Client;
 use lists::ListError;
 
 /// Errors of a live pull.
@@ -42,6 +45,13 @@ pub enum Error {
         status: Option<u16>,
         detail: String,
     },
+    /// Clerk refused a credential: one line per API (then any other API's failures). Not
+    /// covered by `--allow-partial`: the key must be fixed.
+    #[error("no snapshot written:\n  - {}", .0.join("\n  - "))]
+    Refused(Vec<String>),
+    /// The Platform config would describe another instance than the other APIs.
+    #[error("{0}; nothing was written")]
+    Identity(String),
     #[error("incomplete pull, no snapshot written:\n  - {}\nRe-run, or pass --allow-partial to write a snapshot with these gaps in its coverage.", .0.join("\n  - "))]
     Incomplete(Vec<String>),
 }
@@ -127,8 +137,12 @@ impl Observer for Silent {
 pub struct Platform {
     pub api: Api,
     pub application_id: String,
-    /// `production`, `development` or an `ins_…` id.
+    /// `production`, `development` or an `ins_…` id: the instance asked for. When the Backend
+    /// API is read, its instance id replaces an environment name ([`identity`]).
     pub instance: String,
+    /// Where `instance` was configured (`platform_instance of [instances.prod]`); `None` when
+    /// it comes from the publishable key's environment.
+    pub instance_origin: Option<String>,
 }
 
 /// What to pull from. A source that is `None` is skipped, with the reason in `skipped`.
@@ -151,9 +165,12 @@ pub struct Pulled {
     pub gaps: Vec<String>,
 }
 
-/// Pulls every source the target allows. Optional parts answered with `402`/`404` are recorded
-/// as unavailable. Any other failure fails the pull, unless `allow_partial`, which records it as
-/// a gap instead.
+/// Pulls every source the target allows. A feature that is off or not on the plan, and `404` on
+/// an optional part, are recorded as unavailable (with the feature in `Recording::disabled`). A
+/// refused credential fails the pull, one line per API, whatever `allow_partial` says. Any other
+/// failure fails the pull, unless `allow_partial`, which records it as a gap instead. Platform
+/// settings of another instance than the one the other APIs describe are never read into it:
+/// that is an [`Error::Identity`].
 pub fn pull(
     target: Target,
     opts: Options,
@@ -179,14 +196,16 @@ pub fn pull(
         target.fapi,
         target.bapi,
         target.plapi,
-    ));
+    ))?;
 
     let mut rec = Recording::new("live pull");
     rec.collected_at = collected_at;
     for (file, why) in target.skipped {
         rec.unavailable.insert(file, why);
     }
-    let mut gaps = Vec::new();
+    let mut gaps: Vec<(&'static str, String)> = Vec::new();
+    // Per API: the first refusal's line, and how many requests were refused.
+    let mut refused: BTreeMap<&'static str, (String, usize)> = BTreeMap::new();
     for r in results {
         let Some(endpoint) = endpoints::by_file(r.file) else {
             continue;
@@ -195,20 +214,60 @@ pub fn pull(
             // Redacted as each response was parsed (`Client::get_json`, `lists`).
             Ok(Body::Object(body)) => {
                 if let Err(e) = rec.insert(endpoint, body, std::path::Path::new(r.file)) {
-                    gaps.push(format!("{} {}: unexpected response: {e}", r.api, r.label));
+                    gaps.push((
+                        r.api,
+                        format!("{} {}: unexpected response: {e}", r.api, r.label),
+                    ));
                 }
             }
             Ok(Body::Entries(entries)) => rec.insert_entries(endpoint, entries),
-            Err(Outcome::Unavailable(why)) => {
+            Err(Outcome::Unavailable(why, disabled)) => {
                 rec.unavailable.insert(r.file, why);
+                if let Some(d) = disabled {
+                    rec.disabled.insert(r.file, d);
+                }
+            }
+            Err(Outcome::NotSent(why)) => {
+                rec.unavailable.insert(r.file, why);
+            }
+            Err(Outcome::Refused { line, credential }) => {
+                rec.unavailable
+                    .insert(r.file, format!("not read: Clerk refused {credential}"));
+                let entry = refused.entry(r.api).or_insert((line, 0));
+                entry.1 += 1;
             }
             Err(Outcome::Failed(e)) => {
                 rec.unavailable
                     .insert(r.file, format!("the pull failed: {e}"));
-                gaps.push(e.to_string());
+                gaps.push((r.api, e.to_string()));
             }
         }
     }
+    if !refused.is_empty() {
+        // One line per API: the credential's source and Clerk's words; then what else failed,
+        // on the APIs whose credential was accepted.
+        let others: Vec<String> = gaps
+            .into_iter()
+            .filter(|(api, _)| !refused.contains_key(api))
+            .map(|(_, g)| g)
+            .collect();
+        let lines: Vec<String> = refused
+            .into_iter()
+            .map(|(api, (line, n))| {
+                let more = match n {
+                    1 => format!("; no further {api} request was sent"),
+                    n => format!(
+                        "; {} more {api} request(s) in flight were refused too, none was sent after",
+                        n - 1
+                    ),
+                };
+                format!("{api} {line}{more}")
+            })
+            .chain(others)
+            .collect();
+        return Err(Error::Refused(lines));
+    }
+    let gaps: Vec<String> = gaps.into_iter().map(|(_, g)| g).collect();
     if !gaps.is_empty() && !allow_partial {
         return Err(Error::Incomplete(gaps));
     }
@@ -233,57 +292,154 @@ enum Body {
     Entries(RawList),
 }
 
-enum Outcome {
-    /// A part the instance does not have (plan-gated): coverage, not a failure.
-    Unavailable(String),
-    Failed(Error),
+/// Reads `endpoint` from `api`: a whole list, or one object at `path` (the endpoint's, with any
+/// placeholders filled).
+fn spawn_read(
+    set: &mut JoinSet<Fetched>,
+    client: &Arc<Client>,
+    api: Arc<Api>,
+    endpoint: &'static Endpoint,
+    path: Vec<String>,
+    not_found: Option<String>,
+) {
+    let client = client.clone();
+    set.spawn(async move {
+        if endpoint.is_list() {
+            list(client, api, endpoint).await
+        } else {
+            let path: Vec<&str> = path.iter().map(String::as_str).collect();
+            object(&client, &api, &path, endpoint, not_found.as_deref()).await
+        }
+    });
 }
 
+/// The requests, in dependency order. The Frontend API's read goes out at once. The Backend
+/// API's first request is `GET /v1/instance` alone: a wrong secret key is refused once, and its
+/// answer names the instance. Only then do the other Backend requests go out (lists first: their
+/// first pages unlock the next round), with the Platform config read for that instance id
+/// ([`identity`]). Without the Backend API, the Platform config goes out at once and its
+/// environment is checked against the Frontend API's afterwards.
 async fn collect(
     client: Arc<Client>,
     fapi: Option<Api>,
     bapi: Option<Api>,
     plapi: Option<Platform>,
-) -> Vec<Fetched> {
+) -> Result<Vec<Fetched>, Error> {
     let fapi = fapi.map(Arc::new);
     let bapi = bapi.map(Arc::new);
-    let plapi = plapi.map(Arc::new);
-    // Lists first: their first pages unlock the next round of requests, so they should be the
-    // first answers the server sends and the client reads. Then the Backend API's objects,
-    // then the Frontend and Platform APIs'.
-    let mut order: Vec<&'static Endpoint> = LAYOUT.iter().collect();
-    order.sort_by_key(|e| (!e.is_list(), e.source != Source::Bapi));
     let mut set = JoinSet::new();
-    for endpoint in order {
-        let client = client.clone();
-        let api = match endpoint.source {
-            Source::Fapi => &fapi,
-            Source::Bapi => &bapi,
-            Source::Plapi => {
-                let Some(p) = plapi.clone() else { continue };
-                set.spawn(async move {
-                    let segments = endpoint.segments(&p.application_id, &p.instance);
-                    object(&client, &p.api, &segments, endpoint).await
-                });
-                continue;
-            }
-        };
-        let Some(api) = api.clone() else { continue };
-        set.spawn(async move {
-            if endpoint.is_list() {
-                list(client, api, endpoint).await
-            } else {
-                object(&client, &api, endpoint.path, endpoint).await
-            }
-        });
+    let own = |e: &Endpoint| e.path.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    if let Some(api) = &bapi {
+        spawn_read(
+            &mut set,
+            &client,
+            api.clone(),
+            &endpoints::INSTANCE,
+            own(&endpoints::INSTANCE),
+            None,
+        );
+    }
+    if let Some(api) = &fapi {
+        for e in LAYOUT.iter().filter(|e| e.source == Source::Fapi) {
+            spawn_read(&mut set, &client, api.clone(), e, own(e), None);
+        }
+    }
+    // The Platform read still to send (it waits for `/v1/instance` when the Backend API is read).
+    let mut platform = plapi;
+    let mut unchecked_platform = None;
+    if bapi.is_none()
+        && let Some(p) = platform.take()
+    {
+        unchecked_platform = Some(p.instance.clone());
+        spawn_platform(&mut set, &client, p, None);
     }
     let mut out = Vec::new();
     while let Some(joined) = set.join_next().await {
-        if let Ok(f) = joined {
-            out.push(f);
+        let Ok(fetched) = joined else { continue };
+        if fetched.file == endpoints::INSTANCE.file
+            && let Some(api) = &bapi
+        {
+            match &fetched.outcome {
+                Ok(Body::Object(instance)) => {
+                    let ins = identity::Instance::of(instance);
+                    if let Some(p) = platform.take() {
+                        let resolved = identity::platform_path_instance(&p, &ins)?;
+                        spawn_platform(&mut set, &client, p, Some(resolved));
+                    }
+                    // Lists first, then objects.
+                    let mut rest: Vec<&'static Endpoint> = LAYOUT
+                        .iter()
+                        .filter(|e| e.source == Source::Bapi && e.file != endpoints::INSTANCE.file)
+                        .collect();
+                    rest.sort_by_key(|e| !e.is_list());
+                    for e in rest {
+                        spawn_read(&mut set, &client, api.clone(), e, own(e), None);
+                    }
+                }
+                Ok(Body::Entries(_)) => {}
+                Err(failed) => {
+                    let why = match failed {
+                        Outcome::Refused { credential, .. } => {
+                            format!("not read: Clerk refused {credential}")
+                        }
+                        _ => "not read: GET /v1/instance, which the other Backend API reads and the Platform config read wait for, failed".to_owned(),
+                    };
+                    let waiting = LAYOUT.iter().filter(|e| {
+                        (e.source == Source::Bapi && e.file != endpoints::INSTANCE.file)
+                            || (e.source == Source::Plapi && platform.is_some())
+                    });
+                    for e in waiting {
+                        out.push(Fetched {
+                            file: e.file,
+                            api: e.source.api_name(),
+                            label: e.request(),
+                            outcome: Err(Outcome::NotSent(why.clone())),
+                        });
+                    }
+                }
+            }
         }
+        out.push(fetched);
     }
-    out
+    if let Some(instance) = unchecked_platform {
+        let environment = out
+            .iter()
+            .find(|f| f.file == endpoints::ENVIRONMENT.file)
+            .and_then(|f| match &f.outcome {
+                Ok(Body::Object(v)) => identity::fapi_environment(v),
+                _ => None,
+            });
+        identity::check_against_frontend(&instance, environment)?;
+    }
+    Ok(out)
+}
+
+/// Sends the Platform config read for `instance` (the target's own when `None`).
+fn spawn_platform(
+    set: &mut JoinSet<Fetched>,
+    client: &Arc<Client>,
+    p: Platform,
+    instance: Option<String>,
+) {
+    let instance = instance.unwrap_or(p.instance);
+    let endpoint = &endpoints::PLATFORM_CONFIG;
+    let path = endpoint
+        .segments(&p.application_id, &instance)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let not_found = format!(
+        "application {} has no instance {instance} (check the application id: --app, CLERK_APPLICATION_ID or platform_application_id; and platform_instance)",
+        p.application_id
+    );
+    spawn_read(
+        set,
+        client,
+        Arc::new(p.api),
+        endpoint,
+        path,
+        Some(not_found),
+    );
 }
 
 /// A whole list, read page by page ([`lists`]).
@@ -298,7 +454,7 @@ async fn list(client: Arc<Client>, api: Arc<Api>, endpoint: &'static Endpoint) -
     )
     .await;
     let outcome = result.map(Body::Entries).map_err(|e| match e {
-        ListError::Request(f) => classify(&api, &label, f, endpoint.optional),
+        ListError::Request(f) => answers::classify(&api, endpoint, &label, f, None),
         ListError::Shape(why) => Outcome::Failed(Error::Request {
             api: api.source.api_name(),
             request: label.clone(),
@@ -323,69 +479,26 @@ async fn list(client: Arc<Client>, api: Arc<Api>, endpoint: &'static Endpoint) -
 }
 
 /// One object; `path` is the endpoint's, with any placeholders filled.
-async fn object(client: &Client, api: &Api, path: &[&str], endpoint: &'static Endpoint) -> Fetched {
+async fn object(
+    client: &Client,
+    api: &Api,
+    path: &[&str],
+    endpoint: &'static Endpoint,
+    not_found: Option<&str>,
+) -> Fetched {
     let label = format!("GET /{}", path.join("/"));
     let url = api.url(path, &[]);
     let outcome = client
         .get_json(api, url, &label)
         .await
         .map(Body::Object)
-        .map_err(|f| classify(api, &label, f, endpoint.optional));
+        .map_err(|f| answers::classify(api, endpoint, &label, f, not_found));
     Fetched {
         file: endpoint.file,
         api: api.source.api_name(),
         label,
         outcome,
     }
-}
-
-/// Turns a failed request into coverage (`402`, or `404` on an optional part) or an error that
-/// names what to fix.
-fn classify(api: &Api, label: &str, f: Failure, optional: bool) -> Outcome {
-    let clerk = f
-        .clerk
-        .as_deref()
-        .map(|c| format!(": {c}"))
-        .unwrap_or_default();
-    match f.status {
-        Some(402) => {
-            return Outcome::Unavailable(format!(
-                "{label} answered 402 Payment Required (the feature is not on this instance's plan){clerk}"
-            ));
-        }
-        Some(404) if optional => {
-            return Outcome::Unavailable(format!(
-                "{label} answered 404 Not Found (not available on this instance){clerk}"
-            ));
-        }
-        _ => {}
-    }
-    let hint = match f.status {
-        Some(401) => format!(" — check {}: Clerk did not accept it", api.credential),
-        Some(403) => format!(
-            " — check {}: it is valid but not allowed to read this{}",
-            api.credential,
-            if api.source == Source::Plapi {
-                " (the config read needs the `applications:manage` scope)"
-            } else {
-                ""
-            }
-        ),
-        Some(404) if api.source == Source::Plapi => {
-            " — check the application id and platform_instance".to_owned()
-        }
-        Some(429) => {
-            " — rate limited; retries exhausted (lower [pull] requests_per_10s)".to_owned()
-        }
-        None | Some(500..) if f.retryable => " (retries exhausted)".to_owned(),
-        _ => String::new(),
-    };
-    Outcome::Failed(Error::Request {
-        api: api.source.api_name(),
-        request: label.to_owned(),
-        status: f.status,
-        detail: format!("{}{clerk}{hint}", f.message),
-    })
 }
 
 /// Object keys whose string values are secrets: replaced before anything else sees the body,

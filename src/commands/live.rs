@@ -160,15 +160,26 @@ pub fn resolve(
         .or_else(|| env("CLERK_APPLICATION_ID").filter(|a| !a.is_empty()));
     match (platform_key, app) {
         (Some(cred), Some(app)) => {
-            let ins = match instance.as_ref().and_then(|i| i.platform_instance.clone()) {
-                Some(i) => i,
+            let configured = instance.as_ref().and_then(|i| i.platform_instance.clone());
+            let (ins, instance_origin) = match configured {
+                Some(i) => (i, Some(format!("platform_instance of [instances.{name}]"))),
                 None => match env_type {
-                    Some(e) => e.as_str().to_owned(),
+                    Some(e) => (e.as_str().to_owned(), None),
                     None => bail!(
                         "the Platform API needs to know the instance: set platform_instance in clerk-drift.toml or a publishable key (pk_live_ → production, pk_test_ → development)"
                     ),
                 },
             };
+            // An environment name that is not the publishable key's would read another instance.
+            if let Some(pk_env) = env_type
+                && (ins == "production" || ins == "development")
+                && ins != pk_env.as_str()
+            {
+                bail!(
+                    "platform_instance of [instances.{name}] is `{ins}` but the publishable key ({pk_origin}) is for a {} instance: the Platform config must be the same instance's — nothing was read",
+                    pk_env.as_str()
+                );
+            }
             let base = env("CLERK_PLATFORM_API_URL")
                 .filter(|u| !u.is_empty())
                 .unwrap_or_else(|| PLATFORM_API_URL.to_owned());
@@ -178,6 +189,7 @@ pub fn resolve(
                     .context("Platform API URL (CLERK_PLATFORM_API_URL)")?,
                 application_id: app,
                 instance: ins,
+                instance_origin,
             });
             warnings.push(PLATFORM_SCOPE_WARNING.to_owned());
         }

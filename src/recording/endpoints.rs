@@ -27,6 +27,62 @@ impl Source {
     }
 }
 
+/// A Clerk feature that an instance may have switched off, or that its plan may not include.
+/// Serialized by its id (`organizations`) in `recording.json` (docs/snapshot.md).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    /// Organizations: settings, roles, permissions, domains.
+    Organizations,
+    /// Enterprise SSO: enterprise and SAML connections.
+    EnterpriseSso,
+    /// Clerk as an OAuth authorization server: OAuth applications and their settings.
+    OauthApplications,
+    /// Protect (bot and abuse protection).
+    Protect,
+    /// The sign-up allowlist.
+    Allowlist,
+    /// The sign-up blocklist.
+    Blocklist,
+}
+
+impl Feature {
+    /// The start of a sentence about the feature: `Organizations are`, `Enterprise SSO is`.
+    pub fn subject(self) -> &'static str {
+        match self {
+            Feature::Organizations => "Organizations are",
+            Feature::EnterpriseSso => "Enterprise SSO is",
+            Feature::OauthApplications => "OAuth applications are",
+            Feature::Protect => "Protect is",
+            Feature::Allowlist => "The allowlist is",
+            Feature::Blocklist => "The blocklist is",
+        }
+    }
+
+    /// The feature a Clerk error names: the stem of a `…_not_enabled_in_instance` code
+    /// (`organization_not_enabled_in_instance`), or a `feature_not_enabled` error's
+    /// `meta.param_name`. `None` for a name we do not know (the endpoint's feature is then used).
+    pub fn named_by(name: &str) -> Option<Feature> {
+        let stem = name
+            .strip_suffix("_not_enabled_in_instance")
+            .unwrap_or(name);
+        let stem = stem.strip_suffix('s').unwrap_or(stem);
+        Some(match stem {
+            "organization" | "organization_domain" | "organization_role" => Feature::Organizations,
+            "enterprise_connection" | "enterprise_sso" | "saml" | "saml_connection" | "sso" => {
+                Feature::EnterpriseSso
+            }
+            "oauth_application" | "oauth_application_setting" => Feature::OauthApplications,
+            "protect" => Feature::Protect,
+            "allowlist" | "allowlist_identifier" => Feature::Allowlist,
+            "blocklist" | "blocklist_identifier" => Feature::Blocklist,
+            _ => return None,
+        })
+    }
+}
+
 /// How an endpoint answers, and with which query it pages (spec parameters of the operation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Paging {
@@ -81,6 +137,10 @@ pub struct Endpoint {
     /// A `402` (feature not on the plan) or `404` leaves this part unobserved instead of failing
     /// the pull: the spec lists these statuses for the operation, or the feature is plan-gated.
     pub optional: bool,
+    /// The Clerk feature this read belongs to, when it can be switched off or left off the plan:
+    /// Clerk then answers `403 …_not_enabled_in_instance` / `402`, which is recorded as that
+    /// feature's state, not as a failure.
+    pub feature: Option<Feature>,
 }
 
 /// Placeholder segment for the Platform API's application id (`{applicationID}` in the spec).
@@ -112,12 +172,22 @@ impl Endpoint {
     }
 }
 
+/// A row's optional feature column.
+macro_rules! feature {
+    () => {
+        None
+    };
+    ($feature:ident) => {
+        Some(Feature::$feature)
+    };
+}
+
 /// The table: each row becomes a named constant, and `LAYOUT` lists them all in order.
 macro_rules! endpoints {
     ($(
         $(#[$doc:meta])*
         $name:ident = $file:literal, $source:ident, [$($seg:expr),*], $operation:literal,
-            $paging:ident, $optional:literal;
+            $paging:ident, $optional:literal $(, $feature:ident)?;
     )*) => {
         $(
             $(#[$doc])*
@@ -128,6 +198,7 @@ macro_rules! endpoints {
                 operation: $operation,
                 paging: Paging::$paging,
                 optional: $optional,
+                feature: feature!($($feature)?),
             };
         )*
 
@@ -138,7 +209,7 @@ macro_rules! endpoints {
 }
 
 endpoints! {
-    // name = file, API, path, operation, paging, optional;
+    // name = file, API, path, operation, paging, optional[, feature];
 
     /// FAPI `GET /v1/environment`, public.
     ENVIRONMENT = "fapi/environment.json", Fapi, ["v1", "environment"], "GetEnvironment",
@@ -146,33 +217,36 @@ endpoints! {
     INSTANCE = "bapi/instance.json", Bapi, ["v1", "instance"], "GetInstance", Object, false;
     ORGANIZATION_SETTINGS = "bapi/organization_settings.json", Bapi,
         ["v1", "instance", "organization_settings"], "GetInstanceOrganizationSettings",
-        Object, true;
+        Object, true, Organizations;
     PROTECT = "bapi/protect.json", Bapi, ["v1", "instance", "protect"], "GetInstanceProtect",
-        Object, true;
+        Object, true, Protect;
     OAUTH_APPLICATION_SETTINGS = "bapi/oauth_application_settings.json", Bapi,
         ["v1", "instance", "oauth_application_settings"], "GetInstanceOAuthApplicationSettings",
-        Object, true;
+        Object, true, OauthApplications;
     DOMAINS = "bapi/domains.json", Bapi, ["v1", "domains"], "ListDomains", Whole, false;
     JWT_TEMPLATES = "bapi/jwt_templates.json", Bapi, ["v1", "jwt_templates"],
         "ListJWTTemplates", Paginated, false;
     ALLOWLIST_IDENTIFIERS = "bapi/allowlist_identifiers.json", Bapi,
-        ["v1", "allowlist_identifiers"], "ListAllowlistIdentifiers", Paginated, true;
+        ["v1", "allowlist_identifiers"], "ListAllowlistIdentifiers", Paginated, true, Allowlist;
     BLOCKLIST_IDENTIFIERS = "bapi/blocklist_identifiers.json", Bapi,
-        ["v1", "blocklist_identifiers"], "ListBlocklistIdentifiers", Whole, true;
+        ["v1", "blocklist_identifiers"], "ListBlocklistIdentifiers", Whole, true, Blocklist;
     REDIRECT_URLS = "bapi/redirect_urls.json", Bapi, ["v1", "redirect_urls"],
         "ListRedirectURLs", Paginated, false;
     OAUTH_APPLICATIONS = "bapi/oauth_applications.json", Bapi, ["v1", "oauth_applications"],
-        "ListOAuthApplications", LimitOffset, true;
+        "ListOAuthApplications", LimitOffset, true, OauthApplications;
     ENTERPRISE_CONNECTIONS = "bapi/enterprise_connections.json", Bapi,
-        ["v1", "enterprise_connections"], "ListEnterpriseConnections", LimitOffset, true;
+        ["v1", "enterprise_connections"], "ListEnterpriseConnections", LimitOffset, true, EnterpriseSso;
     ORGANIZATION_ROLES = "bapi/organization_roles.json", Bapi, ["v1", "organization_roles"],
-        "ListOrganizationRoles", LimitOffset, true;
+        "ListOrganizationRoles", LimitOffset, true, Organizations;
     ORGANIZATION_PERMISSIONS = "bapi/organization_permissions.json", Bapi,
-        ["v1", "organization_permissions"], "ListOrganizationPermissions", LimitOffset, true;
+        ["v1", "organization_permissions"], "ListOrganizationPermissions", LimitOffset, true, Organizations;
+    /// Every organization's domains, with each one's verification and enrollment mode.
+    ORGANIZATION_DOMAINS = "bapi/organization_domains.json", Bapi, ["v1", "organization_domains"],
+        "ListAllOrganizationDomains", LimitOffset, true, Organizations;
     /// Deprecated in favour of enterprise connections, but the only read of the IdP
     /// certificate's validity window (`idp_certificate_expires_at`).
     SAML_CONNECTIONS = "bapi/saml_connections.json", Bapi, ["v1", "saml_connections"],
-        "ListSAMLConnections", LimitOffset, true;
+        "ListSAMLConnections", LimitOffset, true, EnterpriseSso;
     /// PLAPI `GET /v1/platform/applications/{applicationID}/instances/{envOrInsID}/config`
     /// (what `clerk config pull` writes). Never `include_secret_keys`.
     PLATFORM_CONFIG = "plapi/config.json", Plapi,
@@ -211,6 +285,20 @@ mod tests {
                 e.file
             );
         }
+    }
+
+    #[test]
+    fn features_are_optional_backend_reads_and_named_by_clerks_codes() {
+        for e in LAYOUT.iter().filter(|e| e.feature.is_some()) {
+            assert!(e.optional && e.source == Source::Bapi, "{}", e.file);
+        }
+        assert_eq!(ORGANIZATION_DOMAINS.feature, Some(Feature::Organizations));
+        assert_eq!(
+            Feature::named_by("organization_not_enabled_in_instance"),
+            Some(Feature::Organizations)
+        );
+        assert_eq!(Feature::named_by("saml"), Some(Feature::EnterpriseSso));
+        assert_eq!(Feature::named_by("something_not_enabled_in_instance"), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-pub use endpoints::{Endpoint, LAYOUT, Paging, Source};
+pub use endpoints::{Endpoint, Feature, LAYOUT, Paging, Source};
 pub use raw::{FieldStr, RawList, RawPage, entry_string};
 
 use crate::jsonx::{error_message, type_name};
@@ -68,10 +68,44 @@ pub struct Recording {
     /// Endpoint file → why it holds no body (plan-gated feature, no credential, failed read).
     /// Coverage quotes these reasons.
     pub unavailable: BTreeMap<&'static str, String>,
+    /// Endpoint file → the answer that showed a feature off or not on the plan (a subset of
+    /// `unavailable`'s files): what the normalizer turns into facts.
+    pub disabled: BTreeMap<&'static str, Disabled>,
     /// UTC time of the live pull that made this recording.
     pub collected_at: Option<String>,
     /// Where the recording came from, for messages (`examples/acme-prod/`).
     pub origin: String,
+}
+
+/// Clerk's answer that a feature is off (`403 organization_not_enabled_in_instance`) or not on
+/// the instance's plan (`402`, `403 unsupported_subscription_plan_features`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disabled {
+    /// The feature Clerk's error or the endpoint names; absent when neither names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature: Option<Feature>,
+    /// The HTTP status (402 or 403).
+    pub status: u16,
+    /// Clerk's error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// The error code of a `403` for a feature the plan lacks.
+pub const PLAN_CODE: &str = "unsupported_subscription_plan_features";
+
+impl Disabled {
+    /// Not on the plan (`402`, or `403 unsupported_subscription_plan_features`), rather than
+    /// switched off.
+    pub fn not_on_plan(&self) -> bool {
+        self.status == 402 || self.code.as_deref() == Some(PLAN_CODE)
+    }
+
+    /// Clerk's answer proves the feature is switched off on the instance.
+    pub fn proves_off(&self, feature: Feature) -> bool {
+        self.feature == Some(feature) && !self.not_on_plan()
+    }
 }
 
 /// `recording.json`: what a live pull knew beyond the bodies.
@@ -84,6 +118,10 @@ struct Manifest {
     /// Layout file → why it is absent.
     #[serde(default)]
     unavailable: BTreeMap<String, String>,
+    /// Layout file → the feature answer behind its `unavailable` reason (added in 0.2; older
+    /// manifests have none).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    disabled: BTreeMap<String, Disabled>,
 }
 
 /// One body of a recording.
@@ -247,15 +285,22 @@ impl Recording {
             message: error_message(&e),
         })?;
         self.collected_at = manifest.collected_at;
+        let layout_file = |key: &str, file: &str| {
+            endpoints::by_file(file).ok_or_else(|| Error::Manifest {
+                path: path.to_path_buf(),
+                message: format!("`$.{key}` names `{file}`, which is not a layout file"),
+            })
+        };
         for (file, why) in manifest.unavailable {
-            let Some(endpoint) = endpoints::by_file(&file) else {
-                return Err(Error::Manifest {
-                    path: path.to_path_buf(),
-                    message: format!("`$.unavailable` names `{file}`, which is not a layout file"),
-                });
-            };
+            let endpoint = layout_file("unavailable", &file)?;
             if !self.bodies.contains_key(endpoint.file) {
                 self.unavailable.insert(endpoint.file, why);
+            }
+        }
+        for (file, disabled) in manifest.disabled {
+            let endpoint = layout_file("disabled", &file)?;
+            if !self.bodies.contains_key(endpoint.file) {
+                self.disabled.insert(endpoint.file, disabled);
             }
         }
         Ok(())
@@ -282,6 +327,11 @@ impl Recording {
             collected_at: self.collected_at.clone(),
             unavailable: self
                 .unavailable
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+            disabled: self
+                .disabled
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), v.clone()))
                 .collect(),
@@ -354,6 +404,46 @@ mod tests {
             );
             assert_eq!(rec.strings(endpoint.file, "url"), Some(Err(bad)));
         }
+    }
+
+    #[test]
+    fn the_manifest_keeps_feature_answers_and_older_manifests_still_load() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut rec = Recording::new("test");
+        rec.insert(
+            &endpoints::INSTANCE,
+            serde_json::json!({"id": "ins_1"}),
+            FsPath::new("x"),
+        )
+        .expect("object");
+        let roles = endpoints::ORGANIZATION_ROLES.file;
+        rec.unavailable
+            .insert(roles, "Organizations are not enabled".into());
+        let off = Disabled {
+            feature: Some(Feature::Organizations),
+            status: 403,
+            code: Some("organization_not_enabled_in_instance".into()),
+        };
+        rec.disabled.insert(roles, off.clone());
+        rec.write(&dir.path().join("rec")).expect("written");
+        let text = std::fs::read_to_string(dir.path().join("rec").join(MANIFEST)).expect("read");
+        assert!(text.contains(r#""feature": "organizations""#), "{text}");
+        let back = Recording::load(&dir.path().join("rec")).expect("loads");
+        assert_eq!(back.disabled.get(roles), Some(&off));
+        assert!(off.proves_off(Feature::Organizations));
+        assert!(!off.proves_off(Feature::EnterpriseSso));
+        let plan = Disabled { status: 402, ..off };
+        assert!(plan.not_on_plan() && !plan.proves_off(Feature::Organizations));
+
+        // A manifest written before `disabled` existed.
+        std::fs::write(
+            dir.path().join("rec").join(MANIFEST),
+            r#"{"recorded_by": "clerk-drift 0.1.0", "unavailable": {"bapi/organization_roles.json": "402"}}"#,
+        )
+        .expect("write");
+        let old = Recording::load(&dir.path().join("rec")).expect("loads");
+        assert!(old.disabled.is_empty());
+        assert_eq!(old.unavailable.get(roles).map(String::as_str), Some("402"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! A fake Clerk on 127.0.0.1 (wiremock): serves a recording's bodies on the Frontend, Backend
-//! and Platform API paths of the specs, pages lists as the Backend API does (`limit` default 10,
-//! max 500, `offset`, `paginated`), checks the bearer credentials, and answers everything else
-//! with Clerk's error shape. Shared by the integration tests and the pull benchmark.
+//! and Platform API paths of the specs (the Platform config at `production` and at the instance
+//! id, as Clerk does), pages lists as the Backend API does (`limit` default 10, max 500,
+//! `offset`, `paginated`), checks the bearer credentials, and answers everything else with
+//! Clerk's error shape (404 for an instance the application does not have). Shared by the integration tests and the pull benchmark.
 
 #![allow(dead_code)]
 
@@ -99,6 +100,28 @@ pub const BAPI: &[(&str, &str, Option<Paging>)] = &[
     ),
 ];
 
+/// Organization domains for recordings that have none (the shipped examples predate the read):
+/// one verified domain that suggests membership, one unverified that needs an invitation
+/// (`OrganizationDomain` in the Backend API spec).
+pub fn organization_domains() -> Vec<Value> {
+    vec![
+        json!({"object": "organization_domain", "id": "orgdmn_2acmeCom", "organization_id": "org_2acme",
+            "name": "acme.com", "enrollment_mode": "automatic_suggestion",
+            "affiliation_email_address": null,
+            "affiliation_verification": {"status": "verified", "strategy": "email_code", "attempts": 1, "expire_at": null, "verified_at": null},
+            "ownership_verification": null,
+            "verification": {"status": "verified", "strategy": "email_code", "attempts": 1, "expire_at": null, "verified_at": null},
+            "total_pending_invitations": 0, "total_pending_suggestions": 2,
+            "public_organization_data": null, "created_at": 1_700_000_000_000_i64, "updated_at": 1_700_000_000_000_i64}),
+        json!({"object": "organization_domain", "id": "orgdmn_2acmeLabs", "organization_id": "org_2acme",
+            "name": "acme-labs.com", "enrollment_mode": "manual_invitation",
+            "affiliation_email_address": null, "affiliation_verification": null,
+            "ownership_verification": null, "verification": null,
+            "total_pending_invitations": 0, "total_pending_suggestions": 0,
+            "public_organization_data": null, "created_at": 1_700_000_000_000_i64, "updated_at": 1_700_000_000_000_i64}),
+    ]
+}
+
 pub fn plapi_path(instance: &str) -> String {
     format!("/v1/platform/applications/{APP}/instances/{instance}/config")
 }
@@ -125,7 +148,30 @@ impl Data {
             }
             bodies.insert(file.to_owned(), v);
         }
+        bodies
+            .entry("bapi/organization_domains.json".to_owned())
+            .or_insert_with(|| Value::Array(organization_domains()));
         Data { bodies }
+    }
+
+    /// Writes the bodies as a recording directory (what `snapshot --from-dir` of the served
+    /// data gives).
+    pub fn write(&self, dir: &Path) {
+        for (file, body) in &self.bodies {
+            let path = dir.join(file);
+            std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
+            std::fs::write(&path, serde_json::to_vec_pretty(body).expect("serializes"))
+                .expect("write");
+        }
+    }
+
+    /// The instance id `GET /v1/instance` answers.
+    pub fn instance_id(&self) -> Option<String> {
+        self.bodies
+            .get("bapi/instance.json")
+            .and_then(|i| i.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     }
 
     pub fn list_mut(&mut self, file: &str) -> &mut Vec<Value> {
@@ -263,7 +309,8 @@ pub struct Options {
     pub delay: Duration,
     /// Per-file list responder overrides (cap, bare_only, grow_by).
     pub lists: BTreeMap<&'static str, ListResponder>,
-    /// Platform instance segment to serve (`production` by default).
+    /// Platform instance segment to serve (by default `production` and the instance id of
+    /// `bapi/instance.json`, as Clerk serves both for one instance).
     pub platform_instance: Option<String>,
     /// Do not keep received requests (the benchmark: tests inspect them).
     pub no_recording: bool,
@@ -291,14 +338,15 @@ pub async fn mount(server: &MockServer, data: &Data, opts: Options) {
     let bearer = |k: &str| format!("Bearer {k}");
     for (file, (status, code, message)) in &opts.refusals {
         let url_path = match *file {
-            "fapi/environment.json" => "/v1/environment".to_owned(),
+            "fapi/environment.json" => "^/v1/environment$".to_owned(),
+            // Whichever instance the config is asked for.
             "plapi/config.json" => {
-                plapi_path(opts.platform_instance.as_deref().unwrap_or("production"))
+                format!("^/v1/platform/applications/{APP}/instances/[^/]+/config$")
             }
             file => BAPI
                 .iter()
                 .find(|(f, _, _)| *f == file)
-                .map(|(_, p, _)| (*p).to_owned())
+                .map(|(_, p, _)| format!("^{p}$"))
                 .unwrap_or_else(|| panic!("{file} is not an endpoint of the fake")),
         };
         // As Clerk does, the credential is checked first: a wrong key still gets 401.
@@ -307,7 +355,7 @@ pub async fn mount(server: &MockServer, data: &Data, opts: Options) {
             Some("plapi") => Some(PLATFORM_KEY),
             _ => None,
         };
-        let mock = Mock::given(method("GET")).and(path(url_path));
+        let mock = Mock::given(method("GET")).and(path_regex(url_path));
         let mock = match key {
             Some(k) => mock.and(header("authorization", bearer(k).as_str())),
             None => mock,
@@ -355,18 +403,33 @@ pub async fn mount(server: &MockServer, data: &Data, opts: Options) {
         }
     }
     if let Some(config) = data.bodies.get("plapi/config.json") {
-        let instance = opts.platform_instance.as_deref().unwrap_or("production");
-        Mock::given(method("GET"))
-            .and(path(plapi_path(instance)))
-            .and(header("authorization", bearer(PLATFORM_KEY).as_str()))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(config)
-                    .set_delay(opts.delay),
-            )
-            .mount(server)
-            .await;
+        let instances = match &opts.platform_instance {
+            Some(i) => vec![i.clone()],
+            None => ["production".to_owned()]
+                .into_iter()
+                .chain(data.instance_id())
+                .collect(),
+        };
+        for instance in instances {
+            Mock::given(method("GET"))
+                .and(path(plapi_path(&instance)))
+                .and(header("authorization", bearer(PLATFORM_KEY).as_str()))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_json(config)
+                        .set_delay(opts.delay),
+                )
+                .mount(server)
+                .await;
+        }
     }
+    // The right Platform key for an instance the application does not have.
+    Mock::given(path_regex("^/v1/platform/"))
+        .and(header("authorization", bearer(PLATFORM_KEY).as_str()))
+        .respond_with(clerk_error(404, "resource_not_found", "Resource not found"))
+        .with_priority(9)
+        .mount(server)
+        .await;
     // Wrong or missing credentials, then unknown paths.
     Mock::given(path_regex("^/v1/platform/"))
         .respond_with(clerk_error(
@@ -377,7 +440,7 @@ pub async fn mount(server: &MockServer, data: &Data, opts: Options) {
         .with_priority(10)
         .mount(server)
         .await;
-    Mock::given(path_regex("^/v1/(instance|domains|jwt_templates|allowlist_identifiers|blocklist_identifiers|redirect_urls|oauth_applications|enterprise_connections|organization_roles|organization_permissions|saml_connections|organization_domains)"))
+    Mock::given(path_regex("^/v1/(instance|domains|jwt_templates|allowlist_identifiers|blocklist_identifiers|redirect_urls|oauth_applications|enterprise_connections|organization_roles|organization_permissions|organization_domains|saml_connections)"))
         .respond_with(clerk_error(401, "authentication_invalid", "Invalid secret key"))
         .with_priority(11)
         .mount(server)

@@ -11,6 +11,7 @@ mod evidence;
 mod examples;
 mod fake;
 mod faults;
+mod features;
 mod fuzz_corpora;
 mod golden;
 mod hygiene;

@@ -16,6 +16,13 @@ fn acme() -> Data {
     Data::load(&example("acme-prod"))
 }
 
+/// The snapshot `snapshot --from-dir` makes of the fake's data.
+fn offline_snapshot_of(data: &Data) -> Value {
+    let dir = tempfile::tempdir().expect("tempdir");
+    data.write(dir.path());
+    offline_snapshot(dir.path())
+}
+
 fn offline_snapshot(dir: &Path) -> Value {
     let o = common::run(&["snapshot", "--from-dir", dir.to_str().expect("utf-8 path")]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -52,12 +59,13 @@ fn assert_no_canary(haystack: &str, what: &str) {
 
 #[tokio::test]
 async fn pull_equals_snapshot_from_dir_of_the_same_data() {
-    let server = fake::start(&acme(), Options::default()).await;
+    let data = acme();
+    let server = fake::start(&data, Options::default()).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let o = output(live(&server.uri(), dir.path()).args(["pull", "-o", "snap.json"]));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let pulled = std::fs::read_to_string(dir.path().join("snap.json")).expect("snapshot written");
-    assert_eq!(comparable(&pulled), offline_snapshot(&example("acme-prod")));
+    assert_eq!(comparable(&pulled), offline_snapshot_of(&data));
     // A pull records when it happened.
     let v: Value = serde_json::from_str(&pulled).expect("JSON");
     assert!(
@@ -74,8 +82,24 @@ async fn pull_equals_snapshot_from_dir_of_the_same_data() {
             "{source}"
         );
     }
-    // 1 FAPI + 14 BAPI + 1 PLAPI, one page each.
-    assert_eq!(assert_read_only(&server).await, 16);
+    // 1 FAPI + 15 BAPI + 1 PLAPI, one page each.
+    assert_eq!(assert_read_only(&server).await, 17);
+    // The Platform config is read for the instance the Backend API names, after it.
+    let requests = server.received_requests().await.expect("recording on");
+    let at = |p: &str| {
+        requests
+            .iter()
+            .position(|r| r.url.path() == p)
+            .unwrap_or_else(|| panic!("{p} requested"))
+    };
+    let platform = at(&fake::plapi_path("ins_2xAcmeProdInstance0000001"));
+    assert!(at("/v1/instance") < platform);
+    assert!(at("/v1/instance") < at("/v1/organization_domains"));
+    assert_eq!(
+        v["settings"]["organization_domains"],
+        json!({"acme.com": {"verified": true, "enrollment_mode": "automatic_suggestion"},
+               "acme-labs.com": {"verified": false, "enrollment_mode": "manual_invitation"}})
+    );
     assert_eq!(
         stderr(&o).matches("applications:manage").count(),
         1,
@@ -179,7 +203,8 @@ async fn fail_first(server: &MockServer, url_path: &str, template: ResponseTempl
 
 #[tokio::test]
 async fn transient_faults_are_retried_into_a_correct_snapshot() {
-    let server = fake::start(&acme(), Options::default()).await;
+    let data = acme();
+    let server = fake::start(&data, Options::default()).await;
     fail_first(
         &server,
         "/v1/instance",
@@ -204,7 +229,7 @@ async fn transient_faults_are_retried_into_a_correct_snapshot() {
     let o = output(live(&server.uri(), dir.path()).args(["pull", "--verbose", "-o", "s.json"]));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let text = std::fs::read_to_string(dir.path().join("s.json")).expect("written");
-    assert_eq!(comparable(&text), offline_snapshot(&example("acme-prod")));
+    assert_eq!(comparable(&text), offline_snapshot_of(&data));
     let err = stderr(&o);
     assert!(err.contains("GET /v1/instance → 429"), "{err}");
     assert!(
@@ -322,11 +347,8 @@ async fn credential_errors_name_the_credential_and_clerks_words() {
     );
     assert_eq!(code(&o), 1);
     let err = stderr(&o);
-    assert!(err.contains("401 Unauthorized: authentication_invalid: Invalid secret key (long) (trace id trace-authentication_invalid)"), "{err}");
-    assert!(
-        err.contains("check the secret key from environment variable CLERK_SECRET_KEY"),
-        "{err}"
-    );
+    assert!(err.contains("Backend API GET /v1/instance: 401 Unauthorized: authentication_invalid: Invalid secret key (long) (trace id trace-authentication_invalid) — check the secret key from environment variable CLERK_SECRET_KEY: Clerk did not accept it; no further Backend API request was sent"), "{err}");
+    assert!(!err.contains("--allow-partial"), "{err}");
     assert!(
         !err.contains("WRONGkey"),
         "the key itself is never shown: {err}"
@@ -337,7 +359,7 @@ async fn credential_errors_name_the_credential_and_clerks_words() {
     let server = fake::start(&acme(), Options::default()).await;
     fail_first(
         &server,
-        &fake::plapi_path("production"),
+        &fake::plapi_path("ins_2xAcmeProdInstance0000001"),
         clerk_error(
             403,
             "authorization_invalid",
@@ -349,7 +371,7 @@ async fn credential_errors_name_the_credential_and_clerks_words() {
     let o = output(live(&server.uri(), dir.path()).args(["pull"]));
     assert_eq!(code(&o), 1);
     let err = stderr(&o);
-    assert!(err.contains("Platform API GET /v1/platform/applications/app_2acmeExampleApp/instances/production/config: 403 Forbidden"), "{err}");
+    assert!(err.contains("Platform API GET /v1/platform/applications/app_2acmeExampleApp/instances/ins_2xAcmeProdInstance0000001/config: 403 Forbidden"), "{err}");
     assert!(
         err.contains("the Platform API key from environment variable CLERK_PLATFORM_API_KEY"),
         "{err}"
@@ -387,7 +409,7 @@ async fn payment_required_marks_the_part_unobserved_not_failed() {
         .expect("max_allowed_roles unobserved");
     let reason = entry["reason"].as_str().expect("reason");
     assert!(
-        reason.contains("bapi/organization_settings.json not recorded: GET /v1/instance/organization_settings answered 402 Payment Required (the feature is not on this instance's plan): feature_not_enabled"),
+        reason.contains("bapi/organization_settings.json not recorded: Organizations are not on this instance's plan (402 feature_not_enabled)"),
         "{reason}"
     );
 }

@@ -1,5 +1,5 @@
 //! Collections: keyed entries (domains, JWT templates, OAuth applications, SAML and enterprise
-//! connections, organization roles and permissions) and string sets (redirect URLs, allow- and
+//! connections, organization roles, permissions and domains) and string sets (redirect URLs, allow- and
 //! blocklists) from the Backend API's list files. Entries are keyed by identity, never by
 //! position; duplicate keys get a stable suffix. Volatile fields go to `meta.items`.
 
@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 use super::{Builder, Error, Xf, parse};
 use crate::path::Path;
 use crate::recording::endpoints::{
-    DOMAINS, ENTERPRISE_CONNECTIONS, JWT_TEMPLATES, OAUTH_APPLICATIONS, ORGANIZATION_PERMISSIONS,
-    ORGANIZATION_ROLES, SAML_CONNECTIONS,
+    DOMAINS, ENTERPRISE_CONNECTIONS, JWT_TEMPLATES, OAUTH_APPLICATIONS, ORGANIZATION_DOMAINS,
+    ORGANIZATION_PERMISSIONS, ORGANIZATION_ROLES, SAML_CONNECTIONS,
 };
 use crate::snapshot::model::Source;
 
@@ -513,5 +513,42 @@ impl<'r> Builder<'r> {
                 )
             },
         )
+    }
+
+    /// Every organization's domains (`GET /v1/organization_domains`), keyed by domain name:
+    /// whether the domain is verified and how users at it join. The spec's `verification` is a
+    /// deprecated alias of `affiliation_verification` (to go in the next API version): either is
+    /// read, `null` meaning not verified.
+    pub(super) fn organization_domains(&mut self) -> Result<(), Error> {
+        let file = ORGANIZATION_DOMAINS.file;
+        self.keyed("organization_domains", file, "name", |b, i, item| {
+            let mut e = b.copy_fields(
+                file,
+                i,
+                item,
+                &[("enrollment_mode", "enrollment_mode", Xf::Str)],
+            )?;
+            let verification = ["verification", "affiliation_verification"]
+                .into_iter()
+                .find_map(|k| item.get(k).map(|v| (k, v)));
+            match verification {
+                None => {}
+                Some((_, Value::Null)) => {
+                    e.insert("verified".into(), Value::Bool(false));
+                }
+                Some((k, v)) => {
+                    let status = v.get("status").and_then(Value::as_str).ok_or_else(|| {
+                        b.err(
+                            file,
+                            &format!("/{i}/{k}"),
+                            "null or an object with a string `status`",
+                            v,
+                        )
+                    })?;
+                    e.insert("verified".into(), Value::Bool(status == "verified"));
+                }
+            }
+            Ok(e)
+        })
     }
 }

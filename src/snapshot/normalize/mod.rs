@@ -7,7 +7,8 @@
 //! API) and the disagreement is kept in `conflicts`. Unknown fields are ignored; a known field of
 //! the wrong type is an error naming the file and JSON path. Secrets are reduced to
 //! `present`/`absent` here and never copied. This module owns the `Builder` every part writes
-//! through, coverage and the reasons for what was not observed. No I/O: recordings are read by
+//! through, coverage, the reasons for what was not observed, and the facts Clerk's feature answers
+//! prove (`feature_facts`). No I/O: recordings are read by
 //! [`crate::recording`]; files are named by its endpoint table.
 
 mod collections;
@@ -86,6 +87,8 @@ pub fn normalize(rec: &Recording) -> Result<Snapshot, Error> {
     b.saml_connections()?;
     b.roles()?;
     b.permissions()?;
+    b.organization_domains()?;
+    b.feature_facts();
     b.oauth_providers()?;
     b.meta.collected_at.clone_from(&rec.collected_at);
     if let Some(Value::String(v)) = rec
@@ -225,6 +228,25 @@ impl<'r> Builder<'r> {
         }
     }
 
+    /// Facts from Clerk's answers that a feature is off: `403 organization_not_enabled_in_instance`
+    /// on any organization read proves `organizations.enabled = false`, observed by the Backend
+    /// API. (A feature that is not on the plan proves nothing about the setting.) What the
+    /// feature would hold stays unobserved, with the reason naming the feature.
+    fn feature_facts(&mut self) {
+        if self
+            .rec
+            .disabled
+            .values()
+            .any(|d| d.proves_off(recording::Feature::Organizations))
+        {
+            self.set(
+                &parse("organizations.enabled"),
+                Value::Bool(false),
+                Source::Bapi,
+            );
+        }
+    }
+
     /// Every top-level schema leaf and collection nobody reported, with the reason.
     fn unobserved(&self) -> Vec<Unobserved> {
         let mut out = Vec::new();
@@ -320,7 +342,10 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::recording::endpoints::{ENTERPRISE_CONNECTIONS, ENVIRONMENT, JWT_TEMPLATES};
+    use crate::recording::endpoints::{
+        ENTERPRISE_CONNECTIONS, ENVIRONMENT, JWT_TEMPLATES, ORGANIZATION_DOMAINS,
+        ORGANIZATION_ROLES,
+    };
 
     fn rec(files: &[(&'static str, Value)]) -> Recording {
         let mut r = Recording::new("test");
@@ -646,6 +671,97 @@ mod tests {
         ]))
         .expect("normalizes");
         assert_eq!(base.settings, newer.settings);
+    }
+
+    #[test]
+    fn organizations_off_is_a_fact_and_what_they_hold_is_unobserved_with_the_feature_named() {
+        let mut r = rec(&[(
+            ENVIRONMENT.file,
+            json!({"organization_settings": {"enabled": false}}),
+        )]);
+        for file in [ORGANIZATION_ROLES.file, ORGANIZATION_DOMAINS.file] {
+            r.unavailable.insert(
+                file,
+                "Organizations are not enabled on this instance (403 organization_not_enabled_in_instance)".into(),
+            );
+            r.disabled.insert(
+                file,
+                recording::Disabled {
+                    feature: Some(recording::Feature::Organizations),
+                    status: 403,
+                    code: Some("organization_not_enabled_in_instance".into()),
+                },
+            );
+        }
+        let s = normalize(&r).expect("normalizes");
+        assert_eq!(get(&s, "organizations.enabled"), Some(&json!(false)));
+        assert_eq!(
+            s.source_of(&parse("organizations.enabled")),
+            Some(Source::Bapi)
+        );
+        assert!(s.conflicts.is_empty(), "{:?}", s.conflicts);
+        for path in ["organizations.roles", "organization_domains"] {
+            let reason = s.unobserved_reason(&parse(path)).expect("unobserved");
+            assert!(
+                reason.contains("Organizations are not enabled on this instance"),
+                "{path}: {reason}"
+            );
+        }
+        // Not on the plan proves nothing about the setting.
+        let mut r = rec(&[]);
+        r.disabled.insert(
+            ORGANIZATION_ROLES.file,
+            recording::Disabled {
+                feature: Some(recording::Feature::Organizations),
+                status: 402,
+                code: None,
+            },
+        );
+        r.insert(
+            &endpoints::INSTANCE,
+            json!({"id": "ins_1"}),
+            std::path::Path::new("x"),
+        )
+        .expect("object");
+        let s = normalize(&r).expect("normalizes");
+        assert_eq!(get(&s, "organizations.enabled"), None);
+    }
+
+    #[test]
+    fn organization_domains_are_keyed_by_name_with_volatile_fields_in_meta() {
+        let s = normalize(&rec(&[(
+            ORGANIZATION_DOMAINS.file,
+            json!({"data": [
+                {"object": "organization_domain", "id": "orgdmn_1", "organization_id": "org_1", "name": "acme.com",
+                 "enrollment_mode": "automatic_invitation", "verification": {"status": "verified", "strategy": "email_code"},
+                 "created_at": 1, "updated_at": 2},
+                {"id": "orgdmn_2", "organization_id": "org_2", "name": "acme.dev", "enrollment_mode": "manual_invitation",
+                 "verification": null},
+                {"id": "orgdmn_3", "name": "acme.io", "enrollment_mode": "automatic_suggestion",
+                 "affiliation_verification": {"status": "unverified"}}
+            ], "total_count": 3}),
+        )]))
+        .expect("normalizes");
+        assert_eq!(
+            get(&s, "organization_domains"),
+            Some(&json!({
+                "acme.com": {"verified": true, "enrollment_mode": "automatic_invitation"},
+                "acme.dev": {"verified": false, "enrollment_mode": "manual_invitation"},
+                "acme.io": {"verified": false, "enrollment_mode": "automatic_suggestion"}
+            }))
+        );
+        assert_eq!(
+            s.meta.items.get("organization_domains[acme.com]"),
+            Some(
+                &json!({"id": "orgdmn_1", "organization_id": "org_1", "created_at": 1, "updated_at": 2})
+            )
+        );
+        let err = normalize(&rec(&[(
+            ORGANIZATION_DOMAINS.file,
+            json!([{"name": "x", "verification": "verified"}]),
+        )]))
+        .expect_err("a string is not a verification");
+        assert_eq!(err.json_path, "$[0].verification");
     }
 
     #[test]

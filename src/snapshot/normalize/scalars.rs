@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::{Builder, Error};
 use crate::recording::endpoints::{
     ALLOWLIST_IDENTIFIERS, BLOCKLIST_IDENTIFIERS, DOMAINS, ENTERPRISE_CONNECTIONS, ENVIRONMENT,
-    INSTANCE, JWT_TEMPLATES, OAUTH_APPLICATION_SETTINGS, OAUTH_APPLICATIONS,
+    INSTANCE, JWT_TEMPLATES, OAUTH_APPLICATION_SETTINGS, OAUTH_APPLICATIONS, ORGANIZATION_DOMAINS,
     ORGANIZATION_PERMISSIONS, ORGANIZATION_ROLES, ORGANIZATION_SETTINGS, PLATFORM_CONFIG, PROTECT,
     REDIRECT_URLS, SAML_CONNECTIONS,
 };
@@ -233,6 +233,7 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "organizations.domains.default_role" <- ENVIRONMENT "/organization_settings/domains/default_role" StrIf("enabled");
     "organizations.roles" <- ORGANIZATION_ROLES "" Collection;
     "organizations.permissions" <- ORGANIZATION_PERMISSIONS "" Collection;
+    "organization_domains" <- ORGANIZATION_DOMAINS "" Collection;
 
     "oauth_server.dynamic_client_registration" <- OAUTH_APPLICATION_SETTINGS "/dynamic_oauth_client_registration" Bool;
     "oauth_server.default_scopes" <- OAUTH_APPLICATION_SETTINGS "/default_scopes" StrSet;
