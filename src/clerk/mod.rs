@@ -360,8 +360,11 @@ async fn collect(
             && let Some(api) = &bapi
         {
             match &fetched.outcome {
-                Ok(Body::Object(instance)) => {
-                    let ins = identity::Instance::of(instance);
+                Ok(body) => {
+                    let ins = match body {
+                        Body::Object(instance) => identity::Instance::of(instance),
+                        Body::Entries(_) => identity::Instance::default(),
+                    };
                     if let Some(p) = platform.take() {
                         let resolved = identity::platform_path_instance(&p, &ins)?;
                         spawn_platform(&mut set, &client, p, Some(resolved));
@@ -376,7 +379,6 @@ async fn collect(
                         spawn_read(&mut set, &client, api.clone(), e, own(e), None);
                     }
                 }
-                Ok(Body::Entries(_)) => {}
                 Err(failed) => {
                     let why = match failed {
                         Outcome::Refused { credential, .. } => {
