@@ -1,7 +1,8 @@
 //! Pull benchmark (not a test): a large instance — 10,000 allowlist identifiers, 1,000 redirect
 //! URLs, 200 JWT templates on top of the acme-prod example — served by the fake Clerk on
 //! 127.0.0.1 with 50 ms of injected latency per request. Reports wall time, request count and
-//! the ratio to the critical path (the longest chain of dependent requests × latency).
+//! the ratio to the critical path (the longest chain of dependent requests × latency: the
+//! Backend API's `GET /v1/instance`, then first pages, then the remaining pages).
 //!
 //! Run: `cargo bench --bench pull` (options: `-- --runs N --latency-ms MS --identifiers N
 //! --redirects N --templates N --log`).
@@ -137,13 +138,15 @@ fn main() {
     ));
     let uri = server.uri();
 
-    // Critical path: the first page of every list (all sources in parallel), then — when a list
-    // is longer than one page (500) — its remaining pages (all in parallel): two dependent round
-    // trips, or one.
+    // Critical path: `GET /v1/instance` alone first (with the Frontend API's read): a wrong
+    // secret key is refused once, and its answer names the instance the Platform config is read
+    // for. Then the first page of every Backend list, its objects and the Platform config, all in
+    // parallel; then — when a list is longer than one page (500) — its remaining pages, all in
+    // parallel: three dependent round trips, or two.
     let rounds: u32 = if identifiers.max(redirects).max(templates) > 500 {
-        2
+        3
     } else {
-        1
+        2
     };
     let critical = latency * rounds;
     let mut pulls = Vec::new();

@@ -125,7 +125,7 @@ pub struct LiveArgs {
     #[arg(long, env = "CLERK_DRIFT_NO_KEYRING", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_keyring: bool,
     /// Write the snapshot even if required parts could not be read (gaps go into coverage;
-    /// the exit code is still 1).
+    /// the exit code is still 1). Not when Clerk refused a key: that stops the pull.
     #[arg(long)]
     pub allow_partial: bool,
     /// Requests in flight at once [default: 32].

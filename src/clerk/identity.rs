@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::{Error, Platform};
 
 /// What `GET /v1/instance` says about the instance.
+#[derive(Default)]
 pub(super) struct Instance<'a> {
     pub id: Option<&'a str>,
     pub environment: Option<&'a str>,

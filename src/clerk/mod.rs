@@ -1,8 +1,10 @@
 //! Live collection from Clerk's three APIs into a [`Recording`], strictly read-only: the only
 //! HTTP method this module can send is GET. What it reads is the endpoint table
-//! ([`crate::recording::endpoints`]); it knows nothing of snapshots. The only async code in the crate; [`pull`] runs it on
-//! a current-thread runtime (long bodies are parsed on its blocking pool, `Client::get_parsed`)
-//! and returns plain data. Never prints: progress, retries and request logs go to the caller's
+//! ([`crate::recording::endpoints`]), in dependency order (`GET /v1/instance` first, alone: it
+//! gates the other Backend reads and names the Platform config's instance, `identity`); what a
+//! failed read means is `answers`'s business. It knows nothing of snapshots. The only async
+//! code in the crate; [`pull`] runs it on a current-thread runtime (long bodies are parsed on its
+//! blocking pool, `Client::get_parsed`) and returns plain data. Never prints: progress, retries and request logs go to the caller's
 //! [`Observer`].
 
 mod answers;
@@ -138,7 +140,7 @@ pub struct Platform {
     pub api: Api,
     pub application_id: String,
     /// `production`, `development` or an `ins_…` id: the instance asked for. When the Backend
-    /// API is read, its instance id replaces an environment name ([`identity`]).
+    /// API is read, its instance id replaces an environment name (`identity`).
     pub instance: String,
     /// Where `instance` was configured (`platform_instance of [instances.prod]`); `None` when
     /// it comes from the publishable key's environment.
@@ -360,8 +362,11 @@ async fn collect(
             && let Some(api) = &bapi
         {
             match &fetched.outcome {
-                Ok(Body::Object(instance)) => {
-                    let ins = identity::Instance::of(instance);
+                Ok(body) => {
+                    let ins = match body {
+                        Body::Object(instance) => identity::Instance::of(instance),
+                        Body::Entries(_) => identity::Instance::default(),
+                    };
                     if let Some(p) = platform.take() {
                         let resolved = identity::platform_path_instance(&p, &ins)?;
                         spawn_platform(&mut set, &client, p, Some(resolved));
@@ -376,7 +381,6 @@ async fn collect(
                         spawn_read(&mut set, &client, api.clone(), e, own(e), None);
                     }
                 }
-                Ok(Body::Entries(_)) => {}
                 Err(failed) => {
                     let why = match failed {
                         Outcome::Refused { credential, .. } => {

@@ -134,8 +134,9 @@ pub struct Endpoint {
     /// Spec `operationId`.
     pub operation: &'static str,
     pub paging: Paging,
-    /// A `402` (feature not on the plan) or `404` leaves this part unobserved instead of failing
-    /// the pull: the spec lists these statuses for the operation, or the feature is plan-gated.
+    /// A `404` leaves this part unobserved instead of failing the pull: the part may be absent
+    /// on an instance. (A feature that is off or not on the plan is an answer on every read but
+    /// `GET /v1/instance`: `clerk::answers`.)
     pub optional: bool,
     /// The Clerk feature this read belongs to, when it can be switched off or left off the plan:
     /// Clerk then answers `403 …_not_enabled_in_instance` / `402`, which is recorded as that

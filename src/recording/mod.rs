@@ -65,7 +65,8 @@ pub const MANIFEST: &str = "recording.json";
 pub struct Recording {
     /// Endpoint file → body. List bodies are always a plain array.
     bodies: BTreeMap<&'static str, Body>,
-    /// Endpoint file → why it holds no body (plan-gated feature, no credential, failed read).
+    /// Endpoint file → why it holds no body (a feature off or not on the plan, no credential, a
+    /// failed read).
     /// Coverage quotes these reasons.
     pub unavailable: BTreeMap<&'static str, String>,
     /// Endpoint file → the answer that showed a feature off or not on the plan (a subset of
@@ -118,7 +119,7 @@ struct Manifest {
     /// Layout file → why it is absent.
     #[serde(default)]
     unavailable: BTreeMap<String, String>,
-    /// Layout file → the feature answer behind its `unavailable` reason (added in 0.2; older
+    /// Layout file → the feature answer behind its `unavailable` reason (additive: older
     /// manifests have none).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     disabled: BTreeMap<String, Disabled>,

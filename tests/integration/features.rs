@@ -219,6 +219,33 @@ async fn check_plan_and_audit_of_an_instance_without_organizations_do_not_fail_o
             let all = format!("{}{}", stdout(&o), stderr(&o));
             // Unknowns are not failures without --require-observed; nothing failed to read.
             assert_eq!(code(&o), 0, "{apis:?} {args:?}: {all}");
+            if args[0] == "check" {
+                // The rules over Organizations are not applicable, none fails.
+                let o = run(
+                    &server,
+                    dir.path(),
+                    apis,
+                    &["check", "--fail-on", "none", "--format", "json"],
+                );
+                let doc: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+                let org: Vec<&Value> = doc["findings"]
+                    .as_array()
+                    .expect("findings")
+                    .iter()
+                    .filter(|f| {
+                        f["rule_id"]
+                            .as_str()
+                            .is_some_and(|r| r.starts_with("organizations."))
+                    })
+                    .collect();
+                assert!(
+                    !org.is_empty(),
+                    "{apis:?}: the pack has rules over Organizations"
+                );
+                for f in org {
+                    assert_eq!(f["status"], "not_applicable", "{apis:?}: {f}");
+                }
+            }
             if apis == Apis::FrontendOnly {
                 // Its reasons say there is no secret key, truthfully; nothing is blamed on one.
                 assert!(!all.contains("check the"), "{args:?}: {all}");
