@@ -253,6 +253,26 @@ def bapi():
                               "key": "org:sys_memberships:read", "description": "", "type": "system",
                               "created_at": ts, "updated_at": ts}]},
         ]),
+        # Every organization's domains (ListAllOrganizationDomains): one verified that suggests
+        # membership, one not yet verified that needs an invitation.
+        "bapi/organization_domains.json": page([
+            {"object": "organization_domain", "id": "orgdmn_2acmeCom", "organization_id": "org_2acme",
+             "name": "acme.com", "enrollment_mode": "automatic_suggestion",
+             "affiliation_email_address": None,
+             "affiliation_verification": {"status": "verified", "strategy": "email_code", "attempts": 1,
+                                          "expire_at": None, "verified_at": None},
+             "ownership_verification": None,
+             "verification": {"status": "verified", "strategy": "email_code", "attempts": 1,
+                              "expire_at": None, "verified_at": None},
+             "total_pending_invitations": 0, "total_pending_suggestions": 2,
+             "public_organization_data": None, "created_at": ts, "updated_at": ts},
+            {"object": "organization_domain", "id": "orgdmn_2acmeLabs", "organization_id": "org_2acme",
+             "name": "acme-labs.com", "enrollment_mode": "manual_invitation",
+             "affiliation_email_address": None, "affiliation_verification": None,
+             "ownership_verification": None, "verification": None,
+             "total_pending_invitations": 0, "total_pending_suggestions": 0,
+             "public_organization_data": None, "created_at": ts, "updated_at": ts},
+        ]),
         "bapi/organization_permissions.json": page([
             {"object": "permission", "id": "perm_1", "name": "Manage members", "key": "org:sys_memberships:manage",
              "description": "", "type": "system", "created_at": ts, "updated_at": ts},

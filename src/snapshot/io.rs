@@ -7,7 +7,7 @@ use std::path::{Path as FsPath, PathBuf};
 use serde_json::Value;
 
 use super::model::{Snapshot, Unobserved};
-use super::schema::{CHANGED_IN_V2, SCHEMA_VERSION};
+use super::schema::{ADDED_IN_V2, CHANGED_IN_V2, SCHEMA_VERSION};
 use crate::jsonx::error_message;
 use crate::recording::Recording;
 
@@ -93,6 +93,15 @@ fn migrate_v1(snap: &mut Snapshot) {
             snap.coverage.unobserved.push(Unobserved {
                 path: (*path).to_owned(),
                 reason: "not comparable: this snapshot has schema_version 1, which stored it with another meaning (see docs/snapshot.md, Versions)".to_owned(),
+            });
+        }
+    }
+    for path in ADDED_IN_V2 {
+        let ptr = format!("/{}", path.replace('.', "/"));
+        if snap.settings.pointer(&ptr).is_none() {
+            snap.coverage.unobserved.push(Unobserved {
+                path: (*path).to_owned(),
+                reason: "not observed: this snapshot has schema_version 1, which did not read it (see docs/snapshot.md, Versions)".to_owned(),
             });
         }
     }

@@ -19,6 +19,10 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// drops it (the current value then shows as newly observed, never as drift).
 pub const CHANGED_IN_V2: &[&str] = &["attack_protection.enumeration_protection"];
 
+/// Paths schema_version 2 added: an older snapshot could not observe them, so loading one marks
+/// them unobserved (the current value then shows as newly observed, never as added drift).
+pub const ADDED_IN_V2: &[&str] = &["sign_up.email_enabled", "organization_domains"];
+
 /// What kind of value lives at a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

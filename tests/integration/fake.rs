@@ -100,28 +100,6 @@ pub const BAPI: &[(&str, &str, Option<Paging>)] = &[
     ),
 ];
 
-/// Organization domains for recordings that have none (the shipped examples predate the read):
-/// one verified domain that suggests membership, one unverified that needs an invitation
-/// (`OrganizationDomain` in the Backend API spec).
-pub fn organization_domains() -> Vec<Value> {
-    vec![
-        json!({"object": "organization_domain", "id": "orgdmn_2acmeCom", "organization_id": "org_2acme",
-            "name": "acme.com", "enrollment_mode": "automatic_suggestion",
-            "affiliation_email_address": null,
-            "affiliation_verification": {"status": "verified", "strategy": "email_code", "attempts": 1, "expire_at": null, "verified_at": null},
-            "ownership_verification": null,
-            "verification": {"status": "verified", "strategy": "email_code", "attempts": 1, "expire_at": null, "verified_at": null},
-            "total_pending_invitations": 0, "total_pending_suggestions": 2,
-            "public_organization_data": null, "created_at": 1_700_000_000_000_i64, "updated_at": 1_700_000_000_000_i64}),
-        json!({"object": "organization_domain", "id": "orgdmn_2acmeLabs", "organization_id": "org_2acme",
-            "name": "acme-labs.com", "enrollment_mode": "manual_invitation",
-            "affiliation_email_address": null, "affiliation_verification": null,
-            "ownership_verification": null, "verification": null,
-            "total_pending_invitations": 0, "total_pending_suggestions": 0,
-            "public_organization_data": null, "created_at": 1_700_000_000_000_i64, "updated_at": 1_700_000_000_000_i64}),
-    ]
-}
-
 pub fn plapi_path(instance: &str) -> String {
     format!("/v1/platform/applications/{APP}/instances/{instance}/config")
 }
@@ -148,9 +126,6 @@ impl Data {
             }
             bodies.insert(file.to_owned(), v);
         }
-        bodies
-            .entry("bapi/organization_domains.json".to_owned())
-            .or_insert_with(|| Value::Array(organization_domains()));
         Data { bodies }
     }
 
