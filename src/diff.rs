@@ -61,6 +61,10 @@ pub struct Drift {
     /// same sources and every setting was observed on both sides or neither.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<CoverageNote>,
+    /// `unobserved` paths whose feature the current snapshot observes switched off
+    /// ([`schema::SWITCHED_BY`]): listed like any lost coverage, but not incomplete data.
+    #[serde(skip)]
+    pub switched_off: Vec<Path>,
 }
 
 /// A change of source between the baseline and the current snapshot: reported, never drift.
@@ -177,7 +181,7 @@ impl Drift {
     pub fn is_incomplete(&self) -> bool {
         self.changes
             .iter()
-            .any(|c| c.kind == ChangeKind::Unobserved)
+            .any(|c| c.kind == ChangeKind::Unobserved && !self.switched_off.contains(&c.path))
     }
 }
 
@@ -194,10 +198,17 @@ pub fn diff(baseline: &Snapshot, current: &Snapshot) -> Drift {
         Some(&current.settings),
     );
     w.out.sort_by(|a, b| a.path.cmp(&b.path));
+    let switched_off = w
+        .out
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Unobserved && switched_off(current, &c.path))
+        .map(|c| c.path.clone())
+        .collect();
     let mut drift = Drift {
         changes: w.out,
         ignored: Vec::new(),
         coverage: None,
+        switched_off,
     };
     let note = CoverageNote {
         baseline_sources: observed_sources(baseline),
@@ -212,6 +223,14 @@ pub fn diff(baseline: &Snapshot, current: &Snapshot) -> Drift {
         drift.coverage = Some(note);
     }
     drift
+}
+
+/// Whether `path` lies in a collection whose feature `current` observes switched off.
+fn switched_off(current: &Snapshot, path: &Path) -> bool {
+    schema::SWITCHED_BY.iter().any(|(collection, switch)| {
+        Path::parse(collection).is_ok_and(|c| path.starts_with(&c))
+            && Path::parse(switch).is_ok_and(|s| current.get(&s) == Some(&Value::Bool(false)))
+    })
 }
 
 struct Walker<'a> {
@@ -438,5 +457,37 @@ mod tests {
         assert_eq!(lines(&back), vec!["NewlyObserved session.multi_session"]);
         assert!(!back.has_drift());
         assert_eq!(back.coverage.map(|n| n.current_only), Some(1));
+    }
+
+    #[test]
+    fn a_feature_switched_off_is_drift_not_incomplete_data() {
+        let on = snap(
+            json!({"organizations": {"enabled": true, "roles": {"org:admin": {"name": "Admin"}}}}),
+            &[],
+        );
+        // Organizations switched off: Clerk refuses the roles read, the switch is observed.
+        let off = snap(
+            json!({"organizations": {"enabled": false}}),
+            &["organizations.roles"],
+        );
+        let d = diff(&on, &off);
+        assert_eq!(
+            lines(&d),
+            vec![
+                "Changed organizations.enabled",
+                "Unobserved organizations.roles"
+            ]
+        );
+        assert!(d.has_drift());
+        assert!(!d.is_incomplete(), "{:?}", d.switched_off);
+        // Not observed for another reason (no Backend API), with the switch still on: lost
+        // coverage, incomplete data.
+        let unread = snap(
+            json!({"organizations": {"enabled": true}}),
+            &["organizations.roles"],
+        );
+        let d = diff(&on, &unread);
+        assert!(!d.has_drift());
+        assert!(d.is_incomplete());
     }
 }

@@ -582,6 +582,7 @@ mod tests {
             }],
             ignored: Vec::new(),
             coverage: None,
+            switched_off: Vec::new(),
         };
         let policy = Policy {
             origin: "team/<policy>.toml".into(),

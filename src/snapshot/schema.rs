@@ -19,6 +19,15 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// drops it (the current value then shows as newly observed, never as drift).
 pub const CHANGED_IN_V2: &[&str] = &["attack_protection.enumeration_protection"];
 
+/// Collections that exist only while a feature is on, with the setting that switches it: when
+/// the current snapshot observes that setting `false`, a collection it no longer observes is the
+/// feature's absence (a fact, reported by the switch's own change), not lost coverage.
+pub const SWITCHED_BY: &[(&str, &str)] = &[
+    ("organizations.roles", "organizations.enabled"),
+    ("organizations.permissions", "organizations.enabled"),
+    ("organization_domains", "organizations.enabled"),
+];
+
 /// Paths schema_version 2 added: an older snapshot could not observe them, so loading one marks
 /// them unobserved (the current value then shows as newly observed, never as added drift).
 pub const ADDED_IN_V2: &[&str] = &["sign_up.email_enabled", "organization_domains"];

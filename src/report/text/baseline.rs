@@ -37,6 +37,7 @@ pub fn render_accepted(
             changes: done.changes.clone(),
             ignored: Vec::new(),
             coverage: None,
+            switched_off: Vec::new(),
         };
         out.push_str("Accepted changes:\n");
         render_drift(out, &drift, &done.snapshot);

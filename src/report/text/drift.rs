@@ -330,6 +330,7 @@ mod tests {
                 changes: vec![c],
                 ignored: Vec::new(),
                 coverage: None,
+                switched_off: Vec::new(),
             },
             &Snapshot::for_test(json!({}), &[]),
         );

@@ -70,6 +70,7 @@ mod colour_tests {
             changes: vec![change("session.inactivity_timeout", ChangeKind::Changed)],
             ignored: Vec::new(),
             coverage: None,
+            switched_off: Vec::new(),
         };
         let findings = [Finding {
             rule_id: "x".into(),
