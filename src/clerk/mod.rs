@@ -230,6 +230,12 @@ pub fn pull(
                 }
             }
             Err(Outcome::NotSent(why)) => {
+                // Not sent because the read it waits for failed: a gap, named once per API
+                // (a refused credential is reported on its own below).
+                let line = format!("{}: {why}", r.api);
+                if !gaps.iter().any(|(_, g)| *g == line) {
+                    gaps.push((r.api, line));
+                }
                 rec.unavailable.insert(r.file, why);
             }
             Err(Outcome::Refused { line, credential }) => {

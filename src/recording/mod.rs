@@ -103,9 +103,18 @@ impl Disabled {
         self.status == 402 || self.code.as_deref() == Some(PLAN_CODE)
     }
 
-    /// Clerk's answer proves the feature is switched off on the instance.
+    /// Clerk's answer proves the feature is switched off on the instance: only the code that
+    /// says exactly that (`organization_not_enabled_in_instance` for Organizations). A generic
+    /// `feature_not_enabled`, or a code about a sub-feature (verified domains), proves nothing
+    /// about the feature's own switch.
     pub fn proves_off(&self, feature: Feature) -> bool {
-        self.feature == Some(feature) && !self.not_on_plan()
+        let proof = match feature {
+            Feature::Organizations => Some("organization_not_enabled_in_instance"),
+            _ => None,
+        };
+        self.feature == Some(feature)
+            && !self.not_on_plan()
+            && proof.is_some_and(|p| self.code.as_deref() == Some(p))
     }
 }
 
@@ -433,6 +442,11 @@ mod tests {
         assert_eq!(back.disabled.get(roles), Some(&off));
         assert!(off.proves_off(Feature::Organizations));
         assert!(!off.proves_off(Feature::EnterpriseSso));
+        let generic = Disabled {
+            code: Some("feature_not_enabled".into()),
+            ..off.clone()
+        };
+        assert!(!generic.proves_off(Feature::Organizations));
         let plan = Disabled { status: 402, ..off };
         assert!(plan.not_on_plan() && !plan.proves_off(Feature::Organizations));
 

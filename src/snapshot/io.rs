@@ -115,6 +115,20 @@ fn migrate_v1(snap: &mut Snapshot) {
     {
         *w = Value::Null;
     }
+    if snap.settings.pointer("/organizations/domains/enabled") == Some(&Value::Bool(false)) {
+        if let Some(m) = snap
+            .settings
+            .pointer_mut("/organizations/domains/enrollment_modes")
+        {
+            *m = Value::Array(Vec::new());
+        }
+        if let Some(r) = snap
+            .settings
+            .pointer_mut("/organizations/domains/default_role")
+        {
+            *r = Value::Null;
+        }
+    }
     snap.schema_version = SCHEMA_VERSION;
 }
 
@@ -179,7 +193,10 @@ mod tests {
             "settings": {
                 "attack_protection": {"enumeration_protection": true, "pii_protection": true},
                 "password": {"min_length": 0},
-                "sign_up": {"captcha": {"enabled": false, "widget_type": "smart"}}
+                "sign_up": {"captcha": {"enabled": false, "widget_type": "smart"}},
+                "mfa": {"factors": ["totp"]},
+                "organizations": {"domains": {"enabled": false,
+                    "enrollment_modes": ["manual_invitation"], "default_role": "org:member"}}
             },
             "provenance": {"attack_protection": "fapi", "attack_protection.enumeration_protection": "plapi"},
             "conflicts": [{"path": "attack_protection.enumeration_protection", "chosen": "plapi",
@@ -216,6 +233,21 @@ mod tests {
         );
         assert_eq!(s.settings["password"]["min_length"], json!(8));
         assert_eq!(s.settings["sign_up"]["captcha"]["widget_type"], Value::Null);
+        let domains = &s.settings["organizations"]["domains"];
+        assert_eq!(
+            (&domains["enrollment_modes"], &domains["default_role"]),
+            (&json!([]), &Value::Null),
+            "verified-domain settings are empty while verified domains are off"
+        );
+        // The v1 factor set counted fewer blocks: not comparable, dropped.
+        let factors = Path::parse("mfa.factors").expect("path");
+        assert_eq!(s.get(&factors), None);
+        assert!(s.unobserved_reason(&factors).is_some());
+        // Paths v2 added are unobserved, not absent.
+        for added in ADDED_IN_V2 {
+            let path = Path::parse(added).expect("path");
+            assert!(s.unobserved_reason(&path).is_some(), "{added}");
+        }
     }
 
     #[test]

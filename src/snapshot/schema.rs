@@ -17,7 +17,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// Paths whose meaning changed in schema_version 2 (docs/snapshot.md, "Versions"): a value an
 /// older snapshot holds there cannot be compared with a current one, so loading an older snapshot
 /// drops it (the current value then shows as newly observed, never as drift).
-pub const CHANGED_IN_V2: &[&str] = &["attack_protection.enumeration_protection"];
+pub const CHANGED_IN_V2: &[&str] = &["attack_protection.enumeration_protection", "mfa.factors"];
 
 /// Collections that exist only while a feature is on, with the setting that switches it: when
 /// the current snapshot observes that setting `false`, a collection it no longer observes is the
