@@ -206,6 +206,9 @@ pub fn pull(
         rec.unavailable.insert(file, why);
     }
     let mut gaps: Vec<(&'static str, String)> = Vec::new();
+    // Reads not sent because the read they wait for failed: listed after that failure, as one
+    // gap per API.
+    let mut waiting: Vec<(&'static str, String)> = Vec::new();
     // Per API: the first refusal's line, and how many requests were refused.
     let mut refused: BTreeMap<&'static str, (String, usize)> = BTreeMap::new();
     for r in results {
@@ -233,8 +236,8 @@ pub fn pull(
                 // Not sent because the read it waits for failed: a gap, named once per API
                 // (a refused credential is reported on its own below).
                 let line = format!("{}: {why}", r.api);
-                if !gaps.iter().any(|(_, g)| *g == line) {
-                    gaps.push((r.api, line));
+                if !waiting.iter().any(|(_, g)| *g == line) {
+                    waiting.push((r.api, line));
                 }
                 rec.unavailable.insert(r.file, why);
             }
@@ -250,6 +253,10 @@ pub fn pull(
                 gaps.push((r.api, e.to_string()));
             }
         }
+    }
+    // After a refused credential, what waited for it is explained by the refusal itself.
+    if refused.is_empty() {
+        gaps.append(&mut waiting);
     }
     if !refused.is_empty() {
         // One line per API: the credential's source and Clerk's words; then what else failed,

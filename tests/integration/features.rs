@@ -565,3 +565,44 @@ async fn a_platform_404_says_the_application_lacks_the_instance() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_failed_instance_read_makes_every_read_waiting_for_it_a_gap() {
+    // GET /v1/instance fails for a reason other than the key: the Backend reads and the
+    // Platform read that wait for it are not sent, and each API says so once, as a gap.
+    let opts = Options {
+        refusals: [(
+            "bapi/instance.json",
+            (400, "form_param_invalid", "bad request"),
+        )]
+        .into(),
+        ..Options::default()
+    };
+    let server = fake::start(&Data::load(&example("acme-prod")), opts).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = output(live(&server.uri(), dir.path()).args(["pull", "-o", "s.json"]));
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    let lines = error_lines(&err);
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(
+        lines[0].starts_with("  - Backend API GET /v1/instance: 400 Bad Request"),
+        "{err}"
+    );
+    assert!(
+        lines[1].starts_with("  - Backend API: not read: GET /v1/instance"),
+        "{err}"
+    );
+    assert!(
+        lines[2].starts_with("  - Platform API: not read: GET /v1/instance"),
+        "{err}"
+    );
+    assert!(!dir.path().join("s.json").exists());
+    let requests = server.received_requests().await.expect("recording on");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.url.path() == "/v1/instance" || r.url.path() == "/v1/environment"),
+        "nothing else was sent"
+    );
+}
