@@ -28,7 +28,9 @@ pub fn default_dir(history: Option<&Path>, out: &Path) -> PathBuf {
 }
 
 /// Every bundle directory in the history with a `manifest.json` and a `findings.json`, oldest
-/// first by period (else by name). Unreadable or foreign directories are passed over.
+/// first by period (else by name). Unreadable or foreign directories are passed over, and so
+/// are incomplete bundles (an interrupted audit's, still marked `INCOMPLETE`): their numbers
+/// were never verified.
 pub fn earlier(history: &History<'_>) -> Vec<TrendPoint> {
     let Ok(entries) = std::fs::read_dir(&history.dir) else {
         return Vec::new();
@@ -42,7 +44,7 @@ pub fn earlier(history: &History<'_>) -> Vec<TrendPoint> {
             }
             path = path.join(name);
         }
-        if !path.is_dir() || path == history.out {
+        if !path.is_dir() || path == history.out || path.join(super::INCOMPLETE).exists() {
             continue;
         }
         let (Ok(manifest), Ok(findings)) = (

@@ -376,6 +376,13 @@ fn the_report_draws_the_posture_trend_from_earlier_bundles() {
         "one audit has no trend"
     );
     run_audit("examples/acme-prod-drifted", "2026-Q3");
+    // An interrupted audit's bundle (still marked INCOMPLETE) is not a point of the trend.
+    let partial = tmp.path().join("2026-Q3-interrupted");
+    std::fs::create_dir(&partial).expect("mkdir");
+    for f in ["manifest.json", "findings.json"] {
+        std::fs::copy(tmp.path().join("2026-Q3").join(f), partial.join(f)).expect("copy");
+    }
+    std::fs::write(partial.join("INCOMPLETE"), "interrupted\n").expect("marker");
     let html = run_audit("examples/acme-prod", "2026-Q4");
     assert!(html.contains("Posture over time (3 audits)"), "{html}");
     let svg = &html[html.find("<svg").expect("inline SVG")..html.find("</svg>").expect("end")];
