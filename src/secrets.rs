@@ -153,6 +153,20 @@ pub enum Error {
     NoKeyring { why: String },
     #[error("OS keyring: {0}")]
     Keyring(String),
+    /// A variable that is set but empty: in CI an unset secret expands to `""`, and reading that
+    /// as "no credential" would silently skip a whole API.
+    #[error(
+        "{0} is set but empty (an unset CI secret expands to \"\"): set it, or unset the variable to pull without it"
+    )]
+    Empty(&'static str),
+}
+
+/// A variable's value, or `None` when it is unset; set but empty (or blank) is an error.
+fn set_value(env: Env<'_>, var: &'static str) -> Result<Option<String>, Error> {
+    match env(var) {
+        Some(v) if v.trim().is_empty() => Err(Error::Empty(var)),
+        other => Ok(other),
+    }
 }
 
 /// Reads process environment variables; injected so that tests need not mutate the environment.
@@ -246,11 +260,10 @@ pub fn find(
     env: Env<'_>,
     keyring: &Keyring,
 ) -> Result<Option<Credential>, Error> {
-    let file = file_flag.map(Path::to_path_buf).or_else(|| {
-        env(kind.file_env_var())
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from)
-    });
+    let file = match file_flag {
+        Some(f) => Some(f.to_path_buf()),
+        None => set_value(env, kind.file_env_var())?.map(PathBuf::from),
+    };
     if let Some(path) = file {
         let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
             path: path.clone(),
@@ -267,7 +280,7 @@ pub fn find(
             origin: Origin::File(path),
         }));
     }
-    if let Some(value) = env(kind.env_var()).filter(|s| !s.trim().is_empty()) {
+    if let Some(value) = set_value(env, kind.env_var())? {
         let value = value.trim();
         kind.validate(value)
             .map_err(|e| Error::Invalid(format!("{}: {e}", kind.env_var())))?;
@@ -320,6 +333,33 @@ mod tests {
             }
         });
         Keyring::Current
+    }
+
+    #[test]
+    fn a_variable_set_but_empty_is_an_error_naming_it() {
+        let keyring = Keyring::Disabled;
+        for (var, value) in [
+            ("CLERK_SECRET_KEY", ""),
+            ("CLERK_SECRET_KEY", "  "),
+            ("CLERK_SECRET_KEY_FILE", ""),
+        ] {
+            let env = env_of(&[(var, value)]);
+            let Err(err) = find(Kind::SecretKey, "empty", None, &env, &keyring) else {
+                panic!("{var}={value:?}: set but empty must be an error");
+            };
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{var} is set but empty (an unset CI secret expands to \"\"): set it, or unset the variable to pull without it"
+                )
+            );
+        }
+        // Unset is simply "not set".
+        let env = env_of(&[]);
+        assert!(matches!(
+            find(Kind::PlatformKey, "empty", None, &env, &keyring),
+            Ok(None)
+        ));
     }
 
     #[test]

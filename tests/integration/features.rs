@@ -606,3 +606,28 @@ async fn a_failed_instance_read_makes_every_read_waiting_for_it_a_gap() {
         "nothing else was sent"
     );
 }
+
+#[tokio::test]
+async fn a_credential_variable_set_but_empty_is_an_error_before_any_request() {
+    // CI expands an unset secret to "": that must not quietly skip a whole API.
+    let server = fake::start(&Data::load(&example("acme-prod")), Options::default()).await;
+    for var in [
+        "CLERK_SECRET_KEY",
+        "CLERK_PLATFORM_API_KEY",
+        "CLERK_SECRET_KEY_FILE",
+        "CLERK_PUBLISHABLE_KEY",
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for command in ["pull", "check", "plan"] {
+            let o = output(live(&server.uri(), dir.path()).env(var, "").arg(command));
+            assert_eq!(code(&o), 1, "{var} {command}");
+            let err = stderr(&o);
+            assert!(
+                err.contains(&format!("{var} is set but empty")),
+                "{var} {command}: {err}"
+            );
+        }
+    }
+    let requests = server.received_requests().await.expect("recording on");
+    assert!(requests.is_empty(), "nothing was sent: {}", requests.len());
+}
