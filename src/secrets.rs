@@ -161,8 +161,9 @@ pub enum Error {
     Empty(&'static str),
 }
 
-/// A variable's value, or `None` when it is unset; set but empty (or blank) is an error.
-fn set_value(env: Env<'_>, var: &'static str) -> Result<Option<String>, Error> {
+/// A variable's value, or `None` when it is unset; set but empty (or blank) is an error. For
+/// every credential variable, the publishable key's included.
+pub fn set_value(env: Env<'_>, var: &'static str) -> Result<Option<String>, Error> {
     match env(var) {
         Some(v) if v.trim().is_empty() => Err(Error::Empty(var)),
         other => Ok(other),

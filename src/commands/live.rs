@@ -72,13 +72,10 @@ pub fn resolve(
     } else if let Some(k) = instance.as_ref().and_then(|i| i.publishable_key.clone()) {
         (Some(k), format!("publishable_key of [instances.{name}]"))
     } else {
-        let key = env("CLERK_PUBLISHABLE_KEY");
-        if key.as_deref().is_some_and(|k| k.trim().is_empty()) {
-            bail!(
-                "CLERK_PUBLISHABLE_KEY is set but empty (an unset CI secret expands to \"\"): set it, or unset the variable to pull without the Frontend API"
-            );
-        }
-        (key, "CLERK_PUBLISHABLE_KEY".to_owned())
+        (
+            secrets::set_value(env, "CLERK_PUBLISHABLE_KEY")?,
+            "CLERK_PUBLISHABLE_KEY".to_owned(),
+        )
     };
     let pk = match pk_text {
         Some(text) => Some(PublishableKey::parse(&text).with_context(|| pk_origin.clone())?),
