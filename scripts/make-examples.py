@@ -50,10 +50,19 @@ def fapi_environment():
     ac.update(test_mode=False, single_session_mode=True, cookieless_dev=False,
               url_based_session_syncing=False, reverification=True,
               second_factors=["backup_code", "totp"], email_address="required")
+    # 2026-05-12 fields the older clerk-ios fixture lacks (spec-required in Client.AuthConfig,
+    # Client.DisplayConfig and Client.Environment): no native trusted devices, no CAPTCHA bypass,
+    # no API keys.
+    ac["native_settings"] = {"object": "native_settings", "api_enabled": True,
+                             "trusted_device_sign_in_enabled": False,
+                             "trusted_device_enrollment_prompt_after_sign_in_enabled": False,
+                             "trusted_device_enrollment_prompt_after_sign_up_enabled": False}
+    env["api_keys_settings"] = {"enabled": False, "user_api_keys_enabled": False,
+                                "orgs_api_keys_enabled": False}
     dc = env["display_config"]
     dc.update(instance_environment_type="production", application_name="Acme",
               captcha_provider="turnstile", captcha_widget_type="smart",
-              captcha_public_key="0x4AAAAAAAacmeTurnstilePublicKey")
+              captcha_public_key="0x4AAAAAAAacmeTurnstilePublicKey", captcha_oauth_bypass=[])
     for k, v in list(dc.items()):
         if isinstance(v, str) and "amusing-barnacle-26.accounts.dev" in v:
             dc[k] = v.replace("amusing-barnacle-26.accounts.dev", "accounts.acme.com")
@@ -63,6 +72,12 @@ def fapi_environment():
         "used_for_second_factor": False, "second_factors": [], "verifications": ["passkey"],
         "verify_at_sign_up": False, "immutable": False}
     us["attributes"]["phone_number"].update(used_for_second_factor=False, second_factors=[])
+    # Identifiers stay changeable, as the Platform config says (`auth_*.immutable`).
+    for identifier in ("email_address", "phone_number", "username"):
+        us["attributes"][identifier]["immutable"] = False
+    # Enterprise SSO is on (the SAML connection below), not self-serve.
+    us["saml"] = {"enabled": True}
+    us["enterprise_sso"] = {"enabled": True, "self_serve_sso": False}
     # An email address is required at sign-up, as the Platform config says
     # (`auth_email.required_for_sign_up`): one instance, whichever API describes it.
     us["attributes"]["email_address"]["required"] = True

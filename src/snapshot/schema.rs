@@ -32,6 +32,23 @@ pub const SWITCHED_BY: &[(&str, &str)] = &[
 /// them unobserved (the current value then shows as newly observed, never as added drift).
 pub const ADDED_IN_V2: &[&str] = &["sign_up.email_enabled", "organization_domains"];
 
+/// Curated paths schema_version 3 added (issue 15, promoted from what the APIs return): an older
+/// snapshot could not observe them, so loading one marks them unobserved (the current value then
+/// shows as newly observed, never as added drift).
+pub const ADDED_IN_V3: &[&str] = &[
+    "instance.client_debug_mode",
+    "instance.api_keys",
+    "session.url_based_syncing",
+    "sign_up.captcha.oauth_bypass",
+    "sign_in.enterprise_sso",
+    "sign_in.native_trusted_device",
+    "mfa.sms_second_factor",
+    "password.change_requires_reverification",
+    "organizations.creation_defaults",
+    "organizations.automatic_creation",
+    "account",
+];
+
 /// What kind of value lives at a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -78,6 +95,11 @@ pub static NODES: &[Node] = nodes! {
     "instance.fapi_host" => Str, "Frontend API host of the primary domain.";
     "instance.allowed_origins" => StrSet, "Origins allowed to call the Frontend API with credentials.";
     "instance.test_mode" => Bool, "Test mode: fixed OTP codes and test emails/phones accepted.";
+    "instance.client_debug_mode" => Bool, "Clerk's client debug mode (Frontend API `client_debug_mode`): a troubleshooting switch for Clerk's browser SDK, meant for development, not for production.";
+    "instance.api_keys" => Struct, "API keys that users and organizations create for machine access (Frontend API `api_keys_settings`).";
+    "instance.api_keys.enabled" => Bool, "The API keys feature is on.";
+    "instance.api_keys.user_keys" => Bool, "Users may create their own API keys (false while the feature is off).";
+    "instance.api_keys.organization_keys" => Bool, "Organizations may create API keys (false while the feature is off).";
     "instance.redirect_urls" => StrSet, "Allowed redirect URLs (native/OAuth callbacks).";
     "instance.domains" => Map, "Domains keyed by name.";
     "instance.domains[*].is_satellite" => Bool, "Satellite domain (shares sessions with the primary).";
@@ -98,11 +120,13 @@ pub static NODES: &[Node] = nodes! {
     "session.token_lifetime" => Duration, "Session token (`__session`) lifetime: fixed by Clerk at 60 s.";
     "session.cookie_same_site" => Str, "SameSite of Clerk's session cookies: fixed by Clerk at `Lax`.";
     "session.reverification" => Bool, "Reverification (step-up) enabled for sensitive actions.";
+    "session.url_based_syncing" => Bool, "URL-based session syncing (Frontend API `auth_config.url_based_session_syncing`): the session travels between domains in the URL instead of a cookie, the development instances' mode.";
     "sign_up" => Struct, "Who may sign up and what is verified.";
     "sign_up.mode" => Str, "`public`, `restricted` (invite-only) or `waitlist`.";
     "sign_up.captcha" => Struct, "Bot protection (CAPTCHA) on sign-up.";
     "sign_up.captcha.enabled" => Bool, "CAPTCHA on sign-up.";
     "sign_up.captcha.widget_type" => Str, "`smart` or `invisible`; null when CAPTCHA is off (the type only applies while it is on).";
+    "sign_up.captcha.oauth_bypass" => StrSet, "OAuth strategies whose sign-ups skip the CAPTCHA (Frontend API `display_config.captcha_oauth_bypass`, e.g. `oauth_google`); empty: none.";
     "sign_up.email_required" => Bool, "An email address is required at sign-up.";
     "sign_up.email_enabled" => Bool, "Users give an email address (Dashboard: Sign-up with email; Platform `auth_email.used_for_sign_up`, Frontend API `attributes.email_address.enabled`).";
     "sign_up.email_verification" => Bool, "Email addresses are verified at sign-up.";
@@ -115,11 +139,16 @@ pub static NODES: &[Node] = nodes! {
     "sign_in.email_strategies" => StrSet, "Email sign-in strategies (`email_code`, `email_link`).";
     "sign_in.phone_strategies" => StrSet, "Phone sign-in strategies (`phone_code`).";
     "sign_in.passkey" => Bool, "Passkeys can be used to sign in.";
+    "sign_in.enterprise_sso" => Struct, "Enterprise SSO (SAML/OIDC connections) as a way to sign in (Frontend API `user_settings.enterprise_sso`).";
+    "sign_in.enterprise_sso.enabled" => Bool, "Enterprise SSO is on.";
+    "sign_in.enterprise_sso.self_serve" => Bool, "Self-serve SSO: organization admins may set up and manage their own enterprise connections (false while enterprise SSO is off).";
+    "sign_in.native_trusted_device" => Bool, "Native apps may sign in with a trusted-device credential enrolled on the device (Frontend API `auth_config.native_settings.trusted_device_sign_in_enabled`).";
     "mfa" => Struct, "Multi-factor authentication.";
     "mfa.factors" => StrSet, "Second factors offered (`totp`, `phone_code`, `email_code`, `backup_code`); passkeys are `mfa.passkey_satisfies_second_factor`.";
     "mfa.required_for_sign_in" => Bool, "Users who have a second factor must verify it at sign-in.";
     "mfa.required_for_sign_up" => Bool, "Every user must enrol a second factor (Clerk's Require MFA setting, the `setup-mfa` session task).";
     "mfa.passkey_satisfies_second_factor" => Bool, "A passkey sign-in counts as two factors.";
+    "mfa.sms_second_factor" => Bool, "SMS codes can be used as a second factor (Platform `auth_phone.used_for_second_factor`, Frontend API `attributes.phone_number.used_for_second_factor`).";
     "password" => Struct, "Password policy.";
     "password.enabled" => Bool, "Passwords can be used.";
     "password.required" => Bool, "A password is required at sign-up.";
@@ -135,6 +164,7 @@ pub static NODES: &[Node] = nodes! {
     "password.breach_detection" => Bool, "Breached (HIBP) passwords are rejected at sign-up and change.";
     "password.breach_check_on_sign_in" => Bool, "Breached passwords are also rejected at sign-in.";
     "password.device_trust" => Bool, "Client Trust: a new device needs a second check after a password sign-in.";
+    "password.change_requires_reverification" => Bool, "Changing the password requires the user to verify again first (Frontend API `password_settings.disable_password_reverification`, inverted).";
     "attack_protection" => Struct, "Brute-force, enumeration and bot defences.";
     "attack_protection.lockout" => Struct, "User lockout after failed attempts.";
     "attack_protection.lockout.enabled" => Bool, "Lockout is on.";
@@ -158,6 +188,11 @@ pub static NODES: &[Node] = nodes! {
     "restrictions.enforced_on_sign_in" => Bool, "Allowlist and blocklist also apply at sign-in.";
     "restrictions.block_email_subaddresses" => Bool, "`user+tag@` addresses are refused.";
     "restrictions.block_disposable_email_domains" => Bool, "Disposable email domains are refused.";
+    "account" => Struct, "What users may change or do on their own account.";
+    "account.email_immutable" => Bool, "Email addresses cannot be changed after sign-up (Platform `auth_email.immutable`, Frontend API `attributes.email_address.immutable`).";
+    "account.phone_immutable" => Bool, "Phone numbers cannot be changed after sign-up (Platform `auth_phone.immutable`, Frontend API `attributes.phone_number.immutable`).";
+    "account.username_immutable" => Bool, "Usernames cannot be changed after sign-up (Platform `auth_username.immutable`, Frontend API `attributes.username.immutable`).";
+    "account.delete_self" => Bool, "Users may delete their own account (Frontend API `user_settings.actions.delete_self`).";
     "jwt_templates" => Map, "JWT templates keyed by name.";
     "jwt_templates[*].lifetime" => Duration, "Token lifetime.";
     "jwt_templates[*].allowed_clock_skew" => Duration, "Allowed clock skew.";
@@ -181,6 +216,8 @@ pub static NODES: &[Node] = nodes! {
     "organizations.slug_disabled" => Bool, "Organization slugs are disabled.";
     "organizations.force_organization_selection" => Bool, "Users must select an organization.";
     "organizations.users_can_create" => Bool, "Users may create organizations.";
+    "organizations.creation_defaults" => Bool, "Organization creation defaults apply (Platform and Backend API `organization_creation_defaults.enabled`).";
+    "organizations.automatic_creation" => Bool, "An organization is created automatically for each new user (`organization_creation_defaults.automatic_organization_creation.enabled`; false while creation defaults are off, since Clerk needs both).";
     "organizations.domains" => Struct, "Verified domains.";
     "organizations.domains.enabled" => Bool, "Verified domains are enabled.";
     "organizations.domains.enrollment_modes" => StrSet, "How verified-domain users join (empty while verified domains are off).";

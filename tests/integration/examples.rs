@@ -272,7 +272,7 @@ fn lost_coverage_is_incomplete_data_not_drift() {
         "{text}"
     );
     assert!(
-        text.contains("Coverage note (not drift): baseline read from fapi + bapi + plapi, current snapshot from fapi + bapi; 10 setting(s) observed in the baseline only, 0 now only."),
+        text.contains("Coverage note (not drift): baseline read from fapi + bapi + plapi, current snapshot from fapi + bapi; 12 setting(s) observed in the baseline only, 0 now only."),
         "{text}"
     );
     assert!(

@@ -283,3 +283,176 @@ fn the_pack_covers_clerks_audit_and_the_checklist() {
         "checklist items without a rule: {missing:?}"
     );
 }
+
+/// The rules over the settings schema_version 3 promoted, end to end: each archetype's recording
+/// (all three APIs, and the Frontend API alone) normalized and judged by `check`, with exact
+/// verdicts; then edits of one recording that make each rule fail, and feature-off views that make
+/// it not applicable.
+#[test]
+fn promoted_settings_rules_give_exact_verdicts_on_real_shaped_recordings() {
+    const RULES: [&str; 5] = [
+        "instance.client-debug-mode-off",
+        "session.url-based-syncing-off",
+        "mfa.sms-second-factor-alternative",
+        "password.change-requires-reverification",
+        "sign-up.captcha-no-oauth-bypass",
+    ];
+    let recording = |name: &str| -> Vec<(std::path::PathBuf, Value)> {
+        let dir = common::root().join("tests/fixtures/archetypes").join(name);
+        common::json_files(&dir)
+            .into_iter()
+            .filter(|(rel, _)| rel.parent().is_some_and(|p| !p.as_os_str().is_empty()))
+            .collect()
+    };
+    let verdicts = |files: &[(std::path::PathBuf, Value)]| -> Vec<String> {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        common::write_recording(tmp.path(), files);
+        let o = common::run(&[
+            "check",
+            tmp.path().to_str().expect("utf-8"),
+            "--format",
+            "json",
+        ]);
+        let doc: Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", common::stderr(&o)));
+        RULES
+            .iter()
+            .map(|id| {
+                let statuses: Vec<&str> = doc["findings"]
+                    .as_array()
+                    .expect("findings")
+                    .iter()
+                    .filter(|f| f["rule_id"] == *id)
+                    .filter_map(|f| f["status"].as_str())
+                    .collect();
+                statuses.join(",")
+            })
+            .collect()
+    };
+    let frontend_only = |files: &[(std::path::PathBuf, Value)]| {
+        files
+            .iter()
+            .filter(|(rel, _)| rel.starts_with("fapi"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // Passwords off (passwordless, phone-first) and CAPTCHA off (Clerk's defaults) are facts.
+    let want = |password: &str, captcha: &str| {
+        vec![
+            "pass".to_owned(),
+            "pass".to_owned(),
+            "not_applicable".to_owned(),
+            password.to_owned(),
+            captcha.to_owned(),
+        ]
+    };
+    for (name, expected) in [
+        ("consumer-web", want("pass", "pass")),
+        ("b2b-saas", want("pass", "pass")),
+        ("browser-extension", want("pass", "pass")),
+        ("mobile-capacitor", want("pass", "pass")),
+        ("passwordless", want("not_applicable", "pass")),
+        ("phone-first", want("not_applicable", "pass")),
+        ("fresh-defaults", want("pass", "not_applicable")),
+        ("no-orgs-no-sso", want("pass", "pass")),
+    ] {
+        let files = recording(name);
+        assert_eq!(verdicts(&files), expected, "{name}: all three APIs");
+        assert_eq!(
+            verdicts(&frontend_only(&files)),
+            expected,
+            "{name}: Frontend API only"
+        );
+    }
+
+    // One edit at a time, to the consumer web app as every API would report it.
+    let edit = |f: &dyn Fn(&std::path::Path, &mut Value)| {
+        let mut files = recording("consumer-web");
+        for (rel, body) in &mut files {
+            f(rel, body);
+        }
+        files
+    };
+    let is = |rel: &std::path::Path, file: &str| rel == std::path::Path::new(file);
+    let debug = edit(&|rel, body| {
+        if is(rel, "fapi/environment.json") {
+            body["client_debug_mode"] = Value::Bool(true);
+        }
+    });
+    let url = edit(&|rel, body| {
+        if is(rel, "fapi/environment.json") {
+            body["auth_config"]["url_based_session_syncing"] = Value::Bool(true);
+        }
+    });
+    // SMS codes as the only second factor: the authenticator app off, phone codes on.
+    let sms_only = edit(&|rel, body| {
+        if is(rel, "fapi/environment.json") {
+            let a = &mut body["user_settings"]["attributes"];
+            a["phone_number"]["enabled"] = Value::Bool(true);
+            a["phone_number"]["used_for_second_factor"] = Value::Bool(true);
+            a["phone_number"]["second_factors"] = serde_json::json!(["phone_code"]);
+            a["authenticator_app"]["enabled"] = Value::Bool(false);
+            body["auth_config"]["second_factors"] =
+                serde_json::json!(["backup_code", "phone_code"]);
+        }
+        if is(rel, "plapi/config.json") {
+            body["auth_phone"]["used_for_second_factor"] = Value::Bool(true);
+            body["auth_phone"]["second_factor_strategies"] = serde_json::json!(["phone_code"]);
+            body["auth_multi_factor"]["authenticator_app"]["enabled"] = Value::Bool(false);
+        }
+    });
+    let no_reverification = edit(&|rel, body| {
+        if is(rel, "fapi/environment.json") {
+            body["user_settings"]["password_settings"]["disable_password_reverification"] =
+                Value::Bool(true);
+        }
+    });
+    let bypass = edit(&|rel, body| {
+        if is(rel, "fapi/environment.json") {
+            body["display_config"]["captcha_oauth_bypass"] = serde_json::json!(["oauth_google"]);
+        }
+    });
+    let fail_one = |i: usize| {
+        let mut v = want("pass", "pass");
+        v[i] = "fail".to_owned();
+        v
+    };
+    for (what, files, expected) in [
+        ("client debug mode on", debug, fail_one(0)),
+        ("URL-based session syncing on", url, fail_one(1)),
+        (
+            "SMS as the only second factor",
+            sms_only.clone(),
+            fail_one(2),
+        ),
+        (
+            "password change without reverification",
+            no_reverification,
+            fail_one(3),
+        ),
+        ("an OAuth provider bypasses CAPTCHA", bypass, fail_one(4)),
+    ] {
+        assert_eq!(verdicts(&files), expected, "{what}: all three APIs");
+        assert_eq!(
+            verdicts(&frontend_only(&files)),
+            expected,
+            "{what}: Frontend API only"
+        );
+    }
+    // SMS next to an authenticator app passes: NIST allows a restricted authenticator with an
+    // unrestricted alternative.
+    let sms_and_totp: Vec<_> = sms_only
+        .into_iter()
+        .map(|(rel, mut body)| {
+            if is(&rel, "fapi/environment.json") {
+                body["user_settings"]["attributes"]["authenticator_app"]["enabled"] =
+                    Value::Bool(true);
+            }
+            if is(&rel, "plapi/config.json") {
+                body["auth_multi_factor"]["authenticator_app"]["enabled"] = Value::Bool(true);
+            }
+            (rel, body)
+        })
+        .collect();
+    assert_eq!(verdicts(&sms_and_totp), vec!["pass"; 5]);
+}

@@ -12,6 +12,8 @@
 //! [`crate::recording`]; files are named by its endpoint table.
 
 mod collections;
+#[cfg(test)]
+mod promoted_tests;
 mod providers;
 mod scalars;
 

@@ -47,6 +47,11 @@ pub(super) enum Xf {
     /// A set of strings that only applies while the sibling boolean field named here is on:
     /// empty while it is off (the verified-domain enrollment modes).
     StrSetIf(&'static str),
+    /// A boolean that only applies while another boolean field is on: `false` while it is off
+    /// (self-serve SSO without enterprise SSO, user API keys without API keys, automatic
+    /// organization creation without creation defaults). The field is a sibling name, or an
+    /// absolute JSON pointer into the same body when it starts with `/`.
+    BoolIf(&'static str),
     /// PLAPI `session` (null or `{claims: {...}}`) → the claims object.
     SessionClaims,
     /// PLAPI's MFA blocks → FAPI's `second_factors` vocabulary.
@@ -83,6 +88,10 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "instance.environment" <- ENVIRONMENT "/display_config/instance_environment_type" Str;
     "instance.allowed_origins" <- INSTANCE "/allowed_origins" StrSet;
     "instance.test_mode" <- ENVIRONMENT "/auth_config/test_mode" Bool;
+    "instance.client_debug_mode" <- ENVIRONMENT "/client_debug_mode" Bool;
+    "instance.api_keys.enabled" <- ENVIRONMENT "/api_keys_settings/enabled" Bool;
+    "instance.api_keys.user_keys" <- ENVIRONMENT "/api_keys_settings/user_api_keys_enabled" BoolIf("enabled");
+    "instance.api_keys.organization_keys" <- ENVIRONMENT "/api_keys_settings/orgs_api_keys_enabled" BoolIf("enabled");
     "instance.fapi_host" <- DOMAINS "" Collection;
     "instance.domains" <- DOMAINS "" Collection;
     "instance.redirect_urls" <- REDIRECT_URLS "" Collection;
@@ -93,6 +102,9 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "session.multi_session" <- ENVIRONMENT "/auth_config/single_session_mode" NotBool;
     "session.claims" <- PLATFORM_CONFIG "/session" SessionClaims;
     "session.reverification" <- ENVIRONMENT "/auth_config/reverification" Bool;
+    // Write-only on the Backend API (`PATCH /v1/instance`); the deprecated `cookieless_dev` alias
+    // is not read (it stays in `observed`).
+    "session.url_based_syncing" <- ENVIRONMENT "/auth_config/url_based_session_syncing" Bool;
 
     "sign_up.mode" <- PLATFORM_CONFIG "/auth_access_control/sign_up_mode" Str;
     "sign_up.mode" <- ENVIRONMENT "/user_settings/sign_up/mode" Str;
@@ -102,6 +114,8 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     // last choice when it is off. Off means no widget: `null` from every source.
     "sign_up.captcha.widget_type" <- PLATFORM_CONFIG "/auth_attack_protection/bot_protection/captcha_widget_type" StrIf("captcha_enabled");
     "sign_up.captcha.widget_type" <- ENVIRONMENT "/user_settings/sign_up/captcha_widget_type" StrIf("captcha_enabled");
+    // `null` (clerk-js types `OAuthStrategy[] | null`) is the empty list.
+    "sign_up.captcha.oauth_bypass" <- ENVIRONMENT "/display_config/captcha_oauth_bypass" StrSet;
     "sign_up.email_required" <- PLATFORM_CONFIG "/auth_email/required_for_sign_up" Bool;
     "sign_up.email_required" <- ENVIRONMENT "/user_settings/attributes/email_address/required" Bool;
     "sign_up.email_enabled" <- PLATFORM_CONFIG "/auth_email/used_for_sign_up" Bool;
@@ -123,6 +137,11 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "sign_in.phone_strategies" <- ENVIRONMENT "/user_settings/attributes/phone_number/first_factors" StrSet;
     "sign_in.passkey" <- PLATFORM_CONFIG "/auth_passkey/used_for_sign_in" Bool;
     "sign_in.passkey" <- ENVIRONMENT "/user_settings/attributes/passkey/used_for_first_factor" Bool;
+    // `user_settings.saml` is the deprecated alias of `enterprise_sso`: not read (it stays in
+    // `observed`), so one source field feeds one setting.
+    "sign_in.enterprise_sso.enabled" <- ENVIRONMENT "/user_settings/enterprise_sso/enabled" Bool;
+    "sign_in.enterprise_sso.self_serve" <- ENVIRONMENT "/user_settings/enterprise_sso/self_serve_sso" BoolIf("enabled");
+    "sign_in.native_trusted_device" <- ENVIRONMENT "/auth_config/native_settings/trusted_device_sign_in_enabled" Bool;
 
     "mfa.factors" <- PLATFORM_CONFIG "/auth_multi_factor" PlapiSecondFactors;
     "mfa.factors" <- ENVIRONMENT "/auth_config/second_factors" FapiSecondFactors;
@@ -137,6 +156,9 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "mfa.required_for_sign_up" <- ENVIRONMENT "/user_settings/sign_up/mfa/required" Bool;
     "mfa.passkey_satisfies_second_factor" <- PLATFORM_CONFIG "/auth_passkey/satisfies_second_factor" Bool;
     "mfa.passkey_satisfies_second_factor" <- ENVIRONMENT "/user_settings/passkey_settings/satisfies_second_factor" Bool;
+    // The raw switch, whatever the strategies listed with it (`mfa.factors` carries those).
+    "mfa.sms_second_factor" <- PLATFORM_CONFIG "/auth_phone/used_for_second_factor" Bool;
+    "mfa.sms_second_factor" <- ENVIRONMENT "/user_settings/attributes/phone_number/used_for_second_factor" Bool;
 
     "password.enabled" <- PLATFORM_CONFIG "/auth_password/enabled" Bool;
     "password.enabled" <- ENVIRONMENT "/user_settings/attributes/password/enabled" Bool;
@@ -164,6 +186,7 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "password.breach_check_on_sign_in" <- PLATFORM_CONFIG "/auth_password/enforce_hibp_on_sign_in" Bool;
     "password.breach_check_on_sign_in" <- ENVIRONMENT "/user_settings/password_settings/enforce_hibp_on_sign_in" Bool;
     "password.device_trust" <- PLATFORM_CONFIG "/auth_password/device_trust/enabled" Bool;
+    "password.change_requires_reverification" <- ENVIRONMENT "/user_settings/password_settings/disable_password_reverification" NotBool;
 
     "attack_protection.lockout.enabled" <- PLATFORM_CONFIG "/auth_attack_protection/user_lockout/enabled" Bool;
     "attack_protection.lockout.enabled" <- ENVIRONMENT "/user_settings/attack_protection/user_lockout/enabled" Bool;
@@ -195,6 +218,14 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "restrictions.block_disposable_email_domains" <- PLATFORM_CONFIG "/auth_access_control/block_disposable_email_domains" Bool;
     "restrictions.block_disposable_email_domains" <- ENVIRONMENT "/user_settings/restrictions/block_disposable_email_domains/enabled" Bool;
 
+    "account.email_immutable" <- PLATFORM_CONFIG "/auth_email/immutable" Bool;
+    "account.email_immutable" <- ENVIRONMENT "/user_settings/attributes/email_address/immutable" Bool;
+    "account.phone_immutable" <- PLATFORM_CONFIG "/auth_phone/immutable" Bool;
+    "account.phone_immutable" <- ENVIRONMENT "/user_settings/attributes/phone_number/immutable" Bool;
+    "account.username_immutable" <- PLATFORM_CONFIG "/auth_username/immutable" Bool;
+    "account.username_immutable" <- ENVIRONMENT "/user_settings/attributes/username/immutable" Bool;
+    "account.delete_self" <- ENVIRONMENT "/user_settings/actions/delete_self" Bool;
+
     "jwt_templates" <- JWT_TEMPLATES "" Collection;
     "oauth_providers" <- PLATFORM_CONFIG "/connection_oauth_*" Collection;
     "oauth_providers" <- ENVIRONMENT "/user_settings/social" Collection;
@@ -220,6 +251,13 @@ pub(super) static MAPPINGS: &[Mapping] = mappings! {
     "organizations.slug_disabled" <- ENVIRONMENT "/organization_settings/slug/disabled" Bool;
     "organizations.force_organization_selection" <- PLATFORM_CONFIG "/organization_settings/force_organization_selection" Bool;
     "organizations.users_can_create" <- ENVIRONMENT "/user_settings/actions/create_organization" Bool;
+    // Clerk creates an organization per new user only when both switches are on (clerk/cli
+    // `enable orgs --auto-create` README). The Backend API's organization settings carry the same
+    // block in clerk-go (not in the 2026-05-12 spec): read where present.
+    "organizations.creation_defaults" <- PLATFORM_CONFIG "/organization_settings/organization_creation_defaults/enabled" Bool;
+    "organizations.creation_defaults" <- ORGANIZATION_SETTINGS "/organization_creation_defaults/enabled" Bool;
+    "organizations.automatic_creation" <- PLATFORM_CONFIG "/organization_settings/organization_creation_defaults/automatic_organization_creation/enabled" BoolIf("/organization_settings/organization_creation_defaults/enabled");
+    "organizations.automatic_creation" <- ORGANIZATION_SETTINGS "/organization_creation_defaults/automatic_organization_creation/enabled" BoolIf("/organization_creation_defaults/enabled");
     "organizations.domains.enabled" <- PLATFORM_CONFIG "/organization_settings/domains_enabled" Bool;
     "organizations.domains.enabled" <- ORGANIZATION_SETTINGS "/domains_enabled" Bool;
     "organizations.domains.enabled" <- ENVIRONMENT "/organization_settings/domains/enabled" Bool;
@@ -288,6 +326,12 @@ impl Builder<'_> {
             Xf::StrIf(_) => Some(self.opt_str(m.file, m.ptr, raw)?),
             Xf::StrSetIf(flag) if self.sibling_off(m, body, flag)? => Some(json!([])),
             Xf::StrSetIf(_) => Some(self.str_set(m.file, m.ptr, raw)?),
+            Xf::BoolIf(_) if raw.is_null() => None,
+            Xf::BoolIf(flag) if self.sibling_off(m, body, flag)? => {
+                expect_bool(raw)?;
+                Some(Value::Bool(false))
+            }
+            Xf::BoolIf(_) => Some(Value::Bool(expect_bool(raw)?)),
             Xf::Toggle => {
                 if raw.is_null() {
                     return Ok(None);
@@ -360,10 +404,15 @@ impl Builder<'_> {
         Ok(json!(set))
     }
 
-    /// Whether the boolean field `flag` next to the mapped field is present and `false`.
+    /// Whether the boolean field `flag` next to the mapped field (or at the absolute pointer
+    /// `flag`) is present and `false`.
     fn sibling_off(&self, m: &Mapping, body: &Value, flag: &str) -> Result<bool, Error> {
         let parent = m.ptr.rsplit_once('/').map_or("", |(parent, _)| parent);
-        let ptr = format!("{parent}/{flag}");
+        let ptr = if flag.starts_with('/') {
+            flag.to_owned()
+        } else {
+            format!("{parent}/{flag}")
+        };
         match body.pointer(&ptr) {
             None | Some(Value::Null) => Ok(false),
             Some(Value::Bool(on)) => Ok(!on),
