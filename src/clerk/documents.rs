@@ -87,9 +87,9 @@ fn redact_schema(schema: &mut Value, named_secret: bool) {
             if let Value::Array(list) = value {
                 list.iter_mut().for_each(|s| redact_schema(s, sensitive));
             }
-        } else if VALUES.contains(&keyword) && sensitive && keyword != "enum" {
-            redact_all(value);
-        } else if is_secret_key(keyword) {
+        } else if (VALUES.contains(&keyword) && sensitive && keyword != "enum")
+            || is_secret_key(keyword)
+        {
             redact_all(value);
         } else {
             redact(value);

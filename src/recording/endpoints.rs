@@ -347,7 +347,7 @@ mod tests {
         // Every instance has a key set: a failed read is a failure, not a gap in coverage.
         assert!(!JWKS.optional && JWKS.feature.is_none());
         // Optional: a 404 leaves them unobserved.
-        assert!(COMMUNICATION.optional && PLATFORM_CONFIG_SCHEMA.optional);
+        const { assert!(COMMUNICATION.optional && PLATFORM_CONFIG_SCHEMA.optional) };
         assert_eq!(PLATFORM_CONFIG_SCHEMA.source, Source::Plapi);
     }
 
