@@ -366,4 +366,26 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn the_examples_schema_reduces_to_its_config_keys() {
+        // examples/acme-prod's schema (scripts/make-examples.py renders it from the config).
+        let schema: Value = serde_json::from_str(include_str!(
+            "../../../examples/acme-prod/plapi/config_schema.json"
+        ))
+        .expect("JSON");
+        let leaves = reduced(&schema);
+        for leaf in [
+            "auth_email.used_for_sign_up: boolean",
+            "auth_attack_protection.enumeration_protection: string enum(bulk|none|strict)",
+            "connection_oauth_google.client_secret: string sensitive",
+            "auth_email.sign_in_strategies[]: string",
+        ] {
+            assert!(leaves.iter().any(|l| l == leaf), "{leaf} in {leaves:?}");
+        }
+        let mut sorted = leaves.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, leaves, "sorted, no repeats");
+    }
 }
