@@ -142,7 +142,8 @@ fn main() {
     // secret key is refused once, and its answer names the instance the Platform config is read
     // for. Then the first page of every Backend list, its objects and the Platform config, all in
     // parallel; then — when a list is longer than one page (500) — its remaining pages, all in
-    // parallel: three dependent round trips, or two.
+    // parallel, with the Platform config's schema (it follows the config): three dependent round
+    // trips, or two.
     let rounds: u32 = if identifiers.max(redirects).max(templates) > 500 {
         3
     } else {

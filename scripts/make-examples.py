@@ -154,6 +154,82 @@ def page(items):
     return {"data": items, "total_count": len(items)}
 
 
+# Values Clerk documents for the config's string settings (docs and the spec's enums).
+CONFIG_ENUMS = {
+    "enumeration_protection": ["none", "bulk", "strict"],
+    "sign_up_mode": ["public", "restricted", "waitlist"],
+    "captcha_widget_type": ["", "smart", "invisible"],
+}
+
+
+def config_schema(cfg):
+    """GET .../config/schema (PlatformConfigSchemaResponse): a JSON Schema of the config document,
+    its properties typed as clerk/cli's ConfigSchemaProperty (type, description, enum,
+    x-clerk-sensitive), inferred here from the config itself (no real schema is public)."""
+    def infer(key, value, sibling=None):
+        if isinstance(value, bool):
+            s = {"type": "boolean"}
+        elif isinstance(value, int):
+            s = {"type": "integer"}
+        elif isinstance(value, float):
+            s = {"type": "number"}
+        elif isinstance(value, str):
+            s = {"type": "string"}
+            if key in CONFIG_ENUMS:
+                s["enum"] = CONFIG_ENUMS[key]
+            if key == "client_secret":
+                s["x-clerk-sensitive"] = True
+        elif isinstance(value, list):
+            s = {"type": "array", "items": infer(key, value[0]) if value else {"type": "string"}}
+        elif isinstance(value, dict):
+            s = {"type": "object",
+                 "properties": {k: infer(k, v) for k, v in sorted(value.items())}}
+        elif sibling is not None:
+            s = dict(infer(key, sibling), type=["object", "null"])
+        else:
+            s = {"type": ["string", "null"]}
+        return s
+    provider = cfg.get("connection_oauth_google")
+    props = {}
+    for k, v in sorted(cfg.items()):
+        if k == "config_version":
+            continue
+        sibling = provider if k.startswith("connection_oauth_") else None
+        props[k] = infer(k, v, sibling)
+        props[k]["description"] = k.replace("_", " ").capitalize() + " settings."
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://api.clerk.com/v1/platform/config/schema", "type": "object",
+            "properties": props}
+
+
+def jwks(instance_id):
+    """GET /v1/jwks (the JWKS schema): one RS256 signing key, its id the instance id as Clerk
+    names it. The modulus is 256 bytes derived from the id (a public key; not a real one)."""
+    import base64
+    import hashlib
+    seed, raw = instance_id.encode(), b""
+    while len(raw) < 256:
+        seed = hashlib.sha256(seed).digest()
+        raw += seed
+    n = base64.urlsafe_b64encode(b"\xc1" + raw[1:256]).decode().rstrip("=")
+    return {"keys": [{"use": "sig", "kty": "RSA", "kid": instance_id, "alg": "RS256",
+                      "n": n, "e": "AQAB"}]}
+
+
+def role_set(ins, roles, ts):
+    """GET /v1/role_sets entry (RoleSet): the initial role set with the instance's roles."""
+    def item(r):
+        return {"object": "role_set_item", "id": r["id"], "name": r["name"], "key": r["key"],
+                "description": r["description"], "members_count": None, "has_members": None,
+                "created_at": ts, "updated_at": ts}
+    by_key = {r["key"]: r for r in roles}
+    return {"object": "role_set", "id": "rs_" + ins[4:20] + "Default", "name": "Default role set",
+            "key": "role_set:default", "description": "The roles every organization starts with",
+            "roles": [item(r) for r in roles], "default_role": item(by_key["org:member"]),
+            "creator_role": item(by_key["org:admin"]), "type": "initial",
+            "role_set_migration": None, "created_at": ts, "updated_at": ts}
+
+
 def bapi():
     ts = 1730000000000
     return {
@@ -288,6 +364,11 @@ def bapi():
              "total_pending_invitations": 0, "total_pending_suggestions": 0,
              "public_organization_data": None, "created_at": ts, "updated_at": ts},
         ]),
+        # GET /v1/instance/communication: SMS is not sent to countries the instance does not
+        # serve and where SMS pumping is common.
+        "bapi/communication.json": {"object": "instance_communication",
+                                    "blocked_country_codes": ["BD", "KG", "NG", "PK", "UZ"]},
+        "bapi/jwks.json": jwks("ins_2xAcmeProdInstance0000001"),
         "bapi/organization_permissions.json": page([
             {"object": "permission", "id": "perm_1", "name": "Manage members", "key": "org:sys_memberships:manage",
              "description": "", "type": "system", "created_at": ts, "updated_at": ts},
@@ -297,6 +378,15 @@ def bapi():
              "description": "", "type": "system", "created_at": ts, "updated_at": ts},
         ]),
     }
+
+
+def with_derived(files):
+    """The files derived from others: the role set from the roles, the config's schema."""
+    roles = files["bapi/organization_roles.json"]["data"]
+    files["bapi/role_sets.json"] = page([role_set("ins_2xAcmeProdInstance0000001", roles,
+                                                  1730000000000)])
+    files["plapi/config_schema.json"] = config_schema(files["plapi/config.json"])
+    return files
 
 
 def drift(files):
@@ -324,7 +414,8 @@ def drift(files):
 
 
 def main():
-    files = {"fapi/environment.json": fapi_environment(), "plapi/config.json": plapi_config(), **bapi()}
+    files = with_derived({"fapi/environment.json": fapi_environment(),
+                          "plapi/config.json": plapi_config(), **bapi()})
     for root, body in (("examples/acme-prod", files), ("examples/acme-prod-drifted", drift(files))):
         for rel, content in body.items():
             write(root, rel, content)

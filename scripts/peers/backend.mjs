@@ -1,7 +1,8 @@
 // The comparison peer of the pull benchmark (docs/performance.md): the same reads as
 // `clerk-drift pull`, written the way a team would with Clerk's official Node SDK
 // (`@clerk/backend`, createClerkClient({ secretKey, apiUrl })) and Promise.all. The Frontend and
-// Platform API reads and the two instance sub-resources the SDK has no method for use fetch().
+// Platform API reads, the instance sub-resources and the lists the SDK has no method for use
+// fetch().
 // Lists: the first page at limit 500, then every remaining page at once from totalCount.
 //
 //   node backend.mjs BASE_URL   (CLERK_SECRET_KEY, CLERK_PLATFORM_API_KEY, CLERK_APPLICATION_ID set)
@@ -46,7 +47,19 @@ async function redirectUrls() {
   return [first, ...rest].flatMap((p) => p.data);
 }
 
+// A limit/offset list the SDK has no method for ({data, total_count}), with fetch.
+async function pages(path) {
+  const page = (offset) => json(`${path}?limit=${LIMIT}&offset=${offset}`, secretKey);
+  const first = await page(0);
+  const offsets = [];
+  for (let o = first.data.length; o < first.total_count; o += LIMIT) offsets.push(o);
+  const rest = await Promise.all(offsets.map(page));
+  return [first, ...rest].flatMap((p) => p.data);
+}
+
 const app = process.env.CLERK_APPLICATION_ID;
+const platformKey = process.env.CLERK_PLATFORM_API_KEY;
+const platform = `/v1/platform/applications/${app}/instances/production`;
 const results = await Promise.all([
   json("/v1/environment"),
   counted(clerk.instance.get()),
@@ -63,7 +76,12 @@ const results = await Promise.all([
   all((p) => clerk.organizationRoles.getOrganizationRoleList(p)),
   all((p) => clerk.organizationPermissions.getOrganizationPermissionList(p)),
   all((p) => clerk.samlConnections.getSamlConnectionList(p)),
-  json(`/v1/platform/applications/${app}/instances/production/config`, process.env.CLERK_PLATFORM_API_KEY),
+  // The schema after the config, as clerk-drift reads it.
+  json(`${platform}/config`, platformKey).then(() => json(`${platform}/config/schema`, platformKey)),
+  pages("/v1/organization_domains"),
+  pages("/v1/role_sets"),
+  json("/v1/instance/communication", secretKey),
+  json("/v1/jwks", secretKey),
 ]);
 console.log(JSON.stringify({
   requests,

@@ -9,6 +9,7 @@
 
 mod answers;
 pub mod client;
+mod documents;
 mod identity;
 pub mod keys;
 pub mod lists;
@@ -333,7 +334,8 @@ fn spawn_read(
 /// answer names the instance. Only then do the other Backend requests go out (lists first: their
 /// first pages unlock the next round), with the Platform config read for that instance id
 /// ([`identity`]). Without the Backend API, the Platform config goes out at once and its
-/// environment is checked against the Frontend API's afterwards.
+/// environment is checked against the Frontend API's afterwards. The config's schema follows the
+/// config read (same key, same instance): a round trip that the lists' later pages already take.
 async fn collect(
     client: Arc<Client>,
     fapi: Option<Api>,
@@ -362,15 +364,22 @@ async fn collect(
     // The Platform read still to send (it waits for `/v1/instance` when the Backend API is read).
     let mut platform = plapi;
     let mut unchecked_platform = None;
+    // The config schema read, waiting for the config read.
+    let mut schema = None;
     if bapi.is_none()
         && let Some(p) = platform.take()
     {
         unchecked_platform = Some(p.instance.clone());
-        spawn_platform(&mut set, &client, p, None);
+        schema = Some(spawn_platform(&mut set, &client, p, None));
     }
     let mut out = Vec::new();
     while let Some(joined) = set.join_next().await {
         let Ok(fetched) = joined else { continue };
+        if fetched.file == endpoints::PLATFORM_CONFIG.file
+            && let Some(s) = schema.take()
+        {
+            out.extend(follow_config(&mut set, &client, &fetched, s));
+        }
         if fetched.file == endpoints::INSTANCE.file
             && let Some(api) = &bapi
         {
@@ -382,7 +391,7 @@ async fn collect(
                     };
                     if let Some(p) = platform.take() {
                         let resolved = identity::platform_path_instance(&p, &ins)?;
-                        spawn_platform(&mut set, &client, p, Some(resolved));
+                        schema = Some(spawn_platform(&mut set, &client, p, Some(resolved)));
                     }
                     // Lists first, then objects.
                     let mut rest: Vec<&'static Endpoint> = LAYOUT
@@ -431,32 +440,76 @@ async fn collect(
     Ok(out)
 }
 
-/// Sends the Platform config read for `instance` (the target's own when `None`).
+/// The Platform config schema read, sent once the config read it waits for answered.
+struct SchemaRead {
+    api: Arc<Api>,
+    path: Vec<String>,
+}
+
+/// Sends the Platform config read for `instance` (the target's own when `None`); returns the
+/// schema read, which goes out with the same credential once the config is read: a wrong key is
+/// refused once, and a missing instance is named by the config's `404`.
 fn spawn_platform(
     set: &mut JoinSet<Fetched>,
     client: &Arc<Client>,
     p: Platform,
     instance: Option<String>,
-) {
+) -> SchemaRead {
     let instance = instance.unwrap_or(p.instance);
-    let endpoint = &endpoints::PLATFORM_CONFIG;
-    let path = endpoint
-        .segments(&p.application_id, &instance)
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let api = Arc::new(p.api);
+    let path_of = |e: &Endpoint| -> Vec<String> {
+        e.segments(&p.application_id, &instance)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    };
     let not_found = format!(
         "application {} has no instance {instance} (check the application id: --app, CLERK_APPLICATION_ID or platform_application_id; and platform_instance)",
         p.application_id
     );
+    let config = &endpoints::PLATFORM_CONFIG;
     spawn_read(
         set,
         client,
-        Arc::new(p.api),
-        endpoint,
-        path,
+        api.clone(),
+        config,
+        path_of(config),
         Some(not_found),
     );
+    SchemaRead {
+        path: path_of(&endpoints::PLATFORM_CONFIG_SCHEMA),
+        api,
+    }
+}
+
+/// After the config read: the schema read, or why it is not sent.
+fn follow_config(
+    set: &mut JoinSet<Fetched>,
+    client: &Arc<Client>,
+    config: &Fetched,
+    schema: SchemaRead,
+) -> Option<Fetched> {
+    let endpoint = &endpoints::PLATFORM_CONFIG_SCHEMA;
+    let outcome = match &config.outcome {
+        Ok(_) => {
+            spawn_read(set, client, schema.api, endpoint, schema.path, None);
+            return None;
+        }
+        Err(Outcome::Refused { credential, .. }) => {
+            Outcome::NotSent(format!("not read: Clerk refused {credential}"))
+        }
+        Err(Outcome::Unavailable(why, _)) => Outcome::Unavailable(why.clone(), None),
+        Err(_) => Outcome::NotSent(format!(
+            "not read: {}, which the config schema read waits for, failed",
+            config.label
+        )),
+    };
+    Some(Fetched {
+        file: endpoint.file,
+        api: endpoint.source.api_name(),
+        label: endpoint.request(),
+        outcome: Err(outcome),
+    })
 }
 
 /// A whole list, read page by page ([`lists`]).
@@ -505,10 +558,21 @@ async fn object(
 ) -> Fetched {
     let label = format!("GET /{}", path.join("/"));
     let url = api.url(path, &[]);
-    let outcome = client
-        .get_json(api, url, &label)
-        .await
-        .map(Body::Object)
+    let read = if endpoint.file == endpoints::PLATFORM_CONFIG_SCHEMA.file {
+        // A JSON Schema names its properties `client_secret`: redacted as a schema.
+        client
+            .get_parsed(api, url, &label, documents::parse_schema)
+            .await
+    } else {
+        client.get_json(api, url, &label).await
+    };
+    let outcome = read
+        .map(|mut body| {
+            if endpoint.file == endpoints::JWKS.file {
+                documents::redact_private_jwk_members(&mut body);
+            }
+            Body::Object(body)
+        })
         .map_err(|f| answers::classify(api, endpoint, &label, f, not_found));
     Fetched {
         file: endpoint.file,

@@ -224,6 +224,10 @@ endpoints! {
     OAUTH_APPLICATION_SETTINGS = "bapi/oauth_application_settings.json", Bapi,
         ["v1", "instance", "oauth_application_settings"], "GetInstanceOAuthApplicationSettings",
         Object, true, OauthApplications;
+    /// The SMS country blocklist. Only in the newest spec (2026-05-12): a `404` leaves it
+    /// unobserved.
+    COMMUNICATION = "bapi/communication.json", Bapi, ["v1", "instance", "communication"],
+        "GetInstanceCommunication", Object, true;
     DOMAINS = "bapi/domains.json", Bapi, ["v1", "domains"], "ListDomains", Whole, false;
     JWT_TEMPLATES = "bapi/jwt_templates.json", Bapi, ["v1", "jwt_templates"],
         "ListJWTTemplates", Paginated, false;
@@ -244,15 +248,27 @@ endpoints! {
     /// Every organization's domains, with each one's verification and enrollment mode.
     ORGANIZATION_DOMAINS = "bapi/organization_domains.json", Bapi, ["v1", "organization_domains"],
         "ListAllOrganizationDomains", LimitOffset, true, Organizations;
+    /// Role sets (the roles each organization may assign); an Organizations read.
+    ROLE_SETS = "bapi/role_sets.json", Bapi, ["v1", "role_sets"], "ListRoleSets", LimitOffset,
+        true, Organizations;
     /// Deprecated in favour of enterprise connections, but the only read of the IdP
     /// certificate's validity window (`idp_certificate_expires_at`).
     SAML_CONNECTIONS = "bapi/saml_connections.json", Bapi, ["v1", "saml_connections"],
         "ListSAMLConnections", LimitOffset, true, EnterpriseSso;
+    /// The instance's JSON Web Key Set: key ids, algorithms, public keys (`n`, `e`: not secrets).
+    /// Private members, which the spec's schema allows, are redacted (`clerk::documents`).
+    JWKS = "bapi/jwks.json", Bapi, ["v1", "jwks"], "GetJWKS", Object, false;
     /// PLAPI `GET /v1/platform/applications/{applicationID}/instances/{envOrInsID}/config`
     /// (what `clerk config pull` writes). Never `include_secret_keys`.
     PLATFORM_CONFIG = "plapi/config.json", Plapi,
         ["v1", "platform", "applications", APP, "instances", INSTANCE_ID, "config"],
         "GetInstanceConfig", Object, false;
+    /// PLAPI `…/config/schema`: the JSON Schema of the config document, so that keys Clerk adds,
+    /// removes or retypes show (`snapshot::normalize::config_schema`). Read with the config's
+    /// credential and instance; a `404` leaves it unobserved.
+    PLATFORM_CONFIG_SCHEMA = "plapi/config_schema.json", Plapi,
+        ["v1", "platform", "applications", APP, "instances", INSTANCE_ID, "config", "schema"],
+        "PlatformGetConfigSchema", Object, true;
 }
 
 /// The endpoint whose recording file is `file`.
@@ -314,6 +330,25 @@ mod tests {
             "v1/platform/applications/app_1/instances/production/config"
         );
         assert!(DOMAINS.is_list() && !INSTANCE.is_list());
+        assert_eq!(
+            PLATFORM_CONFIG_SCHEMA.segments("app_1", "ins_2").join("/"),
+            "v1/platform/applications/app_1/instances/ins_2/config/schema"
+        );
+        assert_eq!(COMMUNICATION.request(), "GET /v1/instance/communication");
+        assert!(ROLE_SETS.is_list() && !JWKS.is_list() && !COMMUNICATION.is_list());
+    }
+
+    #[test]
+    fn the_reads_of_issue_15_follow_their_spec_operations() {
+        // ListRoleSets pages with limit/offset and answers {data, total_count}; an
+        // Organizations read, answered 403 when Organizations are off.
+        assert_eq!(ROLE_SETS.paging, Paging::LimitOffset);
+        assert_eq!(ROLE_SETS.feature, Some(Feature::Organizations));
+        // Every instance has a key set: a failed read is a failure, not a gap in coverage.
+        assert!(!JWKS.optional && JWKS.feature.is_none());
+        // Optional: a 404 leaves them unobserved.
+        const { assert!(COMMUNICATION.optional && PLATFORM_CONFIG_SCHEMA.optional) };
+        assert_eq!(PLATFORM_CONFIG_SCHEMA.source, Source::Plapi);
     }
 
     #[test]

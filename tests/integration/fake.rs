@@ -1,6 +1,6 @@
 //! A fake Clerk on 127.0.0.1 (wiremock): serves a recording's bodies on the Frontend, Backend
-//! and Platform API paths of the specs (the Platform config at `production` and at the instance
-//! id, as Clerk does), pages lists as the Backend API does (`limit` default 10, max 500,
+//! and Platform API paths of the specs (the Platform config and its schema at `production` and
+//! at the instance id, as Clerk does), pages lists as the Backend API does (`limit` default 10, max 500,
 //! `offset`, `paginated`), checks the bearer credentials, and answers everything else with
 //! Clerk's error shape (404 for an instance the application does not have). Shared by the integration tests and the pull benchmark.
 
@@ -98,10 +98,32 @@ pub const BAPI: &[(&str, &str, Option<Paging>)] = &[
         "/v1/organization_domains",
         Some(Paging::LimitOffset),
     ),
+    (
+        "bapi/communication.json",
+        "/v1/instance/communication",
+        None,
+    ),
+    (
+        "bapi/role_sets.json",
+        "/v1/role_sets",
+        Some(Paging::LimitOffset),
+    ),
+    ("bapi/jwks.json", "/v1/jwks", None),
+];
+
+/// Platform API endpoints: recording file and the path after `…/instances/{instance}`.
+pub const PLAPI: &[(&str, &str)] = &[
+    ("plapi/config.json", "/config"),
+    ("plapi/config_schema.json", "/config/schema"),
 ];
 
 pub fn plapi_path(instance: &str) -> String {
     format!("/v1/platform/applications/{APP}/instances/{instance}/config")
+}
+
+/// The Platform config schema's path for `instance`.
+pub fn plapi_schema_path(instance: &str) -> String {
+    format!("{}/schema", plapi_path(instance))
 }
 
 /// Raw bodies by recording file; lists as plain arrays.
@@ -115,7 +137,8 @@ impl Data {
     pub fn load(dir: &Path) -> Data {
         let mut bodies = BTreeMap::new();
         let mut files: Vec<&str> = BAPI.iter().map(|(f, _, _)| *f).collect();
-        files.extend(["fapi/environment.json", "plapi/config.json"]);
+        files.push("fapi/environment.json");
+        files.extend(PLAPI.iter().map(|(f, _)| *f));
         for file in files {
             let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
                 continue;
@@ -314,10 +337,12 @@ pub async fn mount(server: &MockServer, data: &Data, opts: Options) {
     for (file, (status, code, message)) in &opts.refusals {
         let url_path = match *file {
             "fapi/environment.json" => "^/v1/environment$".to_owned(),
-            // Whichever instance the config is asked for.
-            "plapi/config.json" => {
-                format!("^/v1/platform/applications/{APP}/instances/[^/]+/config$")
-            }
+            // Whichever instance the config (or its schema) is asked for.
+            file if file.starts_with("plapi/") => PLAPI
+                .iter()
+                .find(|(f, _)| *f == file)
+                .map(|(_, p)| format!("^/v1/platform/applications/{APP}/instances/[^/]+{p}$"))
+                .unwrap_or_else(|| panic!("{file} is not an endpoint of the fake")),
             file => BAPI
                 .iter()
                 .find(|(f, _, _)| *f == file)
@@ -377,21 +402,26 @@ pub async fn mount(server: &MockServer, data: &Data, opts: Options) {
             }
         }
     }
-    if let Some(config) = data.bodies.get("plapi/config.json") {
-        let instances = match &opts.platform_instance {
-            Some(i) => vec![i.clone()],
-            None => ["production".to_owned()]
-                .into_iter()
-                .chain(data.instance_id())
-                .collect(),
+    let instances = match &opts.platform_instance {
+        Some(i) => vec![i.clone()],
+        None => ["production".to_owned()]
+            .into_iter()
+            .chain(data.instance_id())
+            .collect(),
+    };
+    for (file, suffix) in PLAPI {
+        let Some(body) = data.bodies.get(*file) else {
+            continue;
         };
-        for instance in instances {
+        for instance in &instances {
             Mock::given(method("GET"))
-                .and(path(plapi_path(&instance)))
+                .and(path(format!(
+                    "/v1/platform/applications/{APP}/instances/{instance}{suffix}"
+                )))
                 .and(header("authorization", bearer(PLATFORM_KEY).as_str()))
                 .respond_with(
                     ResponseTemplate::new(200)
-                        .set_body_json(config)
+                        .set_body_json(body)
                         .set_delay(opts.delay),
                 )
                 .mount(server)
@@ -415,7 +445,7 @@ pub async fn mount(server: &MockServer, data: &Data, opts: Options) {
         .with_priority(10)
         .mount(server)
         .await;
-    Mock::given(path_regex("^/v1/(instance|domains|jwt_templates|allowlist_identifiers|blocklist_identifiers|redirect_urls|oauth_applications|enterprise_connections|organization_roles|organization_permissions|organization_domains|saml_connections)"))
+    Mock::given(path_regex("^/v1/(instance|domains|jwt_templates|allowlist_identifiers|blocklist_identifiers|redirect_urls|oauth_applications|enterprise_connections|organization_roles|organization_permissions|organization_domains|saml_connections|role_sets|jwks)"))
         .respond_with(clerk_error(401, "authentication_invalid", "Invalid secret key"))
         .with_priority(11)
         .mount(server)

@@ -43,6 +43,7 @@ fn orgs_off() -> (Data, Options) {
     data.bodies.remove("bapi/organization_roles.json");
     data.bodies.remove("bapi/organization_permissions.json");
     data.bodies.remove("bapi/organization_domains.json");
+    data.bodies.remove("bapi/role_sets.json");
     data.bodies
         .get_mut("bapi/organization_settings.json")
         .expect("settings")["enabled"] = json!(false);
@@ -56,6 +57,7 @@ fn orgs_off() -> (Data, Options) {
         "bapi/organization_roles.json",
         "bapi/organization_permissions.json",
         "bapi/organization_domains.json",
+        "bapi/role_sets.json",
     ] {
         opts.refusals.insert(file, ORG_OFF);
     }
@@ -499,7 +501,8 @@ async fn the_platform_config_of_another_instance_is_refused() {
         let o = output(cmd.args(["pull", "-o", "s.json"]));
         assert_eq!(code(&o), 0, "{remove:?}: {}", stderr(&o));
     }
-    assert_eq!(platform_requests().await, 2);
+    // The config and its schema, twice.
+    assert_eq!(platform_requests().await, 4);
 
     // An environment name that is not the publishable key's: refused before any request.
     let before = server.received_requests().await.expect("on").len();

@@ -19,6 +19,7 @@ mod output;
 mod policy;
 mod properties;
 mod pull;
+mod reads;
 mod rules;
 mod secrets;
 mod views;

@@ -82,8 +82,8 @@ async fn pull_equals_snapshot_from_dir_of_the_same_data() {
             "{source}"
         );
     }
-    // 1 FAPI + 15 BAPI + 1 PLAPI, one page each.
-    assert_eq!(assert_read_only(&server).await, 17);
+    // 1 FAPI + 18 BAPI + 2 PLAPI (the config and its schema), one page each.
+    assert_eq!(assert_read_only(&server).await, 21);
     // The Platform config is read for the instance the Backend API names, after it.
     let requests = server.received_requests().await.expect("recording on");
     let at = |p: &str| {
