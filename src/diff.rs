@@ -142,7 +142,8 @@ impl IgnoreRule {
     }
 
     pub fn matches(&self, path: &Path) -> bool {
-        self.regex.is_match(&path.to_string()) || crate::snapshot::groups::ignore_names(&self.pattern, path)
+        self.regex.is_match(&path.to_string())
+            || crate::snapshot::groups::ignore_names(&self.pattern, path)
     }
 }
 

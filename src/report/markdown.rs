@@ -1,6 +1,7 @@
 //! The Markdown report (`--format markdown`): compact, for a pull-request comment or
-//! `$GITHUB_STEP_SUMMARY`. Failing, unknown and waived findings are listed; passing ones are
-//! counted. Deterministic. This file decides what is shown (the view); the layout is the template
+//! `$GITHUB_STEP_SUMMARY`. Curated changes first, then other (observed) settings by group with
+//! cosmetic ones counted; failing, unknown and waived findings are listed, passing ones counted.
+//! Deterministic. This file decides what is shown (the view); the layout is the template
 //! `templates/report.md.j2`, which escapes with the `code` and `cell` filters of
 //! `report::templates`.
 
@@ -11,7 +12,7 @@ use super::json::status_name;
 use super::templates;
 use crate::diff::{Change, ChangeKind};
 use crate::policy::{Status, Waiver};
-use crate::snapshot::schema;
+use crate::snapshot::{groups, schema};
 
 fn verdict(exit_code: u8) -> String {
     if exit_code == 0 {
@@ -50,8 +51,11 @@ struct DriftView<'a> {
     changed: usize,
     added: usize,
     removed: usize,
-    /// Security-relevant changes, as table rows.
+    /// Changes of curated settings, as table rows.
     rows: Vec<ChangeRow>,
+    /// Changes of other (observed) settings: how many, and their groups.
+    other_count: usize,
+    other: Vec<OtherGroup>,
     ignored_count: usize,
     ignored: Vec<IgnoredRow<'a>>,
     /// Settings the baseline observed that are not observed now.
@@ -66,6 +70,16 @@ struct ChangeRow {
     path: String,
     before: Option<String>,
     after: Option<String>,
+}
+
+/// An observed group's changes: the listed ones as rows, the cosmetic ones counted.
+#[derive(Serialize)]
+struct OtherGroup {
+    name: String,
+    rows: Vec<ChangeRow>,
+    cosmetic_count: usize,
+    /// The cosmetic categories folded (`branding, logos, theme`).
+    cosmetic: String,
 }
 
 #[derive(Serialize)]
@@ -151,6 +165,45 @@ fn change_row(c: &Change) -> ChangeRow {
     }
 }
 
+/// The drifted observed settings by group, in path order; cosmetic ones counted, not rowed.
+fn other_groups(drift: &crate::diff::Drift) -> Vec<OtherGroup> {
+    let mut out: Vec<OtherGroup> = Vec::new();
+    let mut categories: Vec<Vec<&str>> = Vec::new();
+    for c in drift
+        .changes
+        .iter()
+        .filter(|c| c.kind.is_drift() && groups::is_observed(&c.path))
+    {
+        let name = groups::group_of(&c.path).name;
+        if out.last().is_none_or(|g| g.name != name) {
+            out.push(OtherGroup {
+                name,
+                rows: Vec::new(),
+                cosmetic_count: 0,
+                cosmetic: String::new(),
+            });
+            categories.push(Vec::new());
+        }
+        let (Some(g), Some(cats)) = (out.last_mut(), categories.last_mut()) else {
+            continue;
+        };
+        match groups::cosmetic(&c.path) {
+            Some(k) => {
+                g.cosmetic_count += 1;
+                if !cats.contains(&k.category) {
+                    cats.push(k.category);
+                }
+            }
+            None => g.rows.push(change_row(c)),
+        }
+    }
+    for (g, mut cats) in out.iter_mut().zip(categories) {
+        cats.sort_unstable();
+        g.cosmetic = cats.join(", ");
+    }
+    out
+}
+
 fn drift_view<'a>(r: &Report<'a>, drift: &'a crate::diff::Drift) -> DriftView<'a> {
     let lost: Vec<LostRow<'a>> = drift
         .changes
@@ -171,9 +224,15 @@ fn drift_view<'a>(r: &Report<'a>, drift: &'a crate::diff::Drift) -> DriftView<'a
         rows: drift
             .changes
             .iter()
-            .filter(|c| c.kind.is_drift())
+            .filter(|c| c.kind.is_drift() && !groups::is_observed(&c.path))
             .map(change_row)
             .collect(),
+        other_count: drift
+            .changes
+            .iter()
+            .filter(|c| c.kind.is_drift() && groups::is_observed(&c.path))
+            .count(),
+        other: other_groups(drift),
         ignored_count: drift.ignored.len(),
         ignored: drift
             .ignored
