@@ -103,7 +103,7 @@ pub const COSMETIC: &[Cosmetic] = &[
     Cosmetic {
         pattern: "observed.fapi.display_config.logo_url",
         category: "logos",
-        reason: "the logo image shown on Clerk's pages (deprecated form)",
+        reason: "the logo image shown on Clerk's pages",
     },
     Cosmetic {
         pattern: "observed.fapi.display_config.favicon_*",
@@ -290,6 +290,20 @@ mod tests {
                 Path::parse(c.pattern).is_ok_and(|p| is_observed(&p)),
                 "{}",
                 c.pattern
+            );
+        }
+    }
+
+    #[test]
+    fn docs_list_every_cosmetic_value_with_its_reason() {
+        let docs = include_str!("../../docs/output.md");
+        for c in COSMETIC {
+            let last = c.pattern.rsplit('.').next().unwrap_or(c.pattern);
+            assert!(
+                docs.contains(c.reason) && docs.contains(last),
+                "docs/output.md's cosmetic table lacks `{}` ({})",
+                c.pattern,
+                c.reason
             );
         }
     }
