@@ -199,7 +199,7 @@ fn changes(n: usize) -> String {
 }
 
 /// `items` in runs of equal [`groups::group_of`] names, in their (path) order.
-fn by_group<'a, T>(items: &'a [T], path: impl Fn(&T) -> &Path) -> Vec<(groups::Group, Vec<&'a T>)> {
+fn by_group<T>(items: &[T], path: impl Fn(&T) -> &Path) -> Vec<(groups::Group, Vec<&T>)> {
     let mut out: Vec<(groups::Group, Vec<&T>)> = Vec::new();
     for item in items {
         let g = groups::group_of(path(item));
