@@ -82,17 +82,44 @@ struct OtherGroup {
     cosmetic: String,
 }
 
+/// An ignored curated change (`count` 0), or an observed group's changes one rule ignored
+/// (`path` is the group's name).
 #[derive(Serialize)]
 struct IgnoredRow<'a> {
     path: String,
+    count: usize,
     pattern: &'a str,
     reason: &'a str,
 }
 
+/// A curated setting no longer observed (`count` 0), or an observed group's (`path` is the
+/// group's name).
 #[derive(Serialize)]
 struct LostRow<'a> {
     path: String,
+    count: usize,
     reason: &'a str,
+}
+
+/// `path` as one row when curated; an observed one adds `weight` to the last row when `count`
+/// finds it is of the same group (and rule), else starts a row named by its group.
+fn fold<R>(
+    rows: &mut Vec<R>,
+    path: &crate::path::Path,
+    weight: usize,
+    row: impl FnOnce(String, usize) -> R,
+    count: impl FnOnce(&mut R) -> Option<&mut usize>,
+) {
+    if !groups::is_observed(path) {
+        rows.push(row(path.to_string(), 0));
+        return;
+    }
+    let name = groups::group_of(path).name;
+    if let Some(n) = rows.last_mut().and_then(count) {
+        *n += weight;
+        return;
+    }
+    rows.push(row(name, weight));
 }
 
 #[derive(Serialize)]
@@ -205,18 +232,53 @@ fn other_groups(drift: &crate::diff::Drift) -> Vec<OtherGroup> {
 }
 
 fn drift_view<'a>(r: &Report<'a>, drift: &'a crate::diff::Drift) -> DriftView<'a> {
-    let lost: Vec<LostRow<'a>> = drift
+    let mut lost: Vec<LostRow<'a>> = Vec::new();
+    for c in drift
         .changes
         .iter()
         .filter(|c| c.kind == ChangeKind::Unobserved)
-        .map(|c| LostRow {
-            path: c.path.to_string(),
-            reason: r
-                .snapshot
-                .unobserved_reason(&c.path)
-                .unwrap_or("not observed"),
-        })
-        .collect();
+    {
+        let reason = r
+            .snapshot
+            .unobserved_reason(&c.path)
+            .unwrap_or("not observed");
+        let name = groups::group_of(&c.path).name;
+        // A whole section lost at once counts every setting in it.
+        let settings = c
+            .before
+            .as_ref()
+            .map_or(1, |v| super::text::count_settings(v, &c.path));
+        fold(
+            &mut lost,
+            &c.path,
+            settings,
+            |path, count| LostRow {
+                path,
+                count,
+                reason,
+            },
+            |last| (last.count > 0 && last.path == name).then_some(&mut last.count),
+        );
+    }
+    let mut ignored: Vec<IgnoredRow<'a>> = Vec::new();
+    for i in &drift.ignored {
+        let name = groups::group_of(&i.change.path).name;
+        fold(
+            &mut ignored,
+            &i.change.path,
+            1,
+            |path, count| IgnoredRow {
+                path,
+                count,
+                pattern: &i.pattern,
+                reason: &i.reason,
+            },
+            |last| {
+                (last.count > 0 && last.path == name && last.pattern == i.pattern)
+                    .then_some(&mut last.count)
+            },
+        );
+    }
     DriftView {
         changed: drift.count(ChangeKind::Changed),
         added: drift.count(ChangeKind::Added),
@@ -234,16 +296,8 @@ fn drift_view<'a>(r: &Report<'a>, drift: &'a crate::diff::Drift) -> DriftView<'a
             .count(),
         other: other_groups(drift),
         ignored_count: drift.ignored.len(),
-        ignored: drift
-            .ignored
-            .iter()
-            .map(|i| IgnoredRow {
-                path: i.change.path.to_string(),
-                pattern: &i.pattern,
-                reason: &i.reason,
-            })
-            .collect(),
-        lost_count: lost.len(),
+        ignored,
+        lost_count: drift.count(ChangeKind::Unobserved),
         lost,
     }
 }

@@ -316,6 +316,37 @@ fn ignore_drops_a_group_by_name_path_or_as_cosmetic_and_counts_it_with_its_reaso
              \nDrift: 3 changed, 0 added, 0 removed (1 in other settings, 0 of them cosmetic) · 0 no longer observed · 8 ignored\n"
         )
     );
+    // Markdown counts the ignored groups the same way.
+    std::fs::write(
+        d.join("clerk-drift.toml"),
+        "[[ignore]]\npath = \"cosmetic\"\nreason = \"branding is not security\"\n",
+    )
+    .expect("config");
+    let o = run_in(
+        &d,
+        &[
+            "diff",
+            "baseline.json",
+            "current.json",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let md = stdout(&o);
+    assert!(
+        md.ends_with(
+            "**Ignored (not tracked):** 6\n\
+             - `fapi display_config` — 5 change(s) — ignored by `cosmetic`: branding is not security (clerk-drift.toml:2)\n\
+             - `plapi branding` — 1 change(s) — ignored by `cosmetic`: branding is not security (clerk-drift.toml:2)\n\n"
+        ),
+        "{md}"
+    );
+    assert!(
+        !md.contains("- cosmetic:"),
+        "nothing cosmetic is left: {md}"
+    );
+
     // A change of branding only: drift, folded; ignored as `cosmetic`, no drift at all.
     let mut snap: Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("current.json")).expect("read"))

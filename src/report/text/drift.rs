@@ -647,6 +647,31 @@ mod other_settings_tests {
     }
 
     #[test]
+    fn a_source_no_longer_read_is_counted_by_group_with_its_reason() {
+        let now = Snapshot::for_test(
+            json!({"session": {"multi_session": false},
+                   "observed": {"fapi": {"auth_config": {"url_based_session_syncing": false}}}}),
+            &["observed.plapi"],
+        );
+        let mut then = before();
+        then.settings["observed"]["fapi"]
+            .as_object_mut()
+            .expect("fapi")
+            .remove("display_config");
+        let d = diff(&then, &now);
+        let mut out = String::new();
+        render_drift(&mut out, &d, &now);
+        assert!(
+            plain(&out).ends_with(
+                "\nObserved in the baseline only (coverage, not drift):\n\
+                 \x20 ? plapi — 1 other setting under observed.plapi: no source for observed.plapi\n\
+                 \nDrift: 0 changed, 0 added, 0 removed · 1 no longer observed\n"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn a_newly_observed_section_is_counted_by_group() {
         let old = Snapshot::for_test(json!({"session": {"multi_session": false}}), &["observed"]);
         let d = diff(&old, &after());
