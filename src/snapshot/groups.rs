@@ -6,6 +6,8 @@
 //! A group name, or `cosmetic`, is also an ignore pattern ([`ignore_names`]). Pure: paths in,
 //! names out.
 
+use std::sync::LazyLock;
+
 use crate::path::{Path, Seg};
 
 /// The top-level field that holds every observed (not curated) value.
@@ -137,11 +139,18 @@ pub fn cosmetic(path: &Path) -> Option<&'static Cosmetic> {
     if !is_observed(path) {
         return None;
     }
-    COSMETIC.iter().find(|c| {
-        Path::parse(c.pattern).is_ok_and(|p| {
+    static PARSED: LazyLock<Vec<(Path, &'static Cosmetic)>> = LazyLock::new(|| {
+        COSMETIC
+            .iter()
+            .filter_map(|c| Path::parse(c.pattern).ok().map(|p| (p, c)))
+            .collect()
+    });
+    PARSED
+        .iter()
+        .find(|(p, _)| {
             p.0.len() <= path.0.len() && p.0.iter().zip(&path.0).all(|(p, s)| seg_matches(p, s))
         })
-    })
+        .map(|(_, c)| *c)
 }
 
 /// One pattern segment against one path segment: `[*]` is any key (or field: an observed list
