@@ -313,7 +313,8 @@ pub struct DiffArgs {
     pub baseline: PathBuf,
     /// Current snapshot file or recording directory.
     pub current: PathBuf,
-    /// Do not track paths matching this glob (`*` one segment, `[*]` any key, `**` anything);
+    /// Do not track paths matching this glob (`*` one segment, `[*]` any key, `**` anything),
+    /// a plan group's name (`fapi display_config`) or `cosmetic` (branding, theme, logos);
     /// repeatable, adds to `[[ignore]]` in clerk-drift.toml. Ignored changes are listed, not counted.
     #[arg(long, value_name = "GLOB")]
     pub ignore: Vec<String>,
@@ -444,7 +445,8 @@ pub struct PlanArgs {
     /// in clerk-drift.toml.
     #[arg(long, value_name = "PATH")]
     pub baseline: Option<PathBuf>,
-    /// Do not track paths matching this glob (`*` one segment, `[*]` any key, `**` anything);
+    /// Do not track paths matching this glob (`*` one segment, `[*]` any key, `**` anything),
+    /// a plan group's name (`fapi display_config`) or `cosmetic` (branding, theme, logos);
     /// repeatable, adds to `[[ignore]]` in clerk-drift.toml. Ignored changes are listed, not counted.
     #[arg(long, value_name = "GLOB")]
     pub ignore: Vec<String>,

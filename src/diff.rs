@@ -143,6 +143,7 @@ impl IgnoreRule {
 
     pub fn matches(&self, path: &Path) -> bool {
         self.regex.is_match(&path.to_string())
+            || crate::snapshot::groups::ignore_names(&self.pattern, path)
     }
 }
 

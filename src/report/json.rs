@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::Report;
 use crate::diff::ChangeKind;
 use crate::policy::{Disabled, Finding, Status, Waiver};
+use crate::snapshot::groups;
 
 /// The JSON report's version.
 pub const FORMAT_VERSION: u32 = 1;
@@ -34,6 +35,10 @@ struct DriftEntry {
     /// Why the path is no longer observed (`unobserved` entries).
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+    /// The plan group: a curated section (`session`) or an observed group (`fapi display_config`).
+    group: String,
+    /// Whether the value only changes how Clerk's pages look (`snapshot::groups::COSMETIC`).
+    cosmetic: bool,
 }
 
 #[derive(Serialize)]
@@ -133,6 +138,8 @@ pub fn document(i: &Report<'_>) -> Value {
                     reason: (c.kind == ChangeKind::Unobserved)
                         .then(|| i.snapshot.unobserved_reason(&c.path).map(str::to_owned))
                         .flatten(),
+                    group: groups::group_of(&c.path).name,
+                    cosmetic: groups::cosmetic(&c.path).is_some(),
                 }
             })
             .collect();
@@ -152,6 +159,8 @@ pub fn document(i: &Report<'_>) -> Value {
                     "after": i.change.after,
                     "pattern": i.pattern,
                     "reason": i.reason,
+                    "group": groups::group_of(&i.change.path).name,
+                    "cosmetic": groups::cosmetic(&i.change.path).is_some(),
                 })
             })
             .collect();
@@ -164,9 +173,19 @@ pub fn document(i: &Report<'_>) -> Value {
             );
         }
         let count = |k: ChangeKind| Value::from(drift.count(k));
+        let other = |cosmetic: bool| {
+            drift
+                .changes
+                .iter()
+                .filter(|c| c.kind.is_drift() && groups::is_observed(&c.path))
+                .filter(|c| !cosmetic || groups::cosmetic(&c.path).is_some())
+                .count()
+        };
         summary.insert(
             "drift".into(),
             serde_json::json!({
+                "other_settings": other(false),
+                "cosmetic": other(true),
                 "changed": count(ChangeKind::Changed),
                 "added": count(ChangeKind::Added),
                 "removed": count(ChangeKind::Removed),

@@ -1,6 +1,7 @@
 //! The Markdown report (`--format markdown`): compact, for a pull-request comment or
-//! `$GITHUB_STEP_SUMMARY`. Failing, unknown and waived findings are listed; passing ones are
-//! counted. Deterministic. This file decides what is shown (the view); the layout is the template
+//! `$GITHUB_STEP_SUMMARY`. Curated changes first, then other (observed) settings by group with
+//! cosmetic ones counted; failing, unknown and waived findings are listed, passing ones counted.
+//! Deterministic. This file decides what is shown (the view); the layout is the template
 //! `templates/report.md.j2`, which escapes with the `code` and `cell` filters of
 //! `report::templates`.
 
@@ -11,7 +12,7 @@ use super::json::status_name;
 use super::templates;
 use crate::diff::{Change, ChangeKind};
 use crate::policy::{Status, Waiver};
-use crate::snapshot::schema;
+use crate::snapshot::{groups, schema};
 
 fn verdict(exit_code: u8) -> String {
     if exit_code == 0 {
@@ -50,8 +51,11 @@ struct DriftView<'a> {
     changed: usize,
     added: usize,
     removed: usize,
-    /// Security-relevant changes, as table rows.
+    /// Changes of curated settings, as table rows.
     rows: Vec<ChangeRow>,
+    /// Changes of other (observed) settings: how many, and their groups.
+    other_count: usize,
+    other: Vec<OtherGroup>,
     ignored_count: usize,
     ignored: Vec<IgnoredRow<'a>>,
     /// Settings the baseline observed that are not observed now.
@@ -68,17 +72,54 @@ struct ChangeRow {
     after: Option<String>,
 }
 
+/// An observed group's changes: the listed ones as rows, the cosmetic ones counted.
+#[derive(Serialize)]
+struct OtherGroup {
+    name: String,
+    rows: Vec<ChangeRow>,
+    cosmetic_count: usize,
+    /// The cosmetic categories folded (`branding, logos, theme`).
+    cosmetic: String,
+}
+
+/// An ignored curated change (`count` 0), or an observed group's changes one rule ignored
+/// (`path` is the group's name).
 #[derive(Serialize)]
 struct IgnoredRow<'a> {
     path: String,
+    count: usize,
     pattern: &'a str,
     reason: &'a str,
 }
 
+/// A curated setting no longer observed (`count` 0), or an observed group's (`path` is the
+/// group's name).
 #[derive(Serialize)]
 struct LostRow<'a> {
     path: String,
+    count: usize,
     reason: &'a str,
+}
+
+/// `path` as one row when curated; an observed one adds `weight` to the last row when `count`
+/// finds it is of the same group (and rule), else starts a row named by its group.
+fn fold<R>(
+    rows: &mut Vec<R>,
+    path: &crate::path::Path,
+    weight: usize,
+    row: impl FnOnce(String, usize) -> R,
+    count: impl FnOnce(&mut R) -> Option<&mut usize>,
+) {
+    if !groups::is_observed(path) {
+        rows.push(row(path.to_string(), 0));
+        return;
+    }
+    let name = groups::group_of(path).name;
+    if let Some(n) = rows.last_mut().and_then(count) {
+        *n += weight;
+        return;
+    }
+    rows.push(row(name, weight));
 }
 
 #[derive(Serialize)]
@@ -151,19 +192,93 @@ fn change_row(c: &Change) -> ChangeRow {
     }
 }
 
+/// The drifted observed settings by group, in path order; cosmetic ones counted, not rowed.
+fn other_groups(drift: &crate::diff::Drift) -> Vec<OtherGroup> {
+    let mut out: Vec<OtherGroup> = Vec::new();
+    let mut categories: Vec<Vec<&str>> = Vec::new();
+    for c in drift
+        .changes
+        .iter()
+        .filter(|c| c.kind.is_drift() && groups::is_observed(&c.path))
+    {
+        let name = groups::group_of(&c.path).name;
+        if out.last().is_none_or(|g| g.name != name) {
+            out.push(OtherGroup {
+                name,
+                rows: Vec::new(),
+                cosmetic_count: 0,
+                cosmetic: String::new(),
+            });
+            categories.push(Vec::new());
+        }
+        let (Some(g), Some(cats)) = (out.last_mut(), categories.last_mut()) else {
+            continue;
+        };
+        match groups::cosmetic(&c.path) {
+            Some(k) => {
+                g.cosmetic_count += 1;
+                if !cats.contains(&k.category) {
+                    cats.push(k.category);
+                }
+            }
+            None => g.rows.push(change_row(c)),
+        }
+    }
+    for (g, mut cats) in out.iter_mut().zip(categories) {
+        cats.sort_unstable();
+        g.cosmetic = cats.join(", ");
+    }
+    out
+}
+
 fn drift_view<'a>(r: &Report<'a>, drift: &'a crate::diff::Drift) -> DriftView<'a> {
-    let lost: Vec<LostRow<'a>> = drift
+    let mut lost: Vec<LostRow<'a>> = Vec::new();
+    for c in drift
         .changes
         .iter()
         .filter(|c| c.kind == ChangeKind::Unobserved)
-        .map(|c| LostRow {
-            path: c.path.to_string(),
-            reason: r
-                .snapshot
-                .unobserved_reason(&c.path)
-                .unwrap_or("not observed"),
-        })
-        .collect();
+    {
+        let reason = r
+            .snapshot
+            .unobserved_reason(&c.path)
+            .unwrap_or("not observed");
+        let name = groups::group_of(&c.path).name;
+        // A whole section lost at once counts every setting in it.
+        let settings = c
+            .before
+            .as_ref()
+            .map_or(1, |v| super::text::count_settings(v, &c.path));
+        fold(
+            &mut lost,
+            &c.path,
+            settings,
+            |path, count| LostRow {
+                path,
+                count,
+                reason,
+            },
+            |last| (last.count > 0 && last.path == name).then_some(&mut last.count),
+        );
+    }
+    let mut ignored: Vec<IgnoredRow<'a>> = Vec::new();
+    for i in &drift.ignored {
+        let name = groups::group_of(&i.change.path).name;
+        fold(
+            &mut ignored,
+            &i.change.path,
+            1,
+            |path, count| IgnoredRow {
+                path,
+                count,
+                pattern: &i.pattern,
+                reason: &i.reason,
+            },
+            |last| {
+                (last.count > 0 && last.path == name && last.pattern == i.pattern)
+                    .then_some(&mut last.count)
+            },
+        );
+    }
     DriftView {
         changed: drift.count(ChangeKind::Changed),
         added: drift.count(ChangeKind::Added),
@@ -171,20 +286,18 @@ fn drift_view<'a>(r: &Report<'a>, drift: &'a crate::diff::Drift) -> DriftView<'a
         rows: drift
             .changes
             .iter()
-            .filter(|c| c.kind.is_drift())
+            .filter(|c| c.kind.is_drift() && !groups::is_observed(&c.path))
             .map(change_row)
             .collect(),
-        ignored_count: drift.ignored.len(),
-        ignored: drift
-            .ignored
+        other_count: drift
+            .changes
             .iter()
-            .map(|i| IgnoredRow {
-                path: i.change.path.to_string(),
-                pattern: &i.pattern,
-                reason: &i.reason,
-            })
-            .collect(),
-        lost_count: lost.len(),
+            .filter(|c| c.kind.is_drift() && groups::is_observed(&c.path))
+            .count(),
+        other: other_groups(drift),
+        ignored_count: drift.ignored.len(),
+        ignored,
+        lost_count: drift.count(ChangeKind::Unobserved),
         lost,
     }
 }

@@ -16,6 +16,7 @@ mod fuzz_corpora;
 mod golden;
 mod hygiene;
 mod output;
+mod plans;
 mod policy;
 mod properties;
 mod pull;

@@ -1,5 +1,7 @@
-//! Drift as text: changes grouped by section, each in its colour (line diffs for long
-//! values), the findings a change breaks under it, lost and gained coverage, a summary line.
+//! Drift as text: curated changes grouped by section, each in its colour (line diffs for long
+//! values), the findings a change breaks under it; then the other (observed) settings by group,
+//! cosmetic ones folded into a counted line; lost and gained coverage, ignored changes, a
+//! summary line.
 
 use std::fmt::Write as _;
 
@@ -9,8 +11,8 @@ use super::{HEADING, NOW_FAILS, fg, paint};
 use crate::diff::{Change, ChangeKind, Drift};
 use crate::path::{Path, Seg};
 use crate::policy::{Finding, Status};
-use crate::snapshot::Snapshot;
 use crate::snapshot::schema::{self, display_value};
+use crate::snapshot::{Snapshot, groups};
 
 /// A change line's colour, by what happened to the setting.
 fn change_style(kind: ChangeKind) -> Style {
@@ -162,8 +164,113 @@ pub fn render_drift(out: &mut String, drift: &Drift, current: &Snapshot) {
     render_drift_with(out, drift, current, &[]);
 }
 
+/// One drifted setting: its line (a line diff for a long value), then the given failing
+/// findings that judge it.
+fn write_drifted(out: &mut String, c: &Change, current: &Snapshot, failing: &ByTarget<'_>) {
+    match (c.kind, long_change(c)) {
+        (ChangeKind::Changed, Some(lines)) => {
+            out.push_str("  ");
+            paint(
+                out,
+                change_style(c.kind),
+                &format!("{} {}:", sigil(c.kind), c.path),
+            );
+            out.push('\n');
+            for l in lines {
+                let _ = writeln!(out, "      {l}");
+            }
+        }
+        _ => write_change(out, c, current, ""),
+    }
+    for f in failing.touching(&c.path.to_string()) {
+        out.push_str("      ");
+        paint(
+            out,
+            NOW_FAILS,
+            &format!("↳ now fails `{}` ({}): {}", f.rule_id, f.severity, f.detail),
+        );
+        out.push('\n');
+    }
+}
+
+/// `1 change`, `7 changes`.
+fn changes(n: usize) -> String {
+    format!("{n} change{}", if n == 1 { "" } else { "s" })
+}
+
+/// `items` in runs of equal [`groups::group_of`] names, in their (path) order.
+fn by_group<T>(items: &[T], path: impl Fn(&T) -> &Path) -> Vec<(groups::Group, Vec<&T>)> {
+    let mut out: Vec<(groups::Group, Vec<&T>)> = Vec::new();
+    for item in items {
+        let g = groups::group_of(path(item));
+        match out.last_mut() {
+            Some((last, list)) if *last == g => list.push(item),
+            _ => out.push((g, vec![item])),
+        }
+    }
+    out
+}
+
+/// The observed changes, by group: every change but the cosmetic ones listed, those counted on
+/// one line per group (unless a failing finding judges them: a broken rule is never folded).
+fn render_other(out: &mut String, other: &[&Change], current: &Snapshot, failing: &ByTarget<'_>) {
+    out.push('\n');
+    paint(
+        out,
+        HEADING,
+        "Other settings (observed, not in the curated vocabulary):",
+    );
+    out.push('\n');
+    for (group, list) in by_group(other, |c| &c.path) {
+        let (folded, listed): (Vec<&&Change>, Vec<&&Change>) = list.iter().partition(|c| {
+            groups::cosmetic(&c.path).is_some() && failing.touching(&c.path.to_string()).is_empty()
+        });
+        let mut categories: Vec<&str> = folded
+            .iter()
+            .filter_map(|c| groups::cosmetic(&c.path).map(|k| k.category))
+            .collect();
+        categories.sort_unstable();
+        categories.dedup();
+        let cosmetic = format!(
+            "{} ({}); all listed in --format json",
+            changes(folded.len()),
+            categories.join(", ")
+        );
+        if listed.is_empty() {
+            paint(
+                out,
+                HEADING,
+                &format!("cosmetic: {} — {cosmetic}", group.name),
+            );
+            out.push('\n');
+            continue;
+        }
+        paint(
+            out,
+            HEADING,
+            &format!("{} — {}", group.name, changes(list.len())),
+        );
+        out.push('\n');
+        for c in listed {
+            write_drifted(out, c, current, failing);
+        }
+        if !folded.is_empty() {
+            let _ = writeln!(out, "  cosmetic: {cosmetic}");
+        }
+    }
+}
+
+/// Leaves in a change's value (a whole section appearing at once counts every setting in it).
+fn leaves(c: &Change) -> usize {
+    c.after
+        .as_ref()
+        .or(c.before.as_ref())
+        .map_or(1, |v| count_settings(v, &c.path))
+}
+
 /// [`render_drift`], with the given (newly) failing findings under each drifted setting whose
-/// path they judge (at, above or below it).
+/// path they judge (at, above or below it). Curated settings come first, by section; then the
+/// other (observed) settings by group, cosmetic ones folded ([`groups::COSMETIC`]).
 pub fn render_drift_with(
     out: &mut String,
     drift: &Drift,
@@ -171,6 +278,8 @@ pub fn render_drift_with(
     findings: &[Finding],
 ) {
     let drifted: Vec<&Change> = drift.changes.iter().filter(|c| c.kind.is_drift()).collect();
+    let (other, curated): (Vec<&Change>, Vec<&Change>) =
+        drifted.iter().partition(|c| groups::is_observed(&c.path));
     let failing = ByTarget::new(
         findings
             .iter()
@@ -180,7 +289,7 @@ pub fn render_drift_with(
         out.push_str("No drift: the current settings match the baseline.\n");
     } else {
         let mut last = String::new();
-        for c in &drifted {
+        for c in &curated {
             let sec = section(&c.path);
             if sec != last {
                 if !sec.is_empty() {
@@ -189,36 +298,18 @@ pub fn render_drift_with(
                 out.push('\n');
                 last = sec;
             }
-            match (c.kind, long_change(c)) {
-                (ChangeKind::Changed, Some(lines)) => {
-                    out.push_str("  ");
-                    paint(
-                        out,
-                        change_style(c.kind),
-                        &format!("{} {}:", sigil(c.kind), c.path),
-                    );
-                    out.push('\n');
-                    for l in lines {
-                        let _ = writeln!(out, "      {l}");
-                    }
-                }
-                _ => write_change(out, c, current, ""),
-            }
-            for f in failing.touching(&c.path.to_string()) {
-                out.push_str("      ");
-                paint(
-                    out,
-                    NOW_FAILS,
-                    &format!("↳ now fails `{}` ({}): {}", f.rule_id, f.severity, f.detail),
-                );
-                out.push('\n');
-            }
+            write_drifted(out, c, current, &failing);
+        }
+        if !other.is_empty() {
+            render_other(out, &other, current, &failing);
         }
     }
     if !drifted.is_empty() {
         let total = count_settings(&current.settings, &Path::root());
         let unchanged = total.saturating_sub(drifted.len());
-        let _ = writeln!(out, "  ({unchanged} unchanged settings hidden)");
+        // Under the curated sections it is indented like them; after the groups it stands apart.
+        let indent = if other.is_empty() { "  " } else { "\n" };
+        let _ = writeln!(out, "{indent}({unchanged} unchanged settings hidden)");
     }
     if let Some(note) = &drift.coverage {
         let names = |s: &[crate::snapshot::Source]| -> String {
@@ -247,18 +338,68 @@ pub fn render_drift_with(
         ),
     ] {
         let list: Vec<&Change> = drift.changes.iter().filter(|c| c.kind == kind).collect();
-        if !list.is_empty() {
-            let _ = writeln!(out, "\n{heading}");
-            for c in list {
-                write_change(out, c, current, "");
-            }
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{heading}");
+        let (other, curated): (Vec<&Change>, Vec<&Change>) =
+            list.iter().partition(|c| groups::is_observed(&c.path));
+        for c in curated {
+            write_change(out, c, current, "");
+        }
+        // Other settings: one counted line per group (a whole source can come or go at once).
+        for (group, list) in by_group(&other, |c| &c.path) {
+            let n: usize = list.iter().map(|c| leaves(c)).sum();
+            let why = match kind {
+                ChangeKind::Unobserved => format!(
+                    ": {}",
+                    current
+                        .unobserved_reason(&list[0].path)
+                        .unwrap_or("not observed")
+                ),
+                _ => String::new(),
+            };
+            out.push_str("  ");
+            paint(
+                out,
+                change_style(kind),
+                &format!(
+                    "{} {} — {n} other setting{} under {}{why}",
+                    sigil(kind),
+                    group.name,
+                    if n == 1 { "" } else { "s" },
+                    group.prefix
+                ),
+            );
+            out.push('\n');
         }
     }
     if !drift.ignored.is_empty() {
         let _ = writeln!(out, "\nIgnored (not tracked, not drift):");
-        for i in &drift.ignored {
-            let suffix = format!("  [ignored by `{}`: {}]", i.pattern, i.reason);
-            write_change(out, &i.change, current, &suffix);
+        for (group, list) in by_group(&drift.ignored, |i| &i.change.path) {
+            if group.curated {
+                for i in list {
+                    let suffix = format!("  [ignored by `{}`: {}]", i.pattern, i.reason);
+                    write_change(out, &i.change, current, &suffix);
+                }
+                continue;
+            }
+            // An observed group: counted, per rule that dropped it.
+            let mut rules: Vec<(&str, &str, usize)> = Vec::new();
+            for i in list {
+                match rules.iter_mut().find(|r| r.0 == i.pattern) {
+                    Some(r) => r.2 += 1,
+                    None => rules.push((&i.pattern, &i.reason, 1)),
+                }
+            }
+            for (pattern, reason, n) in rules {
+                let _ = writeln!(
+                    out,
+                    "  {} — {}  [ignored by `{pattern}`: {reason}]",
+                    group.name,
+                    changes(n)
+                );
+            }
         }
     }
     let ignored = if drift.ignored.is_empty() {
@@ -266,9 +407,21 @@ pub fn render_drift_with(
     } else {
         format!(" · {} ignored", drift.ignored.len())
     };
+    let others = if other.is_empty() {
+        String::new()
+    } else {
+        let cosmetic = other
+            .iter()
+            .filter(|c| groups::cosmetic(&c.path).is_some())
+            .count();
+        format!(
+            " ({} in other settings, {cosmetic} of them cosmetic)",
+            other.len()
+        )
+    };
     let _ = writeln!(
         out,
-        "\nDrift: {} changed, {} added, {} removed · {} no longer observed{ignored}",
+        "\nDrift: {} changed, {} added, {} removed{others} · {} no longer observed{ignored}",
         drift.count(ChangeKind::Changed),
         drift.count(ChangeKind::Added),
         drift.count(ChangeKind::Removed),
@@ -371,6 +524,167 @@ mod tests {
                 json!({"enabled": false, "seconds": 600})
             ),
             "~ session.inactivity_timeout: {\"enabled\":false,\"seconds\":1800} -> {\"enabled\":false,\"seconds\":600}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod other_settings_tests {
+    use super::*;
+    use crate::diff::{IgnoreRule, diff};
+    use crate::policy::Severity;
+    use crate::report::text::plain;
+    use serde_json::json;
+
+    fn before() -> Snapshot {
+        Snapshot::for_test(
+            json!({"session": {"multi_session": false},
+                   "observed": {
+                     "fapi": {
+                       "auth_config": {"url_based_session_syncing": false},
+                       "display_config": {"application_name": "Acme", "logo_image_url": "a.png",
+                                          "captcha_oauth_bypass": ["oauth_google"],
+                                          "theme": {"general": {"color": "#000", "padding": "1em"}}}},
+                     "plapi": {"branding": {"show_clerk_branding": true}}}}),
+            &[],
+        )
+    }
+
+    fn after() -> Snapshot {
+        Snapshot::for_test(
+            json!({"session": {"multi_session": true},
+                   "observed": {
+                     "fapi": {
+                       "auth_config": {"url_based_session_syncing": true},
+                       "display_config": {"application_name": "Acme Inc", "logo_image_url": "b.png",
+                                          "captcha_oauth_bypass": ["oauth_google", "oauth_github"],
+                                          "theme": {"general": {"color": "#fff", "padding": "2em"}}}},
+                     "plapi": {"branding": {"show_clerk_branding": false}}}}),
+            &[],
+        )
+    }
+
+    fn render(d: &Drift, findings: &[Finding]) -> String {
+        let mut out = String::new();
+        render_drift_with(&mut out, d, &after(), findings);
+        plain(&out)
+    }
+
+    #[test]
+    fn curated_first_then_other_settings_by_group_with_cosmetic_ones_folded() {
+        let d = diff(&before(), &after());
+        assert_eq!(
+            render(&d, &[]),
+            "session\n  ~ session.multi_session: false -> true\n\
+             \nOther settings (observed, not in the curated vocabulary):\n\
+             fapi auth_config — 1 change\n\
+             \x20 ~ observed.fapi.auth_config.url_based_session_syncing: false -> true\n\
+             fapi display_config — 5 changes\n\
+             \x20 ~ observed.fapi.display_config.captcha_oauth_bypass: [\"oauth_google\"] -> [\"oauth_google\",\"oauth_github\"]\n\
+             \x20 cosmetic: 4 changes (branding, logos, theme); all listed in --format json\n\
+             cosmetic: plapi branding — 1 change (branding); all listed in --format json\n\
+             \n(0 unchanged settings hidden)\n\
+             \nDrift: 8 changed, 0 added, 0 removed (7 in other settings, 5 of them cosmetic) · 0 no longer observed\n"
+        );
+    }
+
+    #[test]
+    fn a_cosmetic_change_that_breaks_a_rule_is_listed_not_folded() {
+        let d = diff(&before(), &after());
+        let f = Finding {
+            rule_id: "team.badge".into(),
+            title: String::new(),
+            severity: Severity::Low,
+            status: Status::Fail,
+            target: "observed.plapi.branding.show_clerk_branding".into(),
+            detail: "found false, expected true".into(),
+            waiver: None,
+        };
+        let out = render(&d, &[f]);
+        assert!(
+            out.contains(
+                "plapi branding — 1 change\n  ~ observed.plapi.branding.show_clerk_branding: true -> false\n      ↳ now fails `team.badge` (low): found false, expected true\n"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("cosmetic: plapi branding"), "{out}");
+    }
+
+    #[test]
+    fn an_ignored_group_is_counted_with_its_reason() {
+        let mut d = diff(&before(), &after());
+        d.ignore(&[
+            IgnoreRule::new("fapi display_config", "marketing owns the sign-in page")
+                .expect("rule"),
+            IgnoreRule::new("cosmetic", "branding is not security").expect("rule"),
+        ]);
+        let out = render(&d, &[]);
+        assert!(
+            out.contains(
+                "\nIgnored (not tracked, not drift):\n\
+                 \x20 fapi display_config — 5 changes  [ignored by `fapi display_config`: marketing owns the sign-in page]\n\
+                 \x20 plapi branding — 1 change  [ignored by `cosmetic`: branding is not security]\n"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("\nDrift: 2 changed, 0 added, 0 removed (1 in other settings, 0 of them cosmetic) · 0 no longer observed · 6 ignored\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn without_observed_changes_the_plan_reads_as_before() {
+        let curated_only =
+            |multi: bool| Snapshot::for_test(json!({"session": {"multi_session": multi}}), &[]);
+        let d = diff(&curated_only(false), &curated_only(true));
+        let mut out = String::new();
+        render_drift(&mut out, &d, &curated_only(true));
+        assert_eq!(
+            plain(&out),
+            "session\n  ~ session.multi_session: false -> true\n  (0 unchanged settings hidden)\n\nDrift: 1 changed, 0 added, 0 removed · 0 no longer observed\n"
+        );
+    }
+
+    #[test]
+    fn a_source_no_longer_read_is_counted_by_group_with_its_reason() {
+        let now = Snapshot::for_test(
+            json!({"session": {"multi_session": false},
+                   "observed": {"fapi": {"auth_config": {"url_based_session_syncing": false}}}}),
+            &["observed.plapi"],
+        );
+        let mut then = before();
+        then.settings["observed"]["fapi"]
+            .as_object_mut()
+            .expect("fapi")
+            .remove("display_config");
+        let d = diff(&then, &now);
+        let mut out = String::new();
+        render_drift(&mut out, &d, &now);
+        assert!(
+            plain(&out).ends_with(
+                "\nObserved in the baseline only (coverage, not drift):\n\
+                 \x20 ? plapi — 1 other setting under observed.plapi: no source for observed.plapi\n\
+                 \nDrift: 0 changed, 0 added, 0 removed · 1 no longer observed\n"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_newly_observed_section_is_counted_by_group() {
+        let old = Snapshot::for_test(json!({"session": {"multi_session": false}}), &["observed"]);
+        let d = diff(&old, &after());
+        let mut out = String::new();
+        render_drift(&mut out, &d, &after());
+        let out = plain(&out);
+        assert!(
+            out.contains(
+                "\nNewly observed (not in the baseline; not drift):\n\
+                 \x20 * observed — 7 other settings under observed\n\
+                 \nDrift: 1 changed, 0 added, 0 removed · 0 no longer observed\n"
+            ),
+            "{out}"
         );
     }
 }
