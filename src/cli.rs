@@ -401,6 +401,13 @@ pub struct PolicyLintArgs {
     /// Validate the files alone, without the built-in pack.
     #[arg(long)]
     pub no_builtin: bool,
+    /// An attestations file to validate too (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub attestations: Vec<PathBuf>,
+    /// Configuration file, for its `[governance]` limits. Default: ./clerk-drift.toml when it
+    /// exists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -52,7 +52,7 @@ pub fn policy(data: &[u8], snapshot: &Snapshot) {
         layered.set_now(now.timestamp());
     }
     let mut findings = policy::evaluate(&layered, snapshot);
-    let review = policy::waivers::apply(&mut findings, &layered, today());
+    let review = policy::waivers::apply(&mut findings, &layered, Some(snapshot), today());
     let _ = review.is_bad(true);
 }
 

@@ -45,7 +45,12 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         jiff::Timestamp::now(),
     )?;
     // Never hide an active violation: show what the accepted configuration still fails.
-    let eval = judge(&a.policy, current.instance.as_ref(), &done.snapshot)?;
+    let eval = judge(
+        &a.policy,
+        current.instance.as_ref(),
+        current.governance,
+        &done.snapshot,
+    )?;
     let failing: Vec<_> = eval.failing().collect();
     let mut out = String::new();
     report::text::render_accepted(

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, Result};
 
-use super::{live, process_env, today};
+use super::{governance, live, process_env, today};
 use crate::cli::{AttestArgs, LiveArgs};
-use crate::config::{Config, Instance};
+use crate::config::{Config, Governance, Instance};
 use crate::{Ui, clerk, snapshot};
 
 /// The current snapshot and where it came from.
@@ -22,6 +22,8 @@ pub(super) struct Current {
     pub incomplete: bool,
     /// A live pull's HTTP calls per endpoint (null for a file).
     pub calls: serde_json::Value,
+    /// The limits on waivers and attestations (clerk-drift.toml's `[governance]`).
+    pub governance: Governance,
 }
 
 /// The snapshot at `path`, else a live pull; with the attestations merged in.
@@ -47,6 +49,7 @@ pub(super) fn current(
                 instance,
                 incomplete: false,
                 calls: serde_json::Value::Null,
+                governance: governance(config),
             }
         }
         None => {
@@ -61,6 +64,7 @@ pub(super) fn current(
                 instance: pulled.instance,
                 incomplete: !pulled.gaps.is_empty(),
                 calls: pulled.calls,
+                governance: governance(config),
             }
         }
     };

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use anyhow::{Result, bail};
 
-use super::{load_policy, today};
+use super::{discover_config, governance, load_policy, today};
 use crate::cli::PolicyCommand;
 use crate::policy::load::Layers;
 use crate::{Outcome, exit, policy, report};
@@ -13,11 +13,13 @@ use crate::{Outcome, exit, policy, report};
 pub(super) fn run(cmd: PolicyCommand) -> Result<Outcome> {
     match cmd {
         PolicyCommand::Lint(a) => {
-            let policy = Layers {
+            let limits = governance(discover_config(a.config.as_deref())?.as_ref());
+            let mut policy = Layers {
                 builtin: !a.no_builtin,
                 files: a.files,
             }
             .load()?;
+            policy.max_waiver_days = limits.max_waiver_days;
             let mut out = format!(
                 "ok: {} — {} rule(s), {} disabled, {} waiver(s)\n",
                 policy.origin,
@@ -25,7 +27,7 @@ pub(super) fn run(cmd: PolicyCommand) -> Result<Outcome> {
                 policy.disabled.len(),
                 policy.waivers.len()
             );
-            let review = policy::waivers::apply(&mut [], &policy, today()?);
+            let review = policy::waivers::apply(&mut [], &policy, None, today()?);
             for (w, why) in &review.invalid {
                 let _ = writeln!(out, "warning: waiver {} for `{}`: {why}", w.origin, w.rule);
             }

@@ -28,6 +28,10 @@ use super::schema::{self, Kind};
 use crate::diag::{self, Diagnostic};
 use crate::path::Path;
 
+/// The default limit on how long an attestation may hold, from `attested_at` to `expires`
+/// (`[governance] max_attestation_days` in clerk-drift.toml changes it).
+pub const DEFAULT_MAX_ATTESTATION_DAYS: i64 = 365;
+
 /// One validated attestation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attestation {

@@ -22,3 +22,4 @@ mod pull;
 mod rules;
 mod secrets;
 mod views;
+mod waivers;
