@@ -389,7 +389,8 @@ pub struct PolicyArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
-    /// Validate the built-in pack and the given layers; report every problem at once.
+    /// Validate the built-in pack, the given layers and attestations files; report every problem
+    /// at once.
     Lint(PolicyLintArgs),
     /// List every rule with its severity and title (and the disabled ones with their reason).
     List(PolicyListArgs),
@@ -404,7 +405,8 @@ pub struct PolicyLintArgs {
     /// Validate the files alone, without the built-in pack.
     #[arg(long)]
     pub no_builtin: bool,
-    /// An attestations file to validate too (repeatable).
+    /// An attestations file to validate too (repeatable); with --no-builtin and no layers, only
+    /// these.
     #[arg(long, value_name = "FILE")]
     pub attestations: Vec<PathBuf>,
     /// Configuration file, for its `[governance]` limits. Default: ./clerk-drift.toml when it

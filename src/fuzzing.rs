@@ -62,7 +62,11 @@ pub fn attestations(data: &[u8], snapshot: &Snapshot) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(attested) = Attestations::parse(text, "fuzz.toml") else {
+    let limits = crate::snapshot::attest::Limits {
+        today: today(),
+        max_days: crate::snapshot::attest::DEFAULT_MAX_ATTESTATION_DAYS,
+    };
+    let Ok(attested) = Attestations::parse(text, "fuzz.toml", limits) else {
         return;
     };
     let mut snap = snapshot.clone();

@@ -72,6 +72,7 @@ pub(super) fn current(
         &mut current.snapshot,
         attestations,
         current.instance.as_ref(),
+        current.governance,
         ui,
     )?;
     Ok(current)
@@ -87,19 +88,36 @@ pub(super) fn attestations_file(
         .or_else(|| instance.and_then(|i| i.attestations.clone()))
 }
 
+/// Reads and validates an attestations file, judged as of today with the `governance` limit.
+pub(super) fn read_attestations(
+    path: &Path,
+    governance: Governance,
+) -> Result<snapshot::attest::Attestations> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let limits = snapshot::attest::Limits {
+        today: today()?,
+        max_days: governance.max_attestation_days,
+    };
+    Ok(snapshot::attest::Attestations::parse(
+        &text,
+        &path.display().to_string(),
+        limits,
+    )?)
+}
+
 /// Merges the attestations (see [`attestations_file`]) into `snap`.
 pub(super) fn attest(
     snap: &mut snapshot::Snapshot,
     args: &AttestArgs,
     instance: Option<&Instance>,
+    governance: Governance,
     ui: &Arc<dyn Ui>,
 ) -> Result<()> {
     let Some(path) = attestations_file(args, instance) else {
         return Ok(());
     };
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let att = snapshot::attest::Attestations::parse(&text, &path.display().to_string())?;
+    let att = read_attestations(&path, governance)?;
     for notice in att.apply(snap, today()?)? {
         ui.warn(&notice);
     }

@@ -2,6 +2,7 @@
 
 mod archetypes;
 mod architecture;
+mod attestations;
 mod auth;
 mod baseline;
 mod common;
