@@ -97,7 +97,11 @@ fn who(flag: Option<&str>) -> Result<String> {
         }
         return Ok(by.trim().to_owned());
     }
-    let env = |name: &str| process_env(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let env = |name: &str| {
+        process_env(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     let output = |program: &str, args: &[&str]| {
         std::process::Command::new(program)
             .args(args)

@@ -271,9 +271,8 @@ mod tests {
 
     #[test]
     fn an_expired_waiver_that_matches_nothing_is_also_unused() {
-        let p = policy(
-            "[[waiver]]\nrule = \"jwt.lifetime\"\nreason = \"r\"\nexpires = 2026-11-01\n",
-        );
+        let p =
+            policy("[[waiver]]\nrule = \"jwt.lifetime\"\nreason = \"r\"\nexpires = 2026-11-01\n");
         let mut f = vec![finding(
             "jwt.lifetime",
             "jwt_templates[a].lifetime",

@@ -207,17 +207,17 @@ impl Attestations {
             let kind = path.as_ref().and_then(schema::kind_of);
             if let Some(p) = path.as_ref().filter(|_| kind.is_none()) {
                 let pattern = p.pattern();
-                let near = crate::diag::closest(
-                    &pattern,
-                    schema::NODES.iter().map(|n| n.pattern),
-                );
+                let near = crate::diag::closest(&pattern, schema::NODES.iter().map(|n| n.pattern));
                 let help = match near {
                     Some(best) => format!("did you mean `{best}`? (docs/snapshot.md lists every path; `attested.*` holds what no API exposes)"),
                     None => "attestable paths are listed in docs/snapshot.md (the `attested.*` section, or any setting the APIs did not report)".to_owned(),
                 };
                 diags.push(
-                    Diagnostic::new(a.path.span(), format!("unknown snapshot path `{}`", a.path.get_ref()))
-                        .help(help),
+                    Diagnostic::new(
+                        a.path.span(),
+                        format!("unknown snapshot path `{}`", a.path.get_ref()),
+                    )
+                    .help(help),
                 );
             }
             if let Some(p) = &path {

@@ -48,7 +48,11 @@ fn unknown_keys_and_paths_get_did_you_mean() {
     let a = file(
         dir.path(),
         "a.toml",
-        &one("attested.webhooks.signature_verifed", "2026-11-01", "2027-02-01"),
+        &one(
+            "attested.webhooks.signature_verifed",
+            "2026-11-01",
+            "2027-02-01",
+        ),
     );
     for args in [
         vec!["policy", "lint", "--attestations", &a],
@@ -58,20 +62,29 @@ fn unknown_keys_and_paths_get_did_you_mean() {
         assert_eq!(code(&o), 1, "{args:?}");
         let err = stderr(&o);
         assert!(
-            err.contains(&format!("error: {a}:2:8: unknown snapshot path `attested.webhooks.signature_verifed`")),
+            err.contains(&format!(
+                "error: {a}:2:8: unknown snapshot path `attested.webhooks.signature_verifed`"
+            )),
             "{err}"
         );
         assert!(
             err.contains("help: did you mean `attested.webhooks.signature_verified`?"),
             "{err}"
         );
-        assert!(err.contains(&format!("{a}: 1 error(s); no attestation was applied")), "{err}");
+        assert!(
+            err.contains(&format!("{a}: 1 error(s); no attestation was applied")),
+            "{err}"
+        );
     }
     let k = file(
         dir.path(),
         "k.toml",
-        &one("attested.webhooks.signature_verified", "2026-11-01", "2027-02-01")
-            .replace("attested_by", "atested_by"),
+        &one(
+            "attested.webhooks.signature_verified",
+            "2026-11-01",
+            "2027-02-01",
+        )
+        .replace("attested_by", "atested_by"),
     );
     let o = run_on("2026-11-22", &["policy", "lint", "--attestations", &k]);
     assert_eq!(code(&o), 1);
@@ -87,7 +100,11 @@ fn attested_at_may_not_be_in_the_future() {
     let a = file(
         dir.path(),
         "a.toml",
-        &one("attested.webhooks.signature_verified", "2026-11-23", "2027-02-01"),
+        &one(
+            "attested.webhooks.signature_verified",
+            "2026-11-23",
+            "2027-02-01",
+        ),
     );
     // All three APIs and only the Frontend API: the same refusal, before anything is judged.
     let rec = fapi_only(dir.path());
@@ -99,11 +116,17 @@ fn attested_at_may_not_be_in_the_future() {
             err.contains(&format!("error: {a}:5:15: `attested_at` (2026-11-23) is in the future (today is 2026-11-22, UTC)")),
             "{err}"
         );
-        assert!(err.contains("help: date an attestation on the day it was made"), "{err}");
+        assert!(
+            err.contains("help: date an attestation on the day it was made"),
+            "{err}"
+        );
         assert_eq!(stdout(&o), "", "nothing is judged");
     }
     // On the day itself it holds.
-    let o = run_on("2026-11-23", &["check", "examples/acme-prod", "--attestations", &a, "-v"]);
+    let o = run_on(
+        "2026-11-23",
+        &["check", "examples/acme-prod", "--attestations", &a, "-v"],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(
         stdout(&o).contains("PASS    high     attested.webhook-signatures"),
@@ -119,9 +142,16 @@ fn expires_has_a_horizon_set_in_clerk_drift_toml() {
     let long = file(
         dir.path(),
         "long.toml",
-        &one("attested.webhooks.signature_verified", "2026-11-01", "2027-11-02"),
+        &one(
+            "attested.webhooks.signature_verified",
+            "2026-11-01",
+            "2027-11-02",
+        ),
     );
-    let o = run_on("2026-11-22", &["check", "examples/acme-prod", "--attestations", &long]);
+    let o = run_on(
+        "2026-11-22",
+        &["check", "examples/acme-prod", "--attestations", &long],
+    );
     assert_eq!(code(&o), 1);
     let err = stderr(&o);
     assert!(
@@ -133,18 +163,37 @@ fn expires_has_a_horizon_set_in_clerk_drift_toml() {
         "{err}"
     );
     // clerk-drift.toml raises it ...
-    let c = file(dir.path(), "c.toml", "[governance]\nmax_attestation_days = 400\n");
+    let c = file(
+        dir.path(),
+        "c.toml",
+        "[governance]\nmax_attestation_days = 400\n",
+    );
     let o = run_on(
         "2026-11-22",
-        &["check", "examples/acme-prod", "--attestations", &long, "--config", &c],
+        &[
+            "check",
+            "examples/acme-prod",
+            "--attestations",
+            &long,
+            "--config",
+            &c,
+        ],
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     // ... or lowers it.
-    let c = file(dir.path(), "c30.toml", "[governance]\nmax_attestation_days = 30\n");
+    let c = file(
+        dir.path(),
+        "c30.toml",
+        "[governance]\nmax_attestation_days = 30\n",
+    );
     let short = file(
         dir.path(),
         "short.toml",
-        &one("attested.webhooks.signature_verified", "2026-11-01", "2027-02-01"),
+        &one(
+            "attested.webhooks.signature_verified",
+            "2026-11-01",
+            "2027-02-01",
+        ),
     );
     let o = run_on(
         "2026-11-22",
@@ -162,7 +211,11 @@ fn expires_has_a_horizon_set_in_clerk_drift_toml() {
         "own.toml",
         &format!(
             "max_attestation_days = 3650\n\n{}",
-            one("attested.webhooks.signature_verified", "2026-11-01", "2027-02-01")
+            one(
+                "attested.webhooks.signature_verified",
+                "2026-11-01",
+                "2027-02-01"
+            )
         ),
     );
     let o = run_on("2026-11-22", &["policy", "lint", "--attestations", &own]);
@@ -186,7 +239,11 @@ fn policy_lint_validates_attestation_files() {
         "a.toml",
         &format!(
             "{}\n{}",
-            one("attested.webhooks.signature_verified", "2026-11-01", "2027-02-01"),
+            one(
+                "attested.webhooks.signature_verified",
+                "2026-11-01",
+                "2027-02-01"
+            ),
             one("attested.webhooks.idempotent", "2026-09-01", "2026-11-30")
         ),
     );
@@ -198,8 +255,14 @@ fn policy_lint_validates_attestation_files() {
     let o = run_on("2026-11-22", &["policy", "lint", "--attestations", &a]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.starts_with("ok: policies/clerk-hardening.toml — "), "{out}");
-    assert!(out.ends_with(&format!("ok: {a} — 2 attestation(s)\n")), "{out}");
+    assert!(
+        out.starts_with("ok: policies/clerk-hardening.toml — "),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(&format!("ok: {a} — 2 attestation(s)\n")),
+        "{out}"
+    );
 
     // Once one has expired, lint says so (a warning: the setting is simply unobserved again).
     let o = run_on(

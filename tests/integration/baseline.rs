@@ -274,7 +274,14 @@ fn accept_records_who_from_flag_ci_actor_git_or_os_user() {
     let d = dir.path();
     let good = example("acme-prod").display().to_string();
     let first = |vars: &[(&str, &str)], extra: &[&str], file: &str| {
-        let mut args = vec!["--snapshot", good.as_str(), "--baseline", file, "--reason", "r"];
+        let mut args = vec![
+            "--snapshot",
+            good.as_str(),
+            "--baseline",
+            file,
+            "--reason",
+            "r",
+        ];
         args.extend_from_slice(extra);
         let o = accept_as(d, vars, &args);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -318,13 +325,26 @@ fn accept_records_who_from_flag_ci_actor_git_or_os_user() {
     );
     // --by outranks everything.
     assert_eq!(
-        first(&[("GITHUB_ACTOR", "octocat")], &["--by", "ciso@acme.test"], "by.json"),
+        first(
+            &[("GITHUB_ACTOR", "octocat")],
+            &["--by", "ciso@acme.test"],
+            "by.json"
+        ),
         "ciso@acme.test"
     );
     let o = accept_as(
         d,
         &[],
-        &["--snapshot", &good, "--baseline", "e.json", "--reason", "r", "--by", " "],
+        &[
+            "--snapshot",
+            &good,
+            "--baseline",
+            "e.json",
+            "--reason",
+            "r",
+            "--by",
+            " ",
+        ],
     );
     assert_eq!(code(&o), 1);
     assert_eq!(
@@ -341,7 +361,14 @@ fn accept_refuses_a_path_that_matches_no_change_and_an_accept_that_changes_nothi
     let drifted = example("acme-prod-drifted").display().to_string();
     let accept = |snap: &str, extra: &[&str]| {
         let mut args = vec![
-            "baseline", "accept", "--snapshot", snap, "--baseline", "b.json", "--reason", "r",
+            "baseline",
+            "accept",
+            "--snapshot",
+            snap,
+            "--baseline",
+            "b.json",
+            "--reason",
+            "r",
         ];
         args.extend_from_slice(extra);
         run_in(d, &args)
@@ -387,7 +414,11 @@ fn accept_refuses_a_path_that_matches_no_change_and_an_accept_that_changes_nothi
         &["--path", "session.inactivity_timeout", "--path", "nope"],
     );
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("--path `nope` matches no change"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--path `nope` matches no change"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(std::fs::read(d.join("b.json")).expect("baseline"), before);
 }
 
@@ -399,7 +430,14 @@ fn accept_with_fail_on_refuses_a_baseline_with_violations_at_or_above_it() {
     let drifted = example("acme-prod-drifted").display().to_string();
     let accept = |snap: &str, extra: &[&str]| {
         let mut args = vec![
-            "baseline", "accept", "--snapshot", snap, "--baseline", "b.json", "--reason", "r",
+            "baseline",
+            "accept",
+            "--snapshot",
+            snap,
+            "--baseline",
+            "b.json",
+            "--reason",
+            "r",
         ];
         args.extend_from_slice(extra);
         run_in(d, &args)
@@ -416,12 +454,23 @@ fn accept_with_fail_on_refuses_a_baseline_with_violations_at_or_above_it() {
         out.starts_with(&format!("Refused: {drifted} fails 4 rule(s) at or above high (--fail-on high); b.json was not written.\nFailing rules:\n")),
         "{out}"
     );
-    assert!(out.contains("FAIL    high     password.breach-detection"), "{out}");
+    assert!(
+        out.contains("FAIL    high     password.breach-detection"),
+        "{out}"
+    );
     assert_eq!(std::fs::read(d.join("b.json")).expect("baseline"), before);
     assert!(!d.join("history").exists(), "nothing moved into history/");
 
     // Only the medium origin change, judged at critical: nothing at or above it, accepted.
-    let o = accept(&drifted, &["--fail-on", "critical", "--path", "session.inactivity_timeout"]);
+    let o = accept(
+        &drifted,
+        &[
+            "--fail-on",
+            "critical",
+            "--path",
+            "session.inactivity_timeout",
+        ],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(
         stdout(&o).contains("Warning: the accepted baseline still fails 1 rule(s):"),

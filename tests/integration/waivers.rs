@@ -54,12 +54,18 @@ fn a_waiver_file_cannot_set_its_own_horizon() {
             err.contains(&format!("error: {w}:1:1: `max_waiver_days` cannot be set in a policy or waiver file: it limits the waivers these files hold")),
             "{err}"
         );
-        assert!(err.contains("1 | max_waiver_days = 3650\n  | ^^^^^^^^^^^^^^^"), "{err}");
+        assert!(
+            err.contains("1 | max_waiver_days = 3650\n  | ^^^^^^^^^^^^^^^"),
+            "{err}"
+        );
         assert!(
             err.contains("help: set it under [governance] in clerk-drift.toml (default 90 days)"),
             "{err}"
         );
-        assert!(err.contains(&format!("{w}: 1 error(s); the policy was not evaluated")), "{err}");
+        assert!(
+            err.contains(&format!("{w}: 1 error(s); the policy was not evaluated")),
+            "{err}"
+        );
     }
 }
 
@@ -67,7 +73,12 @@ fn a_waiver_file_cannot_set_its_own_horizon() {
 fn the_horizon_comes_from_clerk_drift_toml_or_the_default() {
     let dir = tempfile::tempdir().expect("tempdir");
     let w = file(dir.path(), "w.toml", SUPABASE);
-    let check = ["check", "examples/acme-prod-drifted", "--waivers", w.as_str()];
+    let check = [
+        "check",
+        "examples/acme-prod-drifted",
+        "--waivers",
+        w.as_str(),
+    ];
 
     // Off (no clerk-drift.toml): the default 90 days admits a waiver 39 days ahead.
     let o = run(&check);
@@ -90,17 +101,25 @@ fn the_horizon_comes_from_clerk_drift_toml_or_the_default() {
     let o = run(&["policy", "lint", &w, "--config", &c]);
     assert_eq!(code(&o), 8, "{}", stderr(&o));
     assert!(
-        stdout(&o).contains(&format!("warning: waiver {w}:2 for `jwt.lifetime`: expires 2026-12-31, beyond the 30-day limit")),
+        stdout(&o).contains(&format!(
+            "warning: waiver {w}:2 for `jwt.lifetime`: expires 2026-12-31, beyond the 30-day limit"
+        )),
         "{}",
         stdout(&o)
     );
 
     // A limit below one day is a configuration error, located.
-    let bad = file(dir.path(), "bad.toml", "[governance]\nmax_waiver_days = 0\n");
+    let bad = file(
+        dir.path(),
+        "bad.toml",
+        "[governance]\nmax_waiver_days = 0\n",
+    );
     let o = run(&[&check[..], &["--config", &bad]].concat());
     assert_eq!(code(&o), 1);
     assert!(
-        stderr(&o).contains(&format!("{bad}:2:19: max_waiver_days must be at least 1 (days)")),
+        stderr(&o).contains(&format!(
+            "{bad}:2:19: max_waiver_days must be at least 1 (days)"
+        )),
         "{}",
         stderr(&o)
     );
@@ -122,7 +141,9 @@ fn a_waiver_needs_an_approver() {
         "{err}"
     );
     assert!(
-        err.contains(&format!("error: {w}:9:15: `approved_by` must name who accepted the risk")),
+        err.contains(&format!(
+            "error: {w}:9:15: `approved_by` must name who accepted the risk"
+        )),
         "{err}"
     );
     assert!(err.contains(&format!("{w}: 2 error(s)")), "{err}");
@@ -141,8 +162,11 @@ fn targets_are_checked_against_the_rule_and_the_schema() {
     let err = stderr(&o);
     for want in [
         format!("error: {w}:3:10: unknown snapshot path `jwt_templates[*].lifetme`"),
-        "help: did you mean `jwt_templates[*].lifetime`? (docs/snapshot.md lists every path)".to_owned(),
-        format!("error: {w}:10:10: rule `jwt.lifetime` has no finding on `session.inactivity_timeout`: its findings are on `jwt_templates` or `jwt_templates[*].lifetime`"),
+        "help: did you mean `jwt_templates[*].lifetime`? (docs/snapshot.md lists every path)"
+            .to_owned(),
+        format!(
+            "error: {w}:10:10: rule `jwt.lifetime` has no finding on `session.inactivity_timeout`: its findings are on `jwt_templates` or `jwt_templates[*].lifetime`"
+        ),
         format!("error: {w}:16:8: no rule `jwt.lifetim` in policies/clerk-hardening.toml"),
         "help: did you mean `jwt.lifetime`? (`clerk-drift policy list` shows every id)".to_owned(),
         format!("{w}: 3 error(s); the policy was not evaluated"),
@@ -181,7 +205,11 @@ fn a_target_key_the_snapshot_lacks_is_invalid_with_did_you_mean() {
     )
     .expect("copy");
     let o = run(&["check", rec.to_str().expect("utf-8"), "--waivers", &w]);
-    assert!(lines_with(&stdout(&o), "INVALID").is_empty(), "{}", stdout(&o));
+    assert!(
+        lines_with(&stdout(&o), "INVALID").is_empty(),
+        "{}",
+        stdout(&o)
+    );
     assert_eq!(
         lines_with(&stdout(&o), "UNUSED"),
         vec![format!(
@@ -230,7 +258,14 @@ fn an_unused_waiver_that_expires_says_exactly_that() {
         "used.toml",
         "[[waiver]]\nrule = \"lockout.threshold\"\nreason = \"r\"\napproved_by = \"a\"\nexpires = 2026-11-30\n",
     );
-    let args = ["check", "examples/acme-prod-drifted", "--fail-on", "high", "--waivers", &w];
+    let args = [
+        "check",
+        "examples/acme-prod-drifted",
+        "--fail-on",
+        "high",
+        "--waivers",
+        &w,
+    ];
     let o = run_on("2026-11-22", &args);
     assert_eq!(code(&o), 4, "{}", stdout(&o));
     assert_eq!(

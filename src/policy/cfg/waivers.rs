@@ -111,10 +111,9 @@ impl Validator {
 fn finding_targets(rule: &Rule) -> Vec<Path> {
     match &rule.each {
         None => vec![generic(&rule.path)],
-        Some(each) if rule.quantifier == Quantifier::Each => vec![
-            generic(each),
-            generic(&each.key("*").join(&rule.path)),
-        ],
+        Some(each) if rule.quantifier == Quantifier::Each => {
+            vec![generic(each), generic(&each.key("*").join(&rule.path))]
+        }
         Some(each) => vec![generic(each)],
     }
 }
