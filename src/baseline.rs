@@ -109,7 +109,8 @@ pub fn accept(
 }
 
 /// Builds the new baseline without writing anything. Refuses a `--path` glob that matches no
-/// change (with the nearest changed path) and an accept that would change nothing.
+/// change (with the nearest changed path) and an accept that would change nothing (the same
+/// configuration over a baseline that already carries an acceptance record).
 pub fn prepare(
     baseline_path: &FsPath,
     current: &Snapshot,
@@ -155,7 +156,9 @@ pub fn prepare(
     let (mut new, changes) = match &old {
         Some(old) => {
             let d = diff::diff(old, current);
-            if d.changes.is_empty() {
+            // A file without an acceptance record (from `snapshot -o`) gains one: that is a
+            // change; an accepted baseline accepted again unchanged is not.
+            if d.changes.is_empty() && old.accepted.is_some() {
                 return Err(Error::NothingToAccept {
                     path: baseline_path.to_path_buf(),
                 });
@@ -219,6 +222,7 @@ fn nearest_change(glob: &str, changes: &[diff::Change]) -> String {
     }
     match crate::diag::closest(glob, candidates.iter().map(String::as_str)) {
         Some(best) => format!("did you mean `{best}`?"),
+        None if changes.is_empty() => "there are no changes".to_owned(),
         None => {
             let mut changed: Vec<String> = changes.iter().map(|c| c.path.to_string()).collect();
             let more = changed.len().saturating_sub(5);

@@ -385,6 +385,41 @@ fn accept_refuses_a_path_that_matches_no_change_and_an_accept_that_changes_nothi
     );
     assert_eq!(std::fs::read(d.join("b.json")).expect("baseline"), before);
     assert!(!d.join("history").exists());
+    // A snapshot file without an acceptance record can be adopted as it is (that records who).
+    std::fs::write(d.join("plain.json"), crate::common::unaccepted_baseline()).expect("write");
+    let o = run_in(
+        d,
+        &[
+            "baseline",
+            "accept",
+            "--snapshot",
+            "plain.json",
+            "--baseline",
+            "plain.json",
+            "--reason",
+            "adopt",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run_in(
+        d,
+        &[
+            "baseline",
+            "accept",
+            "--snapshot",
+            "plain.json",
+            "--baseline",
+            "plain.json",
+            "--reason",
+            "again",
+        ],
+    );
+    assert_eq!(
+        code(&o),
+        1,
+        "now it is the accepted baseline: {}",
+        stdout(&o)
+    );
 
     // A --path with a typo: did you mean the changed path.
     let o = accept(&drifted, &["--path", "session.inactivty_timeout"]);
