@@ -458,4 +458,39 @@ requests_per_10s = 40
             "{err}"
         );
     }
+
+    #[test]
+    fn governance_limits_default_and_are_validated() -> Result<(), Error> {
+        assert_eq!(
+            Config::parse("", Path::new("c.toml"))?.governance,
+            Governance::default()
+        );
+        let c = Config::parse(
+            "[governance]\nmax_waiver_days = 30\nmax_attestation_days = 90\n",
+            Path::new("c.toml"),
+        )?;
+        assert_eq!(
+            c.governance,
+            Governance {
+                max_waiver_days: 30,
+                max_attestation_days: 90
+            }
+        );
+        let err = Config::parse(
+            "[governance]\nmax_waiver_days = 0\nmax_attestation_days = -1\n",
+            Path::new("c.toml"),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            err.contains("c.toml:2:19: max_waiver_days must be at least 1 (days)"),
+            "{err}"
+        );
+        assert!(
+            err.contains("c.toml:3:24: max_attestation_days must be at least 1 (days)"),
+            "{err}"
+        );
+        Ok(())
+    }
 }
