@@ -1,7 +1,10 @@
 //! The baseline lifecycle: `accept` writes the current snapshot (or selected paths of it) as the
 //! new baseline with an acceptance record (who, when, why) and a hash chain to the baseline it
 //! replaces, which is kept in `history/` next to it; `log` walks the chain; `verify` checks it.
-//! Writes are atomic (temp file, fsync, rename, fsync of the directory).
+//! An accept is built first ([`prepare`]: a `--path` that matches no change and an accept that
+//! changes nothing are refused there) and written after ([`Prepared::write`]), so that the caller
+//! can judge the new baseline before anything is written. Writes are atomic (temp file, fsync,
+//! rename, fsync of the directory).
 
 use std::path::{Path as FsPath, PathBuf};
 
@@ -22,6 +25,14 @@ pub enum Error {
     BadPath { glob: String, message: String },
     #[error("--path needs an existing baseline to update; {} does not exist", path.display())]
     NothingToUpdate { path: PathBuf },
+    #[error("--path `{glob}` matches no change between {} and the current configuration; {hint}", path.display())]
+    NoMatch {
+        glob: String,
+        path: PathBuf,
+        hint: String,
+    },
+    #[error("nothing to accept: the current configuration is the baseline {} already; nothing was written", path.display())]
+    NothingToAccept { path: PathBuf },
     #[error("the history chain of {} does not end", path.display())]
     EndlessChain { path: PathBuf },
     #[error("reading {}", path.display())]
@@ -74,6 +85,17 @@ pub struct Accepted {
     pub previous_sha256: Option<String>,
 }
 
+/// An accept built and not yet written: the new baseline and what it replaces.
+pub struct Prepared {
+    path: PathBuf,
+    old_bytes: Option<Vec<u8>>,
+    /// The new baseline, acceptance record included.
+    pub snapshot: Snapshot,
+    /// The changes taken from the current snapshot.
+    pub changes: Vec<diff::Change>,
+    pub previous_sha256: Option<String>,
+}
+
 /// Builds the new baseline and writes it (and the replaced one into `history/`).
 pub fn accept(
     baseline_path: &FsPath,
@@ -83,6 +105,20 @@ pub fn accept(
     reason: &str,
     now: jiff::Timestamp,
 ) -> Result<Accepted> {
+    prepare(baseline_path, current, paths, by, reason, now)?.write()
+}
+
+/// Builds the new baseline without writing anything. Refuses a `--path` glob that matches no
+/// change (with the nearest changed path) and an accept that would change nothing (the same
+/// configuration over a baseline that already carries an acceptance record).
+pub fn prepare(
+    baseline_path: &FsPath,
+    current: &Snapshot,
+    paths: &[String],
+    by: &str,
+    reason: &str,
+    now: jiff::Timestamp,
+) -> Result<Prepared> {
     if reason.trim().is_empty() {
         return Err(Error::NoReason);
     }
@@ -118,18 +154,39 @@ pub fn accept(
         });
     }
     let (mut new, changes) = match &old {
-        Some(old) if !rules.is_empty() => {
-            // Only the selected paths move; everything else stays as accepted before.
-            let mut d = diff::diff(old, current);
-            d.ignore(&rules);
-            let taken: Vec<diff::Change> = d.ignored.into_iter().map(|i| i.change).collect();
-            let mut next = old.clone();
-            for c in &taken {
-                apply(&mut next, current, c);
+        Some(old) => {
+            let d = diff::diff(old, current);
+            // A file without an acceptance record (from `snapshot -o`) gains one: that is a
+            // change; an accepted baseline accepted again unchanged is not.
+            if d.changes.is_empty() && old.accepted.is_some() {
+                return Err(Error::NothingToAccept {
+                    path: baseline_path.to_path_buf(),
+                });
             }
-            (next, taken)
+            if let Some(rule) = rules
+                .iter()
+                .find(|r| !d.changes.iter().any(|c| r.matches(&c.path)))
+            {
+                return Err(Error::NoMatch {
+                    glob: rule.pattern.clone(),
+                    path: baseline_path.to_path_buf(),
+                    hint: nearest_change(&rule.pattern, &d.changes),
+                });
+            }
+            if rules.is_empty() {
+                (current.clone(), d.changes)
+            } else {
+                // Only the selected paths move; everything else stays as accepted before.
+                let mut d = d;
+                d.ignore(&rules);
+                let taken: Vec<diff::Change> = d.ignored.into_iter().map(|i| i.change).collect();
+                let mut next = old.clone();
+                for c in &taken {
+                    apply(&mut next, current, c);
+                }
+                (next, taken)
+            }
         }
-        Some(old) => (current.clone(), diff::diff(old, current).changes),
         None => (current.clone(), Vec::new()),
     };
     new.accepted = None;
@@ -142,28 +199,71 @@ pub fn accept(
         content_sha256: content_sha(&new)?,
         previous_sha256: previous_sha256.clone(),
     });
-    if let Some(parent) = baseline_path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fsx::create_dir_all(parent)?;
-    }
-    if let (Some(bytes), Some(sha)) = (&old_bytes, &previous_sha256) {
-        let dir = history_dir(baseline_path);
-        let created = !dir.exists();
-        fsx::create_dir_all(&dir)?;
-        if let Err(e) = fsx::write_atomic(&history_file(baseline_path, sha), bytes) {
-            // Leave the directory as it was: a failed accept changes nothing.
-            if created {
-                let _ = std::fs::remove_dir(&dir);
-            }
-            return Err(e.into());
-        }
-    }
-    let text = io::to_canonical(&new)?;
-    fsx::write_atomic(baseline_path, text.as_bytes())?;
-    Ok(Accepted {
+    Ok(Prepared {
+        path: baseline_path.to_path_buf(),
+        old_bytes,
         snapshot: new,
         changes,
         previous_sha256,
     })
+}
+
+/// "Did you mean" for a `--path` glob that matched nothing: the nearest changed path (or a
+/// parent of one, as `parent.**`), else the changed paths themselves.
+fn nearest_change(glob: &str, changes: &[diff::Change]) -> String {
+    let mut candidates: Vec<String> = Vec::new();
+    for c in changes {
+        candidates.push(c.path.to_string());
+        for n in 1..c.path.0.len() {
+            let parent = Path(c.path.0[..n].to_vec()).to_string();
+            candidates.push(parent.clone());
+            candidates.push(format!("{parent}.**"));
+        }
+    }
+    match crate::diag::closest(glob, candidates.iter().map(String::as_str)) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None if changes.is_empty() => "there are no changes".to_owned(),
+        None => {
+            let mut changed: Vec<String> = changes.iter().map(|c| c.path.to_string()).collect();
+            let more = changed.len().saturating_sub(5);
+            changed.truncate(5);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            format!("the changes are at {}{more}", changed.join(", "))
+        }
+    }
+}
+
+impl Prepared {
+    /// Writes the new baseline (and the replaced one into `history/`).
+    pub fn write(self) -> Result<Accepted> {
+        let baseline_path = self.path.as_path();
+        if let Some(parent) = baseline_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fsx::create_dir_all(parent)?;
+        }
+        if let (Some(bytes), Some(sha)) = (&self.old_bytes, &self.previous_sha256) {
+            let dir = history_dir(baseline_path);
+            let created = !dir.exists();
+            fsx::create_dir_all(&dir)?;
+            if let Err(e) = fsx::write_atomic(&history_file(baseline_path, sha), bytes) {
+                // Leave the directory as it was: a failed accept changes nothing.
+                if created {
+                    let _ = std::fs::remove_dir(&dir);
+                }
+                return Err(e.into());
+            }
+        }
+        let text = io::to_canonical(&self.snapshot)?;
+        fsx::write_atomic(baseline_path, text.as_bytes())?;
+        Ok(Accepted {
+            snapshot: self.snapshot,
+            changes: self.changes,
+            previous_sha256: self.previous_sha256,
+        })
+    }
 }
 
 /// Applies one change from `current` to `target`: the value, its provenance and coverage.

@@ -211,7 +211,8 @@ pub struct AuditArgs {
 pub enum BaselineCommand {
     /// Write the current snapshot (pulled, or --snapshot) as the new baseline, or only the paths
     /// matching --path; records who, when, why and the hash of the baseline it replaces, and keeps
-    /// the replaced one in history/.
+    /// the replaced one in history/. An accept that changes nothing is refused (exit 1); with
+    /// --fail-on, so is a configuration failing a rule at or above it (exit 4, nothing written).
     Accept(Box<BaselineAcceptArgs>),
     /// Show the baseline's acceptance history, newest first.
     Log(BaselineFileArgs),
@@ -224,10 +225,12 @@ pub struct BaselineAcceptArgs {
     /// Why this configuration is the new last-known-good (required; recorded in the baseline).
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
-    /// Who accepts it. Default: $USER.
+    /// Who accepts it. Default: the CI actor ($GITHUB_ACTOR, $GITLAB_USER_LOGIN), else git's
+    /// user.email, else the OS user.
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
     /// Accept only the changes under these path globs (repeatable); the rest stays as it was.
+    /// Each must match at least one change.
     #[arg(long = "path", value_name = "GLOB")]
     pub paths: Vec<String>,
     /// The current snapshot file or recording directory. Without it, pull the live configuration.
@@ -387,7 +390,8 @@ pub struct PolicyArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
-    /// Validate the built-in pack and the given layers; report every problem at once.
+    /// Validate the built-in pack, the given layers and attestations files; report every problem
+    /// at once.
     Lint(PolicyLintArgs),
     /// List every rule with its severity and title (and the disabled ones with their reason).
     List(PolicyListArgs),
@@ -402,6 +406,14 @@ pub struct PolicyLintArgs {
     /// Validate the files alone, without the built-in pack.
     #[arg(long)]
     pub no_builtin: bool,
+    /// An attestations file to validate too (repeatable); with --no-builtin and no layers, only
+    /// these.
+    #[arg(long, value_name = "FILE")]
+    pub attestations: Vec<PathBuf>,
+    /// Configuration file, for its `[governance]` limits. Default: ./clerk-drift.toml when it
+    /// exists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,25 @@ pub struct Config {
     pub pull: Pull,
     /// `[[ignore]]`: paths not tracked by `diff` and `plan`, each with a reason.
     pub ignore: Vec<crate::diff::IgnoreRule>,
+    /// `[governance]`: the limits on waivers and attestations.
+    pub governance: Governance,
+}
+
+/// `[governance]`: how far ahead a waiver may expire, and how long an attestation may hold. Set
+/// here, never in the waiver or attestation files they limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Governance {
+    pub max_waiver_days: i64,
+    pub max_attestation_days: i64,
+}
+
+impl Default for Governance {
+    fn default() -> Self {
+        Governance {
+            max_waiver_days: crate::policy::model::DEFAULT_MAX_WAIVER_DAYS,
+            max_attestation_days: crate::snapshot::attest::DEFAULT_MAX_ATTESTATION_DAYS,
+        }
+    }
 }
 
 /// One `[instances.NAME]` table. Relative paths are resolved against the config file's folder.
@@ -80,6 +99,15 @@ struct Raw {
     pull: Option<RawPull>,
     #[serde(default)]
     ignore: Vec<RawIgnore>,
+    #[serde(default)]
+    governance: Option<RawGovernance>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGovernance {
+    max_waiver_days: Option<Spanned<i64>>,
+    max_attestation_days: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -150,7 +178,7 @@ impl Config {
             let mut d = Diagnostic::new(e.span().unwrap_or(0..0), message.clone());
             if message.starts_with("unknown field") {
                 d = d.help(format!(
-                    "an [instances.NAME] table holds: {INSTANCE_KEYS}; [pull] holds: concurrency, requests_per_10s, timeout_seconds, retries"
+                    "an [instances.NAME] table holds: {INSTANCE_KEYS}; [pull] holds: concurrency, requests_per_10s, timeout_seconds, retries; [governance] holds: max_waiver_days, max_attestation_days"
                 ));
             }
             fail(vec![d])
@@ -268,6 +296,30 @@ impl Config {
                 Err(e) => diags.push(Diagnostic::new(i.path.span(), e)),
             }
         }
+        let mut governance = Governance::default();
+        if let Some(g) = raw.governance {
+            for (field, value, out) in [
+                (
+                    "max_waiver_days",
+                    g.max_waiver_days,
+                    &mut governance.max_waiver_days,
+                ),
+                (
+                    "max_attestation_days",
+                    g.max_attestation_days,
+                    &mut governance.max_attestation_days,
+                ),
+            ] {
+                match value {
+                    Some(v) if *v.get_ref() < 1 => diags.push(Diagnostic::new(
+                        v.span(),
+                        format!("{field} must be at least 1 (days)"),
+                    )),
+                    Some(v) => *out = v.into_inner(),
+                    None => {}
+                }
+            }
+        }
         if !diags.is_empty() {
             return Err(fail(diags));
         }
@@ -276,6 +328,7 @@ impl Config {
             instances,
             pull,
             ignore,
+            governance,
         })
     }
 
@@ -404,5 +457,40 @@ requests_per_10s = 40
             err.contains("c.toml:2:1: unknown field `secret_key`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn governance_limits_default_and_are_validated() -> Result<(), Error> {
+        assert_eq!(
+            Config::parse("", Path::new("c.toml"))?.governance,
+            Governance::default()
+        );
+        let c = Config::parse(
+            "[governance]\nmax_waiver_days = 30\nmax_attestation_days = 90\n",
+            Path::new("c.toml"),
+        )?;
+        assert_eq!(
+            c.governance,
+            Governance {
+                max_waiver_days: 30,
+                max_attestation_days: 90
+            }
+        );
+        let err = Config::parse(
+            "[governance]\nmax_waiver_days = 0\nmax_attestation_days = -1\n",
+            Path::new("c.toml"),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            err.contains("c.toml:2:19: max_waiver_days must be at least 1 (days)"),
+            "{err}"
+        );
+        assert!(
+            err.contains("c.toml:3:24: max_attestation_days must be at least 1 (days)"),
+            "{err}"
+        );
+        Ok(())
     }
 }

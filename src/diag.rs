@@ -1,5 +1,6 @@
 //! rustc-style diagnostics for user files (policies): `file:line:col`, the source line, a caret
-//! under the span and a `help:` line, rendered with annotate-snippets.
+//! under the span and a `help:` line, rendered with annotate-snippets; and the nearest known
+//! word for "did you mean" help.
 
 use std::ops::Range;
 
@@ -69,6 +70,33 @@ pub fn render(origin: &str, source: &str, diags: &[Diagnostic]) -> String {
         out.push_str("\n\n");
     }
     out
+}
+
+/// The candidate nearest to `word` by edit distance, when one is close enough to be a likely
+/// typo — for "did you mean" help.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = 3.max(word.chars().count() / 4);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance in characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ pub fn policy(data: &[u8], snapshot: &Snapshot) {
         layered.set_now(now.timestamp());
     }
     let mut findings = policy::evaluate(&layered, snapshot);
-    let review = policy::waivers::apply(&mut findings, &layered, today());
+    let review = policy::waivers::apply(&mut findings, &layered, Some(snapshot), today());
     let _ = review.is_bad(true);
 }
 
@@ -62,7 +62,11 @@ pub fn attestations(data: &[u8], snapshot: &Snapshot) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(attested) = Attestations::parse(text, "fuzz.toml") else {
+    let limits = crate::snapshot::attest::Limits {
+        today: today(),
+        max_days: crate::snapshot::attest::DEFAULT_MAX_ATTESTATION_DAYS,
+    };
+    let Ok(attested) = Attestations::parse(text, "fuzz.toml", limits) else {
         return;
     };
     let mut snap = snapshot.clone();

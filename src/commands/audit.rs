@@ -40,7 +40,12 @@ fn audit(
     )?;
     // Without a baseline the bundle has no diff.
     let baseline_path = baseline_of(args.baseline.as_deref(), cur.instance.as_ref());
-    let eval = judge(&args.policy, cur.instance.as_ref(), &cur.snapshot)?;
+    let eval = judge(
+        &args.policy,
+        cur.instance.as_ref(),
+        cur.governance,
+        &cur.snapshot,
+    )?;
     let mut files = Files::default();
     files.snapshot(&cur.snapshot)?;
     let baseline = match &baseline_path {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Result, bail};
+use anyhow::{Context as _, Result, bail};
 
 use super::current::current;
 use super::{baseline_path, discover_config, judge, process_env};
@@ -32,11 +32,8 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         bail!("the pull was incomplete: a baseline must not be accepted from partial data");
     }
     let path = baseline_path(a.baseline.as_deref(), current.instance.as_ref())?;
-    let by =
-        a.by.clone()
-            .or_else(|| process_env("USER").filter(|u| !u.is_empty()))
-            .unwrap_or_else(|| "unknown".to_owned());
-    let done = baseline::accept(
+    let by = who(a.by.as_deref())?;
+    let prepared = baseline::prepare(
         &path,
         &current.snapshot,
         &a.paths,
@@ -44,10 +41,37 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         &a.reason,
         jiff::Timestamp::now(),
     )?;
-    // Never hide an active violation: show what the accepted configuration still fails.
-    let eval = judge(&a.policy, current.instance.as_ref(), &done.snapshot)?;
+    // Never hide an active violation: show what the accepted configuration still fails; with
+    // `--fail-on`, refuse a baseline with violations at or above it (exit bit 4), unwritten.
+    let eval = judge(
+        &a.policy,
+        current.instance.as_ref(),
+        current.governance,
+        &prepared.snapshot,
+    )?;
     let failing: Vec<_> = eval.failing().collect();
     let mut out = String::new();
+    if a.policy.fail_on.is_some()
+        && let Some(threshold) = eval.threshold.filter(|_| eval.blocking() > 0)
+    {
+        report::text::render_refused(
+            &mut out,
+            &current.label,
+            &path,
+            (eval.blocking(), threshold),
+            &failing,
+        );
+        return Ok(Outcome {
+            stdout: out,
+            code: exit::Found {
+                violations: true,
+                ..exit::Found::default()
+            }
+            .code(),
+            styled: true,
+        });
+    }
+    let done = prepared.write()?;
     report::text::render_accepted(
         &mut out,
         &current.label,
@@ -61,6 +85,41 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         code: exit::CLEAN,
         styled: true,
     })
+}
+
+/// Who accepts: `--by`, else the CI actor (`GITHUB_ACTOR`, `GITLAB_USER_LOGIN`), else git's
+/// `user.email` (the repository's, else the global one), else the OS user (`id -un`, then
+/// `$USER` / `$USERNAME`). An error, never "unknown", when none of them is known.
+fn who(flag: Option<&str>) -> Result<String> {
+    if let Some(by) = flag {
+        if by.trim().is_empty() {
+            bail!("--by is empty: name who accepts this baseline");
+        }
+        return Ok(by.trim().to_owned());
+    }
+    let env = |name: &str| {
+        process_env(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let output = |program: &str, args: &[&str]| {
+        std::process::Command::new(program)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    env("GITHUB_ACTOR")
+        .or_else(|| env("GITLAB_USER_LOGIN"))
+        .or_else(|| output("git", &["config", "--get", "user.email"]))
+        .or_else(|| output("id", &["-un"]))
+        .or_else(|| env("USER"))
+        .or_else(|| env("USERNAME"))
+        .context("cannot tell who accepts this baseline (no GITHUB_ACTOR, GITLAB_USER_LOGIN, git user.email or OS user): pass --by NAME")
 }
 
 /// The baseline `log` and `verify` work on (`--baseline`, else the instance's), and its chain.

@@ -18,7 +18,12 @@ pub(super) fn run(args: CheckArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         &args.attest,
         ui,
     )?;
-    let eval = judge(&args.policy, current.instance.as_ref(), &current.snapshot)?;
+    let eval = judge(
+        &args.policy,
+        current.instance.as_ref(),
+        current.governance,
+        &current.snapshot,
+    )?;
     let code = found(current.incomplete, None, Some((&eval, &args.policy))).code();
     let mut text = String::new();
     report::text::render_evaluation(&mut text, &eval, args.policy.verbose);

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, Result};
 
-use super::{live, process_env, today};
+use super::{governance, live, process_env, today};
 use crate::cli::{AttestArgs, LiveArgs};
-use crate::config::{Config, Instance};
+use crate::config::{Config, Governance, Instance};
 use crate::{Ui, clerk, snapshot};
 
 /// The current snapshot and where it came from.
@@ -22,6 +22,8 @@ pub(super) struct Current {
     pub incomplete: bool,
     /// A live pull's HTTP calls per endpoint (null for a file).
     pub calls: serde_json::Value,
+    /// The limits on waivers and attestations (clerk-drift.toml's `[governance]`).
+    pub governance: Governance,
 }
 
 /// The snapshot at `path`, else a live pull; with the attestations merged in.
@@ -47,6 +49,7 @@ pub(super) fn current(
                 instance,
                 incomplete: false,
                 calls: serde_json::Value::Null,
+                governance: governance(config),
             }
         }
         None => {
@@ -61,6 +64,7 @@ pub(super) fn current(
                 instance: pulled.instance,
                 incomplete: !pulled.gaps.is_empty(),
                 calls: pulled.calls,
+                governance: governance(config),
             }
         }
     };
@@ -68,6 +72,7 @@ pub(super) fn current(
         &mut current.snapshot,
         attestations,
         current.instance.as_ref(),
+        current.governance,
         ui,
     )?;
     Ok(current)
@@ -83,19 +88,36 @@ pub(super) fn attestations_file(
         .or_else(|| instance.and_then(|i| i.attestations.clone()))
 }
 
+/// Reads and validates an attestations file, judged as of today with the `governance` limit.
+pub(super) fn read_attestations(
+    path: &Path,
+    governance: Governance,
+) -> Result<snapshot::attest::Attestations> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let limits = snapshot::attest::Limits {
+        today: today()?,
+        max_days: governance.max_attestation_days,
+    };
+    Ok(snapshot::attest::Attestations::parse(
+        &text,
+        &path.display().to_string(),
+        limits,
+    )?)
+}
+
 /// Merges the attestations (see [`attestations_file`]) into `snap`.
 pub(super) fn attest(
     snap: &mut snapshot::Snapshot,
     args: &AttestArgs,
     instance: Option<&Instance>,
+    governance: Governance,
     ui: &Arc<dyn Ui>,
 ) -> Result<()> {
     let Some(path) = attestations_file(args, instance) else {
         return Ok(());
     };
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let att = snapshot::attest::Attestations::parse(&text, &path.display().to_string())?;
+    let att = read_attestations(&path, governance)?;
     for notice in att.apply(snap, today()?)? {
         ui.warn(&notice);
     }

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result};
 
 use crate::cli::{Command, FailOn, PolicyArgs, PolicySource};
-use crate::config::{Config, Instance};
+use crate::config::{Config, Governance, Instance};
 use crate::policy::load::{Evaluation, Judging, Layers};
 use crate::policy::{Policy, Severity};
 use crate::{Outcome, Ui, cli};
@@ -65,6 +65,12 @@ fn process_env(name: &str) -> Option<String> {
 /// it once and hands it down.
 fn discover_config(flag: Option<&Path>) -> Result<Option<Config>> {
     Ok(Config::discover(flag)?)
+}
+
+/// `[governance]` from clerk-drift.toml, else the defaults: the limits on waivers and
+/// attestations, never taken from the files they limit.
+fn governance(config: Option<&Config>) -> Governance {
+    config.map(|c| c.governance).unwrap_or_default()
 }
 
 /// The baseline a command works on: `--baseline`, else the instance's `baseline`.
@@ -148,13 +154,16 @@ fn threshold(args: &PolicyArgs, instance: Option<&Instance>) -> Result<Option<Se
     })
 }
 
-/// Loads the policy the flags and the instance name and judges `snapshot` with it.
+/// Loads the policy the flags and the instance name and judges `snapshot` with it, waivers held
+/// to the `governance` horizon.
 fn judge(
     args: &PolicyArgs,
     instance: Option<&Instance>,
+    governance: Governance,
     snapshot: &crate::snapshot::Snapshot,
 ) -> Result<Evaluation> {
-    let policy = load_policy(&args.source, instance)?;
+    let mut policy = load_policy(&args.source, instance)?;
+    policy.max_waiver_days = governance.max_waiver_days;
     let judging = Judging {
         today: today()?,
         threshold: threshold(args, instance)?,

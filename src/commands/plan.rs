@@ -47,7 +47,12 @@ fn plan(args: &PlanArgs, config: Option<&Config>, ui: &Arc<dyn Ui>) -> Result<Pl
     )?;
     let baseline_path = baseline_path(args.baseline.as_deref(), current.instance.as_ref())?;
     let baseline = snapshot::io::load(&baseline_path)?;
-    let eval = judge(&args.policy, current.instance.as_ref(), &current.snapshot)?;
+    let eval = judge(
+        &args.policy,
+        current.instance.as_ref(),
+        current.governance,
+        &current.snapshot,
+    )?;
     let mut drift = diff::diff(&baseline, &current.snapshot);
     drift.ignore(&ignore_rules(config, &args.ignore)?);
     let code = found(

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use super::current::{attest, pull};
-use super::discover_config;
+use super::{discover_config, governance};
 use crate::cli::PullArgs;
 use crate::{Outcome, Ui, exit, snapshot};
 
@@ -17,6 +17,7 @@ pub(super) fn run(args: PullArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         &mut pulled.snapshot,
         &args.attest,
         pulled.instance.as_ref(),
+        governance(config.as_ref()),
         ui,
     )?;
     let text = snapshot::io::to_canonical(&pulled.snapshot)?;

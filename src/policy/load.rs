@@ -93,7 +93,7 @@ pub fn judge(mut policy: Policy, snapshot: &Snapshot, judging: Judging) -> Evalu
             f.detail = format!("not observed (--require-observed): {}", f.detail);
         }
     }
-    let review = waivers::apply(&mut findings, &policy, judging.today);
+    let review = waivers::apply(&mut findings, &policy, Some(snapshot), judging.today);
     Evaluation {
         policy,
         findings,

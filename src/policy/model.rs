@@ -147,15 +147,16 @@ pub struct Waiver {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     pub reason: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub approved_by: Option<String>,
+    /// Who accepted the risk (required).
+    pub approved_by: String,
     /// Last day the waiver holds (to the end of that day, UTC).
     pub expires: jiff::civil::Date,
     /// `file:line` of the waiver.
     pub origin: String,
 }
 
-/// The default and configurable limit on how far ahead a waiver may expire.
+/// The default limit on how far ahead a waiver may expire (`[governance] max_waiver_days` in
+/// clerk-drift.toml changes it; a policy or waiver file never does).
 pub const DEFAULT_MAX_WAIVER_DAYS: i64 = 90;
 
 /// A validated policy: the built-in pack and any layers on top, composed.
@@ -165,7 +166,8 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     pub disabled: Vec<Disabled>,
     pub waivers: Vec<Waiver>,
-    /// How far ahead a waiver may expire.
+    /// How far ahead a waiver may expire: [`DEFAULT_MAX_WAIVER_DAYS`] unless the commands set it
+    /// from clerk-drift.toml.
     pub max_waiver_days: i64,
 }
 

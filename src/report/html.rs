@@ -355,7 +355,7 @@ impl<'a> WaiverView<'a> {
         WaiverView {
             rule: &w.rule,
             expires: w.expires.to_string(),
-            approved_by: w.approved_by.as_deref().unwrap_or("—"),
+            approved_by: &w.approved_by,
             reason: &w.reason,
             origin: &w.origin,
             why,

@@ -124,7 +124,7 @@ pub fn render(r: &Report<'_>) -> String {
                         "justification": format!(
                             "{} (approved by {}, expires {}, {})",
                             w.reason,
-                            w.approved_by.as_deref().unwrap_or("unknown"),
+                            w.approved_by,
                             w.expires,
                             w.origin
                         ),

@@ -14,10 +14,14 @@
 //!
 //! Merged into a snapshot with provenance `attested`. An expired attestation leaves the setting
 //! unobserved (so rules over it are `unknown`), and an attestation never overrides an observed
-//! value: that conflict is an error.
+//! value: that conflict is an error. Validation ([`Attestations::parse`]) is judged against
+//! [`Limits`]: `attested_at` may not be after today, and `expires` may be at most
+//! `max_days` after `attested_at` (clerk-drift.toml's `[governance] max_attestation_days`, never
+//! the attestations file). Unknown keys and paths get "did you mean".
 
 use std::ops::Range;
 
+use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -27,6 +31,18 @@ use super::model::{Snapshot, Source, Unobserved};
 use super::schema::{self, Kind};
 use crate::diag::{self, Diagnostic};
 use crate::path::Path;
+
+/// The default limit on how long an attestation may hold, from `attested_at` to `expires`
+/// (`[governance] max_attestation_days` in clerk-drift.toml changes it).
+pub const DEFAULT_MAX_ATTESTATION_DAYS: i64 = 365;
+
+/// What an attestations file is judged against: today (UTC) and the longest an attestation may
+/// hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub today: Date,
+    pub max_days: i64,
+}
 
 /// One validated attestation.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +114,36 @@ fn date(v: &toml::Value) -> Option<Date> {
     }
 }
 
+/// A TOML or shape error in an attestations file, with "did you mean" for a misspelt key.
+fn toml_diagnostic(e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim();
+    let d = Diagnostic::new(e.span().unwrap_or(0..0), message);
+    let holds = "an [[attestation]] holds path, value, attested_by, attested_at, expires and optionally evidence";
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        if key == "max_attestation_days" {
+            return Diagnostic::new(
+                e.span().unwrap_or(0..0),
+                "`max_attestation_days` cannot be set in an attestations file: it limits the attestations the file holds",
+            )
+            .help("set it under [governance] in clerk-drift.toml (default 365 days)");
+        }
+        // toml names the keys it expected: "unknown field `x`, expected one of `a`, `b`".
+        let expected: Vec<&str> = message
+            .split_once("expected")
+            .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        return match crate::diag::closest(key, expected) {
+            Some(best) => d.help(format!("did you mean `{best}`? ({holds})")),
+            None => d.help(holds),
+        };
+    }
+    if message.contains("missing field") {
+        return d.help(holds);
+    }
+    d
+}
+
 /// Converts a TOML value to the snapshot form of a setting of `kind`.
 fn convert(kind: Kind, v: &toml::Value) -> Result<Value, String> {
     let duration = |v: &toml::Value| match v {
@@ -137,20 +183,15 @@ fn convert(kind: Kind, v: &toml::Value) -> Result<Value, String> {
 }
 
 impl Attestations {
-    /// Parses and validates an attestations file; every problem is reported at once.
-    pub fn parse(text: &str, origin: &str) -> Result<Attestations, Error> {
+    /// Parses and validates an attestations file against `limits`; every problem is reported at
+    /// once.
+    pub fn parse(text: &str, origin: &str, limits: Limits) -> Result<Attestations, Error> {
         let fail = |d: Vec<Diagnostic>| Error::Invalid {
             origin: origin.to_owned(),
             count: d.len(),
             rendered: diag::render(origin, text, &d),
         };
-        let raw: RawFile = toml::from_str(text).map_err(|e| {
-            let mut d = Diagnostic::new(e.span().unwrap_or(0..0), e.message().trim());
-            if e.message().contains("unknown field") || e.message().contains("missing field") {
-                d = d.help("an [[attestation]] holds path, value, attested_by, attested_at, expires and optionally evidence");
-            }
-            fail(vec![d])
-        })?;
+        let raw: RawFile = toml::from_str(text).map_err(|e| fail(vec![toml_diagnostic(&e)]))?;
         let mut diags = Vec::new();
         let mut items = Vec::new();
         let mut seen: Vec<(String, Range<usize>)> = Vec::new();
@@ -164,10 +205,19 @@ impl Attestations {
                 }
             };
             let kind = path.as_ref().and_then(schema::kind_of);
-            if path.is_some() && kind.is_none() {
+            if let Some(p) = path.as_ref().filter(|_| kind.is_none()) {
+                let pattern = p.pattern();
+                let near = crate::diag::closest(&pattern, schema::NODES.iter().map(|n| n.pattern));
+                let help = match near {
+                    Some(best) => format!("did you mean `{best}`? (docs/snapshot.md lists every path; `attested.*` holds what no API exposes)"),
+                    None => "attestable paths are listed in docs/snapshot.md (the `attested.*` section, or any setting the APIs did not report)".to_owned(),
+                };
                 diags.push(
-                    Diagnostic::new(a.path.span(), format!("unknown snapshot path `{}`", a.path.get_ref()))
-                        .help("attestable paths are listed in docs/snapshot.md (the `attested.*` section, or any setting the APIs did not report)"),
+                    Diagnostic::new(
+                        a.path.span(),
+                        format!("unknown snapshot path `{}`", a.path.get_ref()),
+                    )
+                    .help(help),
                 );
             }
             if let Some(p) = &path {
@@ -202,11 +252,22 @@ impl Attestations {
                 ));
             }
             let at = date(a.attested_at.get_ref());
-            if at.is_none() {
-                diags.push(Diagnostic::new(
+            match at {
+                None => diags.push(Diagnostic::new(
                     a.attested_at.span(),
                     "`attested_at` must be a date such as 2026-11-01",
-                ));
+                )),
+                Some(at) if at > limits.today => diags.push(
+                    Diagnostic::new(
+                        a.attested_at.span(),
+                        format!(
+                            "`attested_at` ({at}) is in the future (today is {}, UTC)",
+                            limits.today
+                        ),
+                    )
+                    .help("date an attestation on the day it was made"),
+                ),
+                Some(_) => {}
             }
             let expires = date(a.expires.get_ref());
             match (at, expires) {
@@ -221,6 +282,23 @@ impl Attestations {
                     a.expires.span(),
                     format!("`expires` ({exp}) is before `attested_at` ({at})"),
                 )),
+                (Some(at), Some(exp))
+                    if at
+                        .checked_add(limits.max_days.days())
+                        .is_ok_and(|limit| exp > limit) =>
+                {
+                    let days = exp.since(at).map_or(0, |s| s.get_days());
+                    diags.push(
+                        Diagnostic::new(
+                            a.expires.span(),
+                            format!(
+                                "`expires` ({exp}) is {days} days after `attested_at` ({at}), beyond the {}-day limit (max_attestation_days)",
+                                limits.max_days
+                            ),
+                        )
+                        .help("re-attest more often; [governance] max_attestation_days in clerk-drift.toml sets the limit"),
+                    );
+                }
                 _ => {}
             }
             if diags.len() != before {
@@ -332,13 +410,18 @@ attested_at = 2026-08-01
 expires = 2026-11-01
 "#;
 
+    const LIMITS: Limits = Limits {
+        today: Date::constant(2026, 11, 22),
+        max_days: DEFAULT_MAX_ATTESTATION_DAYS,
+    };
+
     fn d(s: &str) -> Date {
         s.parse().unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
     fn applies_with_provenance_and_expires_into_unknown() -> Result<(), Error> {
-        let a = Attestations::parse(FILE, "att.toml")?;
+        let a = Attestations::parse(FILE, "att.toml", LIMITS)?;
         assert_eq!(a.items[1].value, json!({"enabled": true, "seconds": 900}));
         let mut snap = Snapshot::for_test(
             json!({}),
@@ -364,7 +447,7 @@ expires = 2026-11-01
 
     #[test]
     fn never_overrides_an_observation() -> Result<(), Error> {
-        let a = Attestations::parse(FILE, "att.toml")?;
+        let a = Attestations::parse(FILE, "att.toml", LIMITS)?;
         let mut snap = Snapshot::for_test(
             json!({"attested": {"webhooks": {"signature_verified": false}}}),
             &[],
@@ -381,7 +464,7 @@ expires = 2026-11-01
     #[test]
     fn every_mistake_is_located() {
         let text = "[[attestation]]\npath = \"attested.webhooks.signed\"\nvalue = 1\nattested_by = \"\"\nattested_at = \"yesterday\"\nexpires = 2020-01-01\n\n[[attestation]]\npath = \"attested.sessions.revoked_on_password_change\"\nvalue = \"yes\"\nattested_by = \"a\"\nattested_at = 2026-11-01\nexpires = 2026-10-01\n";
-        let err = Attestations::parse(text, "a.toml")
+        let err = Attestations::parse(text, "a.toml", LIMITS)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
@@ -391,6 +474,26 @@ expires = 2026-11-01
             "a.toml:5:15: `attested_at` must be a date",
             "a.toml:10:9: value for `attested.sessions.revoked_on_password_change`: expected true or false",
             "a.toml:13:11: `expires` (2026-10-01) is before `attested_at` (2026-11-01)",
+        ] {
+            assert!(err.contains(want), "missing `{want}` in {err}");
+        }
+    }
+
+    #[test]
+    fn the_future_and_the_horizon_are_refused() {
+        let text = "[[attestation]]\npath = \"attested.webhooks.idempotent\"\nvalue = true\nattested_by = \"a\"\nattested_at = 2026-11-23\nexpires = 2026-12-01\n\n[[attestation]]\npath = \"attested.webhooks.signature_verified\"\nvalue = true\nattested_by = \"a\"\nattested_at = 2026-01-01\nexpires = 2026-02-01\n";
+        let limits = Limits {
+            max_days: 30,
+            ..LIMITS
+        };
+        let err = Attestations::parse(text, "a.toml", limits)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        for want in [
+            "a.toml:5:15: `attested_at` (2026-11-23) is in the future (today is 2026-11-22, UTC)",
+            "a.toml:13:11: `expires` (2026-02-01) is 31 days after `attested_at` (2026-01-01), beyond the 30-day limit (max_attestation_days)",
+            "a.toml: 2 error(s)",
         ] {
             assert!(err.contains(want), "missing `{want}` in {err}");
         }

@@ -2,6 +2,7 @@
 
 mod archetypes;
 mod architecture;
+mod attestations;
 mod auth;
 mod baseline;
 mod common;
@@ -24,3 +25,4 @@ mod reads;
 mod rules;
 mod secrets;
 mod views;
+mod waivers;

@@ -224,11 +224,13 @@ fn over_horizon_and_unused_waivers() {
         r#"[[waiver]]
 rule = "jwt.lifetime"
 reason = "forever, please"
+approved_by = "ciso@acme.test"
 expires = 2027-06-01
 
 [[waiver]]
 rule = "password.min-length"
 reason = "the hardened example passes this already"
+approved_by = "ciso@acme.test"
 expires = 2026-12-15
 "#,
     );
@@ -247,7 +249,7 @@ expires = 2026-12-15
     let w2 = file(
         &dir,
         "unused.toml",
-        "[[waiver]]\nrule = \"password.min-length\"\nreason = \"r\"\nexpires = 2026-12-15\n",
+        "[[waiver]]\nrule = \"password.min-length\"\nreason = \"r\"\napproved_by = \"a\"\nexpires = 2026-12-15\n",
     );
     let o = run_on(TODAY, &["check", "examples/acme-prod", "--waivers", &w2]);
     assert_eq!(

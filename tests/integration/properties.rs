@@ -138,7 +138,14 @@ proptest! {
             let expected: Vec<String> = drift.changes.iter().map(|c| c.path.to_string()).filter(|p| !some.contains(p)).collect();
             prop_assert_eq!(left, expected);
         }
-        clerk_drift::baseline::accept(&path, &b, &[], "proptest", "all", now).expect("accepts");
+        // Accepting everything; refused (and nothing written) when nothing is left to accept.
+        let old = io::load(&path).expect("loads");
+        let (left, recorded) = (!diff(&old, &b).changes.is_empty(), old.accepted.is_some());
+        match clerk_drift::baseline::accept(&path, &b, &[], "proptest", "all", now) {
+            Ok(_) => prop_assert!(left || !recorded),
+            Err(clerk_drift::baseline::Error::NothingToAccept { .. }) => prop_assert!(!left && recorded),
+            Err(e) => panic!("accept failed: {e}"),
+        }
         let accepted = io::load(&path).expect("loads");
         prop_assert!(diff(&accepted, &b).changes.is_empty(), "{:?}", diff(&accepted, &b).changes);
     }

@@ -98,16 +98,6 @@ impl Policy {
                 self.rules.push(r);
             }
         }
-        if let Some(days) = &raw.max_waiver_days {
-            if *days.get_ref() < 1 {
-                v.push(Diagnostic::new(
-                    days.span(),
-                    "max_waiver_days must be at least 1",
-                ));
-            } else {
-                self.max_waiver_days = *days.get_ref();
-            }
-        }
         for o in raw.overrides {
             v.apply_override(&mut self, o, text, origin);
         }

@@ -18,7 +18,6 @@ pub(super) struct RawPolicy {
     pub(super) broken_ids: Vec<String>,
     pub(super) overrides: Vec<RawOverride>,
     pub(super) waiver: Vec<RawWaiver>,
-    pub(super) max_waiver_days: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -29,7 +28,7 @@ pub(super) struct RawWaiver {
     pub(super) target: Option<Spanned<String>>,
     pub(super) reason: Spanned<String>,
     #[serde(default)]
-    pub(super) approved_by: Option<String>,
+    pub(super) approved_by: Option<Spanned<String>>,
     pub(super) expires: Spanned<toml::Value>,
 }
 
@@ -198,16 +197,17 @@ pub(super) fn parse_raw(text: &str) -> Result<(RawPolicy, Vec<Diagnostic>), Vec<
             "rule" => each(value, "rule", &mut raw.rule, &mut diags, &mut raw.broken_ids),
             "override" => each(value, "override", &mut raw.overrides, &mut diags, &mut Vec::new()),
             "waiver" => each(value, "waiver", &mut raw.waiver, &mut diags, &mut Vec::new()),
-            "max_waiver_days" => match value.get_ref() {
-                DeValue::Integer(i) => match i.to_string().parse::<i64>() {
-                    Ok(n) => raw.max_waiver_days = Some(Spanned::new(value.span(), n)),
-                    Err(_) => diags.push(Diagnostic::new(value.span(), "max_waiver_days must be a whole number of days")),
-                },
-                _ => diags.push(Diagnostic::new(value.span(), "max_waiver_days must be a whole number of days")),
-            },
+            // The horizon limits the waivers; the files holding them must not set it.
+            "max_waiver_days" => diags.push(
+                Diagnostic::new(
+                    key.span(),
+                    "`max_waiver_days` cannot be set in a policy or waiver file: it limits the waivers these files hold",
+                )
+                .help("set it under [governance] in clerk-drift.toml (default 90 days)"),
+            ),
             other => diags.push(
                 Diagnostic::new(key.span(), format!("unknown top-level key `{other}`"))
-                    .help("a policy file holds [[rule]], [[override]] and [[waiver]] tables and `max_waiver_days`"),
+                    .help("a policy file holds [[rule]], [[override]] and [[waiver]] tables"),
             ),
         }
     }

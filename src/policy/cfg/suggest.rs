@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, edit_distance};
 use crate::policy::model::Policy;
 use crate::snapshot::schema;
 
@@ -43,18 +43,4 @@ fn closest(pattern: &str) -> Option<&'static str> {
         .filter(|(d, _)| *d <= 3.max(pattern.len() / 5))
         .min()
         .map(|(_, p)| p)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }

@@ -1,5 +1,6 @@
 //! `baseline accept` and `baseline log` as text: what was accepted, by whom and why, the changes
-//! taken, and what the accepted configuration still fails; the hash chain, one line per link.
+//! taken, and what the accepted configuration still fails (or why `--fail-on` refused it); the
+//! hash chain, one line per link.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -7,7 +8,7 @@ use std::path::Path;
 use super::{render_drift, render_still_failing};
 use crate::baseline::{self, Accepted, Link};
 use crate::diff::Drift;
-use crate::policy::Finding;
+use crate::policy::{Finding, Severity};
 
 /// What `baseline accept` did: `label` accepted as the baseline at `path` by `by` for
 /// `reason`, then the changes it took and the findings it still fails.
@@ -54,6 +55,24 @@ pub fn render_accepted(
         );
         render_still_failing(out, failing);
     }
+}
+
+/// `baseline accept --fail-on` refusing: `blocking` failing findings at or above `threshold`,
+/// so nothing was written; then every finding the configuration fails.
+pub fn render_refused(
+    out: &mut String,
+    label: &str,
+    path: &Path,
+    (blocking, threshold): (usize, Severity),
+    failing: &[&Finding],
+) {
+    let _ = writeln!(
+        out,
+        "Refused: {label} fails {blocking} rule(s) at or above {threshold} (--fail-on {threshold}); {} was not written.",
+        path.display()
+    );
+    let _ = writeln!(out, "Failing rules:");
+    render_still_failing(out, failing);
 }
 
 /// `baseline log`: one line per link of the chain, newest first, with its problem if any.

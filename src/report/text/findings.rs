@@ -57,15 +57,10 @@ pub fn render_findings(out: &mut String, findings: &[Finding], policy_origin: &s
             let _ = write!(out, ": {}", f.detail);
         }
         if let Some(w) = &f.waiver {
-            let by = w
-                .approved_by
-                .as_deref()
-                .map(|a| format!(", approved by {a}"))
-                .unwrap_or_default();
             let _ = write!(
                 out,
-                "\n          waived until {}{by}: {} ({})",
-                w.expires, w.reason, w.origin
+                "\n          waived until {}, approved by {}: {} ({})",
+                w.expires, w.approved_by, w.reason, w.origin
             );
         }
         out.push('\n');
@@ -86,9 +81,15 @@ pub fn render_waivers(
         paint(&mut s, BAD, word);
         s
     };
+    let unused = |w: &crate::policy::Waiver| review.unused.contains(w);
     for w in &review.expired {
+        let then = if unused(w) {
+            "and matches no finding: remove it"
+        } else {
+            "— the finding counts again"
+        };
         lines.push(format!(
-            "  {}  {} `{}`{} expired {} — the finding counts again (exit bit 8)",
+            "  {}  {} `{}`{} expired {} {then} (exit bit 8)",
             bad("EXPIRED"),
             w.origin,
             w.rule,
@@ -105,16 +106,22 @@ pub fn render_waivers(
             target(w)
         ));
     }
-    for w in &review.unused {
+    let days = |w: &crate::policy::Waiver| w.expires.since(today).map_or(0, |s| s.get_days());
+    for w in review.unused.iter().filter(|w| !review.expired.contains(w)) {
+        let expiring = if review.expiring.contains(w) {
+            format!(" and expires {} (in {} day(s))", w.expires, days(w))
+        } else {
+            String::new()
+        };
         lines.push(format!(
-            "  UNUSED   {} `{}`{} matched no failing finding: remove it",
+            "  UNUSED   {} `{}`{} matches no failing or unknown finding{expiring}: remove it",
             w.origin,
             w.rule,
             target(w)
         ));
     }
-    for w in &review.expiring {
-        let days = w.expires.since(today).map_or(0, |s| s.get_days());
+    for w in review.expiring.iter().filter(|w| !unused(w)) {
+        let days = days(w);
         lines.push(format!(
             "  EXPIRING {} `{}`{} expires {} (in {days} day(s))",
             w.origin,

@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Color, Style};
 
-pub use baseline::{render_accepted, render_log};
+pub use baseline::{render_accepted, render_log, render_refused};
 pub use drift::{count_settings, render_drift, render_drift_with};
 pub use findings::{
     findings_summary, render_evaluation, render_findings, render_still_failing, render_waivers,
