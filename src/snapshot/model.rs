@@ -1,7 +1,8 @@
-//! The normalized snapshot document (schema_version 1): settings, per-leaf provenance, source
-//! disagreements, coverage and a `meta` block for volatile data that is never compared.
+//! The normalized snapshot document (schema_version 3): settings, per-leaf provenance, source
+//! disagreements, coverage, which observed objects are keyed lists, and a `meta` block for
+//! volatile data that is never compared.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -88,6 +89,10 @@ pub struct Snapshot {
     pub conflicts: Vec<Conflict>,
     #[serde(default)]
     pub coverage: Coverage,
+    /// Patterns (`[*]` for a key) of the `observed.…` objects that were lists, keyed by identity:
+    /// the diff names their entries `[key]`, other observed objects' members `.field`.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub keyed: BTreeSet<String>,
     #[serde(default)]
     pub meta: Meta,
     /// Set on a baseline by `baseline accept`: who accepted it, when, why, and the hash chain.
@@ -167,6 +172,7 @@ impl Snapshot {
                     })
                     .collect(),
             },
+            keyed: BTreeSet::new(),
             meta: Meta::default(),
             accepted: None,
         }
