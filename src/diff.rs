@@ -43,7 +43,10 @@ impl ChangeKind {
     pub fn is_drift(self) -> bool {
         matches!(
             self,
-            ChangeKind::Changed | ChangeKind::Added | ChangeKind::Removed | ChangeKind::Disagreement
+            ChangeKind::Changed
+                | ChangeKind::Added
+                | ChangeKind::Removed
+                | ChangeKind::Disagreement
         )
     }
 }
@@ -354,8 +357,8 @@ impl Walker<'_> {
         match (kind, before, after) {
             (Some(Kind::Observed), Value::Object(b), Value::Object(a)) => {
                 let pattern = path.pattern();
-                let keyed = self.baseline.keyed.contains(&pattern)
-                    || self.current.keyed.contains(&pattern);
+                let keyed =
+                    self.baseline.keyed.contains(&pattern) || self.current.keyed.contains(&pattern);
                 for key in union(b.keys(), a.keys()) {
                     let child = if keyed {
                         path.key(key)

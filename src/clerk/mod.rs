@@ -21,10 +21,10 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use crate::recording::{Endpoint, LAYOUT, RawList, Recording, Source, endpoints};
 /// Object keys whose string values are secrets (the table lives with the recording layout, which
 /// the normalizer also reads): replaced before anything else sees the body.
 pub(crate) use crate::recording::is_secret_key;
+use crate::recording::{Endpoint, LAYOUT, RawList, Recording, Source, endpoints};
 use answers::Outcome;
 pub use client::Api;
 use client::Client;

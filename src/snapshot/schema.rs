@@ -28,10 +28,19 @@ pub const SWITCHED_BY: &[(&str, &str)] = &[
     ("organizations.roles", "organizations.enabled"),
     ("organizations.permissions", "organizations.enabled"),
     ("organization_domains", "organizations.enabled"),
-    ("observed.bapi.organization_settings", "organizations.enabled"),
+    (
+        "observed.bapi.organization_settings",
+        "organizations.enabled",
+    ),
     ("observed.bapi.organization_roles", "organizations.enabled"),
-    ("observed.bapi.organization_permissions", "organizations.enabled"),
-    ("observed.bapi.organization_domains", "organizations.enabled"),
+    (
+        "observed.bapi.organization_permissions",
+        "organizations.enabled",
+    ),
+    (
+        "observed.bapi.organization_domains",
+        "organizations.enabled",
+    ),
 ];
 
 /// Paths schema_version 2 added: an older snapshot could not observe them, so loading one marks

@@ -15,6 +15,7 @@ mod features;
 mod fuzz_corpora;
 mod golden;
 mod hygiene;
+mod observation;
 mod output;
 mod policy;
 mod properties;

@@ -4,7 +4,7 @@
 //! (the `MAPPINGS` table for scalar settings in `scalars`, code for collections in
 //! `collections` and OAuth providers in `providers`) and written to one path with one type.
 //! When sources disagree the more authoritative wins (Platform config > Backend API > Frontend
-//! API) and the disagreement is kept in `conflicts`. Unknown fields go to `observed` (`observed`); a known field of
+//! API) and the disagreement is kept in `conflicts`. Fields no setting reads go to `observed` (module `observed`); a known field of
 //! the wrong type is an error naming the file and JSON path. Secrets are reduced to
 //! `present`/`absent` here and never copied. This module owns the `Builder` every part writes
 //! through, coverage, the reasons for what was not observed, and the facts Clerk's feature answers

@@ -190,7 +190,12 @@ pub static COLLECTION_READS: &[(&str, &[&str])] = &[
     ),
     (
         ORGANIZATION_ROLES.file,
-        &["/key", "/name", "/is_creator_eligible", "/permissions/*/key"],
+        &[
+            "/key",
+            "/name",
+            "/is_creator_eligible",
+            "/permissions/*/key",
+        ],
     ),
     (ORGANIZATION_PERMISSIONS.file, &["/key", "/name", "/type"]),
     // `verification.status` is read as verified or not: other statuses are not told apart, so
@@ -303,7 +308,10 @@ impl Consumed {
                 Some((p.to_owned(), format!("/{}", escape(k)), false))
             })
             .collect();
-        if let Some(custom) = cfg.get("connections_oauth_custom").and_then(Value::as_object) {
+        if let Some(custom) = cfg
+            .get("connections_oauth_custom")
+            .and_then(Value::as_object)
+        {
             for name in custom.keys() {
                 entries.push((
                     format!("custom_{name}"),
@@ -317,7 +325,11 @@ impl Consumed {
             if !held.contains(&key) {
                 continue;
             }
-            let mut fields = vec!["authenticatable", "block_email_subaddresses", "client_secret"];
+            let mut fields = vec![
+                "authenticatable",
+                "block_email_subaddresses",
+                "client_secret",
+            ];
             if custom {
                 fields.extend(["discovery_url", "requires_pkce"]);
             }
@@ -433,16 +445,20 @@ impl Walk<'_> {
     ) -> Option<Value> {
         let key_field = known.or_else(|| {
             KEY_CANDIDATES.iter().copied().find(|k| {
-                items
-                    .iter()
-                    .any(|e| e.get(*k).and_then(Value::as_str).is_some_and(|s| !s.is_empty()))
+                items.iter().any(|e| {
+                    e.get(*k)
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| !s.is_empty())
+                })
             })
         });
         self.keyed.insert(at.pattern());
         let len = ptr.len();
         ptr.push_str("/*");
-        let key_consumed =
-            key_field.is_some_and(|k| self.consumed.has(self.file, &format!("{ptr}/{}", escape(k))));
+        let key_consumed = key_field.is_some_and(|k| {
+            self.consumed
+                .has(self.file, &format!("{ptr}/{}", escape(k)))
+        });
         let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         for item in items {
             let Some(o) = item.as_object() else { continue };
@@ -578,8 +594,11 @@ mod tests {
             o["user_settings"]["attributes"]["phone_number"]["used_for_second_factor"],
             json!(true)
         );
-        assert_eq!(o["auth_config"], json!({"demo": false,
-            "identification_requirements": [["email_address", "phone_number"], []]}));
+        assert_eq!(
+            o["auth_config"],
+            json!({"demo": false,
+            "identification_requirements": [["email_address", "phone_number"], []]})
+        );
         assert!(o.get("id").is_none());
         let widgets = &o["user_settings"]["widgets"];
         assert_eq!(widgets["a"], json!({"x": 2}));
@@ -626,7 +645,10 @@ mod tests {
     fn duplicates_and_anonymous_entries_do_not_depend_on_order() {
         let a = json!({"user_settings": {"l": [{"name": "x", "v": 1}, {"name": "x", "v": 2}, {"v": 3}, {"v": 4}]}});
         let mut b = a.clone();
-        if let Some(l) = b.pointer_mut("/user_settings/l").and_then(Value::as_array_mut) {
+        if let Some(l) = b
+            .pointer_mut("/user_settings/l")
+            .and_then(Value::as_array_mut)
+        {
             l.reverse();
         }
         let sa = normalize(&rec(&[(ENVIRONMENT.file, a)])).expect("normalizes");
@@ -640,11 +662,15 @@ mod tests {
 
     #[test]
     fn a_file_not_recorded_leaves_its_prefix_unobserved() {
-        let s = normalize(&rec(&[(ENVIRONMENT.file, json!({"auth_config": {}}))])).expect("normalizes");
+        let s =
+            normalize(&rec(&[(ENVIRONMENT.file, json!({"auth_config": {}}))])).expect("normalizes");
         let reason = s
             .unobserved_reason(&Path::parse("observed.plapi.auth_email.immutable").expect("path"))
             .expect("unobserved");
-        assert!(reason.contains("plapi/config.json not recorded"), "{reason}");
+        assert!(
+            reason.contains("plapi/config.json not recorded"),
+            "{reason}"
+        );
         assert!(
             s.unobserved_reason(&Path::parse("observed.fapi.auth_config").expect("path"))
                 .is_none()
