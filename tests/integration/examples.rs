@@ -331,7 +331,8 @@ fn a_schema_v1_baseline_still_loads_and_accept_adopts_the_new_meaning() {
     ]);
     assert_eq!(code(&plan), 6, "{}", stdout(&plan));
 
-    // Accepting adopts it: the baseline becomes schema_version 2, the v1 file goes to history.
+    // Accepting adopts it: the baseline becomes the current schema_version, the v1 file goes to
+    // history.
     let out = run(&[
         "baseline",
         "accept",
@@ -347,7 +348,7 @@ fn a_schema_v1_baseline_still_loads_and_accept_adopts_the_new_meaning() {
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     let snap: serde_json::Value =
         serde_json::from_slice(&std::fs::read(b).expect("baseline")).expect("JSON");
-    assert_eq!(snap["schema_version"], 2);
+    assert_eq!(snap["schema_version"], 3);
     assert_eq!(
         snap["settings"]["attack_protection"]["enumeration_protection"],
         "strict"
@@ -361,5 +362,86 @@ fn a_schema_v1_baseline_still_loads_and_accept_adopts_the_new_meaning() {
         stdout(&verify).contains("2 link(s), unbroken"),
         "{}",
         stdout(&verify)
+    );
+}
+
+#[test]
+fn a_schema_v2_baseline_shows_observed_as_newly_observed_and_accept_adopts_it() {
+    // The baseline shipped before schema_version 3, kept in baselines/history by the re-accept.
+    let old = std::fs::read_dir(root().join("baselines/history"))
+        .expect("baselines/history")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("\"schema_version\": 2,")))
+        .expect("a schema_version 2 baseline in baselines/history");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let b = tmp.path().join("b.json");
+    std::fs::copy(&old, &b).expect("copy");
+    let b = b.to_str().expect("utf-8");
+
+    let plan = run(&[
+        "plan",
+        "--snapshot",
+        "examples/acme-prod",
+        "--baseline",
+        b,
+        "--color",
+        "never",
+    ]);
+    let text = stdout(&plan);
+    assert_eq!(code(&plan), 0, "{text}{}", stderr(&plan));
+    assert!(
+        text.contains("Newly observed (not in the baseline; not drift):\n  * observed = {"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Drift: 0 changed, 0 added, 0 removed"),
+        "{text}"
+    );
+    let json = run(&["diff", b, "examples/acme-prod", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let kinds: Vec<&str> = doc["drift"]
+        .as_array()
+        .expect("drift entries")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["newly_observed"], "{doc}");
+
+    let out = run(&[
+        "baseline",
+        "accept",
+        "--snapshot",
+        "examples/acme-prod",
+        "--baseline",
+        b,
+        "--by",
+        "tester",
+        "--reason",
+        "schema_version 3",
+    ]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let snap: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(b).expect("baseline")).expect("JSON");
+    assert_eq!(snap["schema_version"], 3);
+    assert!(snap["settings"]["observed"]["fapi"].is_object());
+    let plan = run(&[
+        "plan",
+        "--snapshot",
+        "examples/acme-prod",
+        "--baseline",
+        b,
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code(&plan), 0);
+    assert!(
+        !stdout(&plan).contains("Newly observed"),
+        "{}",
+        stdout(&plan)
+    );
+    assert!(
+        !stdout(&plan).contains("Coverage note"),
+        "{}",
+        stdout(&plan)
     );
 }

@@ -51,6 +51,7 @@ pub static VOLATILE: &[Volatile] = volatile! {
     "created_at" => "a timestamp Clerk sets when the object is created";
     "updated_at" => "a timestamp Clerk sets on every write, also when nothing changed";
     "expire_at" => "a timestamp Clerk sets on a pending verification";
+    "verified_at" => "a timestamp Clerk sets when a verification completes";
     "attempts" => "a count of verification attempts: activity, not configuration";
     "instance_id" => "an id of the instance itself: the same for every entry";
     "application_id" => "an id of the application itself";
@@ -66,8 +67,11 @@ pub static VOLATILE: &[Volatile] = volatile! {
     "total_pending_suggestions" => "a count Clerk computes (activity, not configuration)";
     "user_count" => "a count of the connection's users: activity, not configuration";
     "acs_url" in SAML_CONNECTIONS => "computed by Clerk from the connection's id";
+    "acs_url" in ENTERPRISE_CONNECTIONS => "computed by Clerk from the connection's id";
     "sp_entity_id" in SAML_CONNECTIONS => "computed by Clerk from the connection's id";
+    "sp_entity_id" in ENTERPRISE_CONNECTIONS => "computed by Clerk from the connection's id";
     "sp_metadata_url" in SAML_CONNECTIONS => "computed by Clerk from the connection's id";
+    "sp_metadata_url" in ENTERPRISE_CONNECTIONS => "computed by Clerk from the connection's id";
 };
 
 /// Whether `field` of `file` is volatile.
