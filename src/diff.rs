@@ -252,7 +252,15 @@ pub fn by_source(values: Option<&Value>) -> String {
 
 /// A `disagreement` for every curated path whose per-source values differ between the sides,
 /// when every source involved was observed on both and no other change of that path says it.
+/// A snapshot written before schema_version 3 never had its conflicts compared: its
+/// disagreements are not compared with anything.
 fn disagreements(baseline: &Snapshot, current: &Snapshot, out: &mut Vec<Change>) {
+    if [baseline, current]
+        .iter()
+        .any(|s| s.migrated_from.is_some_and(|v| v < 3))
+    {
+        return;
+    }
     let by_path = |s: &Snapshot| -> std::collections::BTreeMap<String, Value> {
         s.conflicts
             .iter()

@@ -77,6 +77,9 @@ pub fn from_text(text: &str, origin: &str) -> Result<Snapshot> {
 /// adopts them.
 fn migrate(snap: &mut Snapshot) {
     let written = snap.schema_version;
+    if written < SCHEMA_VERSION {
+        snap.migrated_from = Some(written);
+    }
     if written < 2 {
         migrate_v1(snap);
     }

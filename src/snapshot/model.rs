@@ -99,6 +99,10 @@ pub struct Snapshot {
     /// Never compared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted: Option<Acceptance>,
+    /// The `schema_version` an older file was written with, when it was migrated on load (not
+    /// part of the document): its conflicts were never compared and are not compared now.
+    #[serde(skip)]
+    pub migrated_from: Option<u32>,
 }
 
 /// The acceptance record of a baseline.
@@ -175,6 +179,7 @@ impl Snapshot {
             keyed: BTreeSet::new(),
             meta: Meta::default(),
             accepted: None,
+            migrated_from: None,
         }
     }
 }

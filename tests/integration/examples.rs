@@ -105,6 +105,15 @@ fn plan_of_the_drifted_example_lists_every_edit_and_nothing_else() {
         "~ jwt_templates[supabase].lifetime: 1m -> 1h",
         // GitHub on shared credentials (and the factors FAPI lists for it)
         "+ oauth_providers[github] = {\"authenticatable\":true,\"block_email_subaddresses\":false,\"client_secret\":\"absent\",\"credentials\":\"shared\"}",
+        // ... whose settings a curated path now reads: no longer repeated under `observed`; and
+        // with CAPTCHA off, the widget type no curated path reads any more shows there
+        "+ observed.fapi.user_settings.sign_up.captcha_widget_type = \"smart\"",
+        "- observed.fapi.user_settings.social.oauth_github.authenticatable (was false)",
+        "- observed.fapi.user_settings.social.oauth_github.block_email_subaddresses (was false)",
+        "+ observed.plapi.auth_attack_protection = {\"bot_protection\":{\"captcha_widget_type\":\"smart\"}}",
+        "- observed.plapi.connection_oauth_github.authenticatable (was false)",
+        "- observed.plapi.connection_oauth_github.block_email_subaddresses (was false)",
+        "- observed.plapi.connection_oauth_github.client_secret (was \"absent\")",
         "~ password.breach_detection: true -> false",
         "~ session.inactivity_timeout: 30m -> disabled",
         "+ sign_in.first_factors[oauth_github]",
@@ -124,13 +133,13 @@ fn plan_of_the_drifted_example_lists_every_edit_and_nothing_else() {
         "{text}"
     );
     assert!(
-        text.contains("Drift: 6 changed, 5 added, 1 removed · 0 no longer observed"),
+        text.contains("Drift: 6 changed, 7 added, 6 removed · 0 no longer observed"),
         "{text}"
     );
     let verdict = text.lines().last().expect("verdict line");
     assert!(
         verdict.starts_with(
-            "Verdict: drift (12 change(s)); 4 policy violation(s) at or above high → exit 6"
+            "Verdict: drift (19 change(s)); 4 policy violation(s) at or above high → exit 6"
         ),
         "{verdict}"
     );
@@ -272,7 +281,7 @@ fn lost_coverage_is_incomplete_data_not_drift() {
         "{text}"
     );
     assert!(
-        text.contains("Coverage note (not drift): baseline read from fapi + bapi + plapi, current snapshot from fapi + bapi; 10 setting(s) observed in the baseline only, 0 now only."),
+        text.contains("Coverage note (not drift): baseline read from fapi + bapi + plapi, current snapshot from fapi + bapi; 11 setting(s) observed in the baseline only, 0 now only."),
         "{text}"
     );
     assert!(
@@ -368,11 +377,16 @@ fn a_schema_v1_baseline_still_loads_and_accept_adopts_the_new_meaning() {
 #[test]
 fn a_schema_v2_baseline_shows_observed_as_newly_observed_and_accept_adopts_it() {
     // The baseline shipped before schema_version 3, kept in baselines/history by the re-accept.
-    let old = std::fs::read_dir(root().join("baselines/history"))
-        .expect("baselines/history")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("\"schema_version\": 2,")))
-        .expect("a schema_version 2 baseline in baselines/history");
+    let shipped: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(baseline()).expect("baseline")).expect("JSON");
+    let previous = shipped["accepted"]["previous_sha256"]
+        .as_str()
+        .expect("a previous baseline");
+    let old = root().join(format!("baselines/history/acme-prod.{previous}.json"));
+    assert!(
+        std::fs::read_to_string(&old).is_ok_and(|t| t.contains("\"schema_version\": 2,")),
+        "the baseline before schema_version 3 is in baselines/history"
+    );
     let tmp = tempfile::tempdir().expect("tempdir");
     let b = tmp.path().join("b.json");
     std::fs::copy(&old, &b).expect("copy");

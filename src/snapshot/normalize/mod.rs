@@ -231,6 +231,7 @@ impl<'r> Builder<'r> {
             keyed: self.keyed,
             meta: self.meta,
             accepted: None,
+            migrated_from: None,
         }
     }
 
