@@ -131,7 +131,7 @@ fn at_least_99_percent_of_single_value_edits_are_reported_with_and_without_the_p
     });
     for (name, c) in results {
         let share = c.reported as f64 / c.edits as f64;
-        println!(
+        eprintln!(
             "{name}: {} of {} edits reported ({:.2} %; {} of them refused as malformed), missed {}:",
             c.reported,
             c.edits,
@@ -140,7 +140,7 @@ fn at_least_99_percent_of_single_value_edits_are_reported_with_and_without_the_p
             c.missed.len()
         );
         for m in &c.missed {
-            println!("  missed {m}");
+            eprintln!("  missed {m}");
         }
         assert!(
             share >= 0.99,

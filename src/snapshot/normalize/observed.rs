@@ -83,7 +83,10 @@ pub fn is_volatile(file: &str, field: &str) -> bool {
 
 /// Per-file reductions applied before the generic walk: `(file, reduce)`. The one place a file's
 /// body is cut down to what is compared (the Platform config schema's reduction goes here).
-static REDUCTIONS: &[(&str, fn(&Value) -> Value)] = &[];
+static REDUCTIONS: &[(&str, Reduce)] = &[];
+
+/// A per-file reduction: the raw body in, the body to keep out.
+type Reduce = fn(&Value) -> Value;
 
 /// Known lists and the entry field that identifies an entry: `(file, JSON pointer of the list
 /// with `*` for an index, key field)`. The same keys the curated collections use.
