@@ -300,6 +300,39 @@ fn apply(target: &mut Snapshot, current: &Snapshot, c: &diff::Change) {
             }
             return;
         }
+        // An element of an observed set: any JSON value, named by its text (strings bare), the
+        // set sorted by JSON text as normalized.
+        if crate::snapshot::schema::kind_of(&parent)
+            == Some(crate::snapshot::schema::Kind::Observed)
+            && current
+                .get(&parent)
+                .or(target.get(&parent))
+                .is_some_and(serde_json::Value::is_array)
+        {
+            let name = |v: &serde_json::Value| match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let items = |s: &Snapshot| -> Vec<serde_json::Value> {
+                s.get(&parent)
+                    .and_then(serde_json::Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            let mut set: std::collections::BTreeMap<String, serde_json::Value> = items(target)
+                .into_iter()
+                .map(|v| (v.to_string(), v))
+                .collect();
+            set.retain(|_, v| name(v) != *element);
+            if !matches!(c.kind, ChangeKind::Removed | ChangeKind::Unobserved) {
+                let added = items(current).into_iter().find(|v| name(v) == *element);
+                let added = added.unwrap_or_else(|| serde_json::Value::String(element.clone()));
+                set.insert(added.to_string(), added);
+            }
+            let value = serde_json::Value::Array(set.into_values().collect());
+            crate::snapshot::normalize::insert(&mut target.settings, &parent, value);
+            return;
+        }
     }
     match (c.kind, current.get(&c.path)) {
         (ChangeKind::Removed | ChangeKind::Unobserved, _) | (_, None) => {

@@ -6,7 +6,11 @@
 //! observed it is `unobserved` (observed in the baseline only: lost coverage, reported as
 //! incomplete data) or `newly_observed` (observed now only). Neither is drift: the same instance
 //! read through fewer APIs is the same configuration, and the change of source is a coverage
-//! note. Provenance and source conflicts are not compared at all.
+//! note. Observed values (`observed.…`) are walked leaf by leaf: objects field by field, keyed lists
+//! (the snapshots' `keyed` patterns) entry by entry as `[key]`, sets by element. Provenance is not
+//! compared; source conflicts are, as `disagreement`: a curated path whose sources' disagreement
+//! differs between the two sides, when every source involved was observed on both (the same
+//! instance read through fewer APIs has fewer disagreements, and that is not drift).
 
 use std::collections::BTreeSet;
 
@@ -28,6 +32,10 @@ pub enum ChangeKind {
     Unobserved,
     /// Not observed in the baseline, observed now: a coverage note, not drift.
     NewlyObserved,
+    /// The sources of a curated setting disagree differently than in the baseline (an edit to a
+    /// source the more authoritative one outranks): drift. `before`/`after` are the values by
+    /// source (`{"fapi": false, "plapi": true}`), absent while they agreed.
+    Disagreement,
 }
 
 impl ChangeKind {
@@ -35,7 +43,10 @@ impl ChangeKind {
     pub fn is_drift(self) -> bool {
         matches!(
             self,
-            ChangeKind::Changed | ChangeKind::Added | ChangeKind::Removed
+            ChangeKind::Changed
+                | ChangeKind::Added
+                | ChangeKind::Removed
+                | ChangeKind::Disagreement
         )
     }
 }
@@ -198,6 +209,7 @@ pub fn diff(baseline: &Snapshot, current: &Snapshot) -> Drift {
         Some(&baseline.settings),
         Some(&current.settings),
     );
+    disagreements(baseline, current, &mut w.out);
     w.out.sort_by(|a, b| a.path.cmp(&b.path));
     let switched_off = w
         .out
@@ -224,6 +236,77 @@ pub fn diff(baseline: &Snapshot, current: &Snapshot) -> Drift {
         drift.coverage = Some(note);
     }
     drift
+}
+
+/// A disagreement's values by source, most authoritative first (`disagree: plapi true, fapi
+/// false`), or `agreed` when there was none.
+pub fn by_source(values: Option<&Value>) -> String {
+    let Some(values) = values.and_then(Value::as_object) else {
+        return "agreed".to_owned();
+    };
+    let rank = |s: &str| ["plapi", "bapi", "fapi"].iter().position(|r| *r == s);
+    let mut parts: Vec<(&String, &Value)> = values.iter().collect();
+    parts.sort_by_key(|(s, _)| rank(s));
+    let parts: Vec<String> = parts.iter().map(|(s, v)| format!("{s} {v}")).collect();
+    format!("disagree: {}", parts.join(", "))
+}
+
+/// A `disagreement` for every curated path whose per-source values differ between the sides,
+/// when every source involved was observed on both and no other change of that path says it.
+/// A snapshot written before schema_version 3 never had its conflicts compared: its
+/// disagreements are not compared with anything.
+fn disagreements(baseline: &Snapshot, current: &Snapshot, out: &mut Vec<Change>) {
+    if [baseline, current]
+        .iter()
+        .any(|s| s.migrated_from.is_some_and(|v| v < 3))
+    {
+        return;
+    }
+    let by_path = |s: &Snapshot| -> std::collections::BTreeMap<String, Value> {
+        s.conflicts
+            .iter()
+            .map(|c| {
+                let values = c
+                    .values
+                    .iter()
+                    .map(|(source, v)| (source.as_str().to_owned(), v.clone()))
+                    .collect();
+                (c.path.clone(), Value::Object(values))
+            })
+            .collect()
+    };
+    let (before, after) = (by_path(baseline), by_path(current));
+    let observed_both: BTreeSet<&'static str> = observed_sources(baseline)
+        .into_iter()
+        .filter(|s| observed_sources(current).contains(s))
+        .map(Source::as_str)
+        .collect();
+    let reported: BTreeSet<String> = out
+        .iter()
+        .filter(|c| c.kind.is_drift())
+        .map(|c| c.path.to_string())
+        .collect();
+    for key in union(before.keys(), after.keys()) {
+        let (b, a) = (before.get(key), after.get(key));
+        if b == a || reported.contains(key) {
+            continue;
+        }
+        let involved = [b, a]
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .flat_map(|m| m.keys());
+        if !involved.clone().all(|s| observed_both.contains(s.as_str())) {
+            continue;
+        }
+        let Ok(path) = Path::parse(key) else { continue };
+        out.push(Change {
+            path,
+            kind: ChangeKind::Disagreement,
+            before: b.cloned(),
+            after: a.cloned(),
+        });
+    }
 }
 
 /// Whether `path` lies in a collection whose feature `current` observes switched off.
@@ -281,6 +364,35 @@ impl Walker<'_> {
         };
         let kind = schema::kind_of(path);
         match (kind, before, after) {
+            (Some(Kind::Observed), Value::Object(b), Value::Object(a)) => {
+                let pattern = path.pattern();
+                let keyed =
+                    self.baseline.keyed.contains(&pattern) || self.current.keyed.contains(&pattern);
+                for key in union(b.keys(), a.keys()) {
+                    let child = if keyed {
+                        path.key(key)
+                    } else {
+                        path.field(key)
+                    };
+                    self.walk(&child, b.get(key), a.get(key));
+                }
+            }
+            (Some(Kind::Observed), Value::Array(b), Value::Array(a)) => {
+                let b: std::collections::BTreeMap<String, &Value> =
+                    b.iter().map(|v| (element_key(v), v)).collect();
+                let a: std::collections::BTreeMap<String, &Value> =
+                    a.iter().map(|v| (element_key(v), v)).collect();
+                for (k, v) in &b {
+                    if !a.contains_key(k) {
+                        self.push(path.key(k), ChangeKind::Removed, Some(v), None);
+                    }
+                }
+                for (k, v) in &a {
+                    if !b.contains_key(k) {
+                        self.push(path.key(k), ChangeKind::Added, None, Some(v));
+                    }
+                }
+            }
             (Some(Kind::Struct) | None, Value::Object(b), Value::Object(a)) => {
                 for key in union(b.keys(), a.keys()) {
                     self.walk(&path.field(key), b.get(key), a.get(key));

@@ -11,7 +11,7 @@ use super::{is_secret_key, redact, redact_all};
 /// RFC 7518 §6.2.2, §6.3.2, §6.4: the members of a private or symmetric JWK. A JWKS endpoint
 /// serves public keys only, but the Backend API's schema allows private ones: should one ever
 /// come back, it is redacted before anything keeps it.
-const PRIVATE_JWK_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"];
+pub(crate) const PRIVATE_JWK_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"];
 
 /// Redacts every private member of each key in `{"keys": [...]}`.
 pub(super) fn redact_private_jwk_members(jwks: &mut Value) {

@@ -9,7 +9,7 @@
 
 mod answers;
 pub mod client;
-mod documents;
+pub(crate) mod documents;
 mod identity;
 pub mod keys;
 pub mod lists;
@@ -22,6 +22,9 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::task::JoinSet;
 
+/// Object keys whose string values are secrets (the table lives with the recording layout, which
+/// the normalizer also reads): replaced before anything else sees the body.
+pub(crate) use crate::recording::is_secret_key;
 use crate::recording::{Endpoint, LAYOUT, RawList, Recording, Source, endpoints};
 use answers::Outcome;
 pub use client::Api;
@@ -580,26 +583,6 @@ async fn object(
         label,
         outcome,
     }
-}
-
-/// Object keys whose string values are secrets: replaced before anything else sees the body,
-/// so they reach neither a recording nor a snapshot. Presence survives (`""` stays empty).
-/// A `match` rather than a list scan: it runs on every key of every response.
-fn is_secret_key(key: &str) -> bool {
-    matches!(
-        key,
-        "client_secret"
-            | "secret"
-            | "secret_key"
-            | "secret_keys"
-            | "signing_key"
-            | "private_key"
-            | "token"
-            | "token_secret"
-            | "access_token"
-            | "id_token"
-            | "refresh_token"
-    )
 }
 
 /// What a redacted secret becomes.

@@ -57,6 +57,27 @@ pub enum Error {
     },
 }
 
+/// Object keys whose string values are secrets: the collector replaces them before anything else
+/// sees the body, so they reach neither a recording nor a snapshot (presence survives: `""`
+/// stays empty), and the normalizer reduces them to `present`/`absent`. A `match` rather than a
+/// list scan: it runs on every key of every response.
+pub fn is_secret_key(key: &str) -> bool {
+    matches!(
+        key,
+        "client_secret"
+            | "secret"
+            | "secret_key"
+            | "secret_keys"
+            | "signing_key"
+            | "private_key"
+            | "token"
+            | "token_secret"
+            | "access_token"
+            | "id_token"
+            | "refresh_token"
+    )
+}
+
 /// The optional manifest of a recording directory, written by `pull --record`.
 pub const MANIFEST: &str = "recording.json";
 

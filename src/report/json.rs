@@ -191,6 +191,7 @@ pub fn document(i: &Report<'_>) -> Value {
                 "removed": count(ChangeKind::Removed),
                 "unobserved": count(ChangeKind::Unobserved),
                 "newly_observed": count(ChangeKind::NewlyObserved),
+                "disagreement": count(ChangeKind::Disagreement),
                 "ignored": drift.ignored.len(),
             }),
         );

@@ -105,5 +105,6 @@ fn kind_name(kind: ChangeKind) -> &'static str {
         ChangeKind::Removed => "removed",
         ChangeKind::Unobserved => "unobserved",
         ChangeKind::NewlyObserved => "newly observed",
+        ChangeKind::Disagreement => "sources disagree",
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path as FsPath, PathBuf};
 use serde_json::Value;
 
 use super::model::{Snapshot, Unobserved};
-use super::schema::{ADDED_IN_V2, CHANGED_IN_V2, SCHEMA_VERSION};
+use super::schema::{ADDED_IN_V2, ADDED_IN_V3, CHANGED_IN_V2, SCHEMA_VERSION};
 use crate::jsonx::error_message;
 use crate::recording::Recording;
 
@@ -67,15 +67,42 @@ pub fn to_canonical(snapshot: &Snapshot) -> Result<String> {
 /// `origin` names the file in errors.
 pub fn from_text(text: &str, origin: &str) -> Result<Snapshot> {
     let mut snap = from_text_as_written(text, origin)?;
-    if snap.schema_version < 2 {
-        migrate_v1(&mut snap);
-    }
+    migrate(&mut snap);
     Ok(snap)
+}
+
+/// Brings an older snapshot up to the current `schema_version`, one version at a time: the
+/// paths each later version added are marked unobserved, naming the version the snapshot has,
+/// so that their current values show as newly observed (not drift) until a baseline accept
+/// adopts them.
+fn migrate(snap: &mut Snapshot) {
+    let written = snap.schema_version;
+    if written < SCHEMA_VERSION {
+        snap.migrated_from = Some(written);
+    }
+    if written < 2 {
+        migrate_v1(snap);
+    }
+    for (version, added) in [(2, ADDED_IN_V2), (3, ADDED_IN_V3)] {
+        if written >= version {
+            continue;
+        }
+        for path in added {
+            let ptr = format!("/{}", path.replace('.', "/"));
+            if snap.settings.pointer(&ptr).is_none() {
+                snap.coverage.unobserved.push(Unobserved {
+                    path: (*path).to_owned(),
+                    reason: format!("not observed by schema_version {written}: this snapshot's version did not read it (see docs/snapshot.md, Versions)"),
+                });
+            }
+        }
+    }
+    snap.schema_version = SCHEMA_VERSION;
 }
 
 /// Schema_version 1 → 2. Values whose meaning changed are dropped and listed as unobserved
 /// with the reason, so the current value shows as newly observed (not drift) until a baseline
-/// accept adopts it. Values whose reading was corrected, not changed, are read the new way:
+/// accept adopts it (the paths 2 added are marked by [`migrate`]). Values whose reading was corrected, not changed, are read the new way:
 /// a minimum password length of 0 is Clerk's floor of 8, and the CAPTCHA widget type is null
 /// while CAPTCHA is off.
 fn migrate_v1(snap: &mut Snapshot) {
@@ -93,15 +120,6 @@ fn migrate_v1(snap: &mut Snapshot) {
             snap.coverage.unobserved.push(Unobserved {
                 path: (*path).to_owned(),
                 reason: "not comparable: this snapshot has schema_version 1, which stored it with another meaning (see docs/snapshot.md, Versions)".to_owned(),
-            });
-        }
-    }
-    for path in ADDED_IN_V2 {
-        let ptr = format!("/{}", path.replace('.', "/"));
-        if snap.settings.pointer(&ptr).is_none() {
-            snap.coverage.unobserved.push(Unobserved {
-                path: (*path).to_owned(),
-                reason: "not observed: this snapshot has schema_version 1, which did not read it (see docs/snapshot.md, Versions)".to_owned(),
             });
         }
     }
@@ -129,7 +147,6 @@ fn migrate_v1(snap: &mut Snapshot) {
             *r = Value::Null;
         }
     }
-    snap.schema_version = SCHEMA_VERSION;
 }
 
 /// Parses a snapshot file's text as written, without migrating an older `schema_version`:

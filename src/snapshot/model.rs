@@ -1,7 +1,8 @@
-//! The normalized snapshot document (schema_version 1): settings, per-leaf provenance, source
-//! disagreements, coverage and a `meta` block for volatile data that is never compared.
+//! The normalized snapshot document (schema_version 3): settings, per-leaf provenance, source
+//! disagreements, coverage, which observed objects are keyed lists, and a `meta` block for
+//! volatile data that is never compared.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -88,12 +89,20 @@ pub struct Snapshot {
     pub conflicts: Vec<Conflict>,
     #[serde(default)]
     pub coverage: Coverage,
+    /// Patterns (`[*]` for a key) of the `observed.…` objects that were lists, keyed by identity:
+    /// the diff names their entries `[key]`, other observed objects' members `.field`.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub keyed: BTreeSet<String>,
     #[serde(default)]
     pub meta: Meta,
     /// Set on a baseline by `baseline accept`: who accepted it, when, why, and the hash chain.
     /// Never compared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted: Option<Acceptance>,
+    /// The `schema_version` an older file was written with, when it was migrated on load (not
+    /// part of the document): its conflicts were never compared and are not compared now.
+    #[serde(skip)]
+    pub migrated_from: Option<u32>,
 }
 
 /// The acceptance record of a baseline.
@@ -167,8 +176,10 @@ impl Snapshot {
                     })
                     .collect(),
             },
+            keyed: BTreeSet::new(),
             meta: Meta::default(),
             accepted: None,
+            migrated_from: None,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The snapshot schema (schema_version 2): every setting path clerk-drift knows, its kind and
+//! The snapshot schema (schema_version 3): every setting path clerk-drift knows, its kind and
 //! its meaning. It is public API. Normalization may only write paths listed here (a unit test
 //! holds it to that); the diff asks it which objects are keyed collections and which values are
 //! durations; the policy validator asks it whether a rule's path exists; reports and policy
@@ -6,13 +6,15 @@
 //!
 //! It knows only paths and kinds: it must not import the diff, the policy or the reports.
 //!
-//! Patterns use `[*]` for a collection key. Kinds below a `Json` node are free-form.
+//! Patterns use `[*]` for a collection key. Kinds below a `Json` node are free-form; so are those
+//! below `observed`, whose shape is the endpoints' own (an `Observed` value: objects field by
+//! field, lists keyed by identity, sets by element).
 
 use serde_json::Value;
 
 use crate::path::{Path, Seg};
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Paths whose meaning changed in schema_version 2 (docs/snapshot.md, "Versions"): a value an
 /// older snapshot holds there cannot be compared with a current one, so loading an older snapshot
@@ -26,15 +28,29 @@ pub const SWITCHED_BY: &[(&str, &str)] = &[
     ("organizations.roles", "organizations.enabled"),
     ("organizations.permissions", "organizations.enabled"),
     ("organization_domains", "organizations.enabled"),
+    (
+        "observed.bapi.organization_settings",
+        "organizations.enabled",
+    ),
+    ("observed.bapi.organization_roles", "organizations.enabled"),
+    (
+        "observed.bapi.organization_permissions",
+        "organizations.enabled",
+    ),
+    (
+        "observed.bapi.organization_domains",
+        "organizations.enabled",
+    ),
 ];
 
 /// Paths schema_version 2 added: an older snapshot could not observe them, so loading one marks
 /// them unobserved (the current value then shows as newly observed, never as added drift).
 pub const ADDED_IN_V2: &[&str] = &["sign_up.email_enabled", "organization_domains"];
 
-/// Curated paths schema_version 3 added (issue 15, promoted from what the APIs return): an older
-/// snapshot could not observe them, so loading one marks them unobserved (the current value then
-/// shows as newly observed, never as added drift).
+/// Paths schema_version 3 added (issue 15): everything observed that no curated path carries, and
+/// the settings promoted from it to the curated vocabulary. Loading an older snapshot marks them
+/// unobserved ("not observed by schema_version N"), so they show as newly observed, never as
+/// drift, until `baseline accept` adopts them.
 pub const ADDED_IN_V3: &[&str] = &[
     "instance.client_debug_mode",
     "instance.api_keys",
@@ -47,6 +63,7 @@ pub const ADDED_IN_V3: &[&str] = &[
     "organizations.creation_defaults",
     "organizations.automatic_creation",
     "account",
+    "observed",
 ];
 
 /// What kind of value lives at a path.
@@ -71,6 +88,10 @@ pub enum Kind {
     Secret,
     /// A point in time: RFC 3339 UTC text (`2027-01-31T00:00:00Z`).
     Timestamp,
+    /// A value an endpoint returned that the curated paths do not carry (`observed.…`), in the
+    /// endpoint's own shape made canonical: objects compared field by field, lists keyed by
+    /// identity (`[key]`, listed in the snapshot's `keyed`), sets by element, the rest whole.
+    Observed,
 }
 
 /// One schema entry.
@@ -272,6 +293,10 @@ pub static NODES: &[Node] = nodes! {
     "saml_connections[*].domains" => StrSet, "Email domains routed to the IdP.";
     "saml_connections[*].idp_entity_id" => Str, "IdP entity id.";
     "saml_connections[*].idp_certificate_expires_at" => Timestamp, "End of the IdP signing certificate's validity (X.509 NotAfter), UTC; null without a certificate.";
+    "observed" => Observed, "Every other value the configuration endpoints returned, per source (docs/snapshot.md, Observed): not compared twice with a curated path, volatile fields left out, secrets `present`/`absent`.";
+    "observed.fapi" => Observed, "Frontend API `GET /v1/environment` (`fapi/environment.json`), by its own keys.";
+    "observed.bapi" => Observed, "Backend API files by stem (`observed.bapi.<stem>`, from `bapi/<stem>.json`): objects by field, lists keyed by identity.";
+    "observed.plapi" => Observed, "Platform API instance config (`plapi/config.json`), by its own keys; other Platform files by stem (`observed.plapi.<stem>`).";
     "attested" => Struct, "Facts no Clerk API exposes, set by attestations (`--attestations FILE`; provenance `attested`).";
     "attested.secret_key" => Struct, "Handling of the instance secret key.";
     "attested.secret_key.rotated_on_departure" => Bool, "The secret key is rotated whenever someone with access leaves or a leak is suspected.";
@@ -308,6 +333,7 @@ pub fn kind_of(path: &Path) -> Option<Kind> {
         match (kind, seg) {
             // Below a free-form value anything goes.
             (Kind::Json, _) => return Some(Kind::Json),
+            (Kind::Observed, _) => return Some(Kind::Observed),
             // A set element: `instance.allowed_origins["https://x"]`.
             (Kind::StrSet, Seg::Key(_)) if last => return Some(Kind::Str),
             // A collection entry: `jwt_templates[supabase]` is a struct.
@@ -368,6 +394,7 @@ pub fn markdown() -> String {
             Kind::StrSet => "set of strings",
             Kind::Secret => "`present` / `absent`",
             Kind::Timestamp => "timestamp (RFC 3339, UTC)",
+            Kind::Observed => "observed (any JSON, canonical)",
         };
         out.push_str(&format!("| `{}` | {kind} | {} |\n", n.pattern, n.doc));
     }

@@ -105,6 +105,15 @@ fn plan_of_the_drifted_example_lists_every_edit_and_nothing_else() {
         "~ jwt_templates[supabase].lifetime: 1m -> 1h",
         // GitHub on shared credentials (and the factors FAPI lists for it)
         "+ oauth_providers[github] = {\"authenticatable\":true,\"block_email_subaddresses\":false,\"client_secret\":\"absent\",\"credentials\":\"shared\"}",
+        // ... whose settings a curated path now reads: no longer repeated under `observed`; and
+        // with CAPTCHA off, the widget type no curated path reads any more shows there
+        "+ observed.fapi.user_settings.sign_up.captcha_widget_type = \"smart\"",
+        "- observed.fapi.user_settings.social.oauth_github.authenticatable (was false)",
+        "- observed.fapi.user_settings.social.oauth_github.block_email_subaddresses (was false)",
+        "+ observed.plapi.auth_attack_protection = {\"bot_protection\":{\"captcha_widget_type\":\"smart\"}}",
+        "- observed.plapi.connection_oauth_github.authenticatable (was false)",
+        "- observed.plapi.connection_oauth_github.block_email_subaddresses (was false)",
+        "- observed.plapi.connection_oauth_github.client_secret (was \"absent\")",
         "~ password.breach_detection: true -> false",
         "~ session.inactivity_timeout: 30m -> disabled",
         "+ sign_in.first_factors[oauth_github]",
@@ -124,13 +133,13 @@ fn plan_of_the_drifted_example_lists_every_edit_and_nothing_else() {
         "{text}"
     );
     assert!(
-        text.contains("Drift: 6 changed, 5 added, 1 removed · 0 no longer observed"),
+        text.contains("Drift: 6 changed, 7 added, 6 removed · 0 no longer observed"),
         "{text}"
     );
     let verdict = text.lines().last().expect("verdict line");
     assert!(
         verdict.starts_with(
-            "Verdict: drift (12 change(s)); 4 policy violation(s) at or above high → exit 6"
+            "Verdict: drift (19 change(s)); 4 policy violation(s) at or above high → exit 6"
         ),
         "{verdict}"
     );
@@ -331,7 +340,8 @@ fn a_schema_v1_baseline_still_loads_and_accept_adopts_the_new_meaning() {
     ]);
     assert_eq!(code(&plan), 6, "{}", stdout(&plan));
 
-    // Accepting adopts it: the baseline becomes schema_version 2, the v1 file goes to history.
+    // Accepting adopts it: the baseline becomes the current schema_version, the v1 file goes to
+    // history.
     let out = run(&[
         "baseline",
         "accept",
@@ -347,7 +357,7 @@ fn a_schema_v1_baseline_still_loads_and_accept_adopts_the_new_meaning() {
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     let snap: serde_json::Value =
         serde_json::from_slice(&std::fs::read(b).expect("baseline")).expect("JSON");
-    assert_eq!(snap["schema_version"], 2);
+    assert_eq!(snap["schema_version"], 3);
     assert_eq!(
         snap["settings"]["attack_protection"]["enumeration_protection"],
         "strict"
@@ -361,5 +371,91 @@ fn a_schema_v1_baseline_still_loads_and_accept_adopts_the_new_meaning() {
         stdout(&verify).contains("2 link(s), unbroken"),
         "{}",
         stdout(&verify)
+    );
+}
+
+#[test]
+fn a_schema_v2_baseline_shows_observed_as_newly_observed_and_accept_adopts_it() {
+    // The baseline shipped before schema_version 3, kept in baselines/history by the re-accept.
+    let shipped: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(baseline()).expect("baseline")).expect("JSON");
+    let previous = shipped["accepted"]["previous_sha256"]
+        .as_str()
+        .expect("a previous baseline");
+    let old = root().join(format!("baselines/history/acme-prod.{previous}.json"));
+    assert!(
+        std::fs::read_to_string(&old).is_ok_and(|t| t.contains("\"schema_version\": 2,")),
+        "the baseline before schema_version 3 is in baselines/history"
+    );
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let b = tmp.path().join("b.json");
+    std::fs::copy(&old, &b).expect("copy");
+    let b = b.to_str().expect("utf-8");
+
+    let plan = run(&[
+        "plan",
+        "--snapshot",
+        "examples/acme-prod",
+        "--baseline",
+        b,
+        "--color",
+        "never",
+    ]);
+    let text = stdout(&plan);
+    assert_eq!(code(&plan), 0, "{text}{}", stderr(&plan));
+    assert!(
+        text.contains("Newly observed (not in the baseline; not drift):\n  * observed = {"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Drift: 0 changed, 0 added, 0 removed"),
+        "{text}"
+    );
+    let json = run(&["diff", b, "examples/acme-prod", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let kinds: Vec<&str> = doc["drift"]
+        .as_array()
+        .expect("drift entries")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["newly_observed"], "{doc}");
+
+    let out = run(&[
+        "baseline",
+        "accept",
+        "--snapshot",
+        "examples/acme-prod",
+        "--baseline",
+        b,
+        "--by",
+        "tester",
+        "--reason",
+        "schema_version 3",
+    ]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let snap: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(b).expect("baseline")).expect("JSON");
+    assert_eq!(snap["schema_version"], 3);
+    assert!(snap["settings"]["observed"]["fapi"].is_object());
+    let plan = run(&[
+        "plan",
+        "--snapshot",
+        "examples/acme-prod",
+        "--baseline",
+        b,
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code(&plan), 0);
+    assert!(
+        !stdout(&plan).contains("Newly observed"),
+        "{}",
+        stdout(&plan)
+    );
+    assert!(
+        !stdout(&plan).contains("Coverage note"),
+        "{}",
+        stdout(&plan)
     );
 }

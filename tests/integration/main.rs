@@ -16,6 +16,7 @@ mod features;
 mod fuzz_corpora;
 mod golden;
 mod hygiene;
+mod observation;
 mod output;
 mod plans;
 mod policy;

@@ -313,7 +313,13 @@ impl Validator {
         let number = |this: &mut Self| -> Option<f64> {
             if !matches!(
                 kind,
-                Some(Kind::Int | Kind::Duration | Kind::ToggledDuration | Kind::Json) | None
+                Some(
+                    Kind::Int
+                        | Kind::Duration
+                        | Kind::ToggledDuration
+                        | Kind::Json
+                        | Kind::Observed
+                ) | None
             ) {
                 this.push(Diagnostic::new(
                     span.clone(),
@@ -350,7 +356,7 @@ impl Validator {
         let collection_like = |this: &mut Self| -> bool {
             let ok = matches!(
                 kind,
-                Some(Kind::StrSet | Kind::Json | Kind::Map | Kind::Str) | None
+                Some(Kind::StrSet | Kind::Json | Kind::Observed | Kind::Map | Kind::Str) | None
             );
             if !ok {
                 this.push(Diagnostic::new(
@@ -421,7 +427,10 @@ impl Validator {
                 Assertion::MinFromNow { seconds, at: None }
             }
             "subset_of" | "disjoint_from" => {
-                if !matches!(kind, Some(Kind::StrSet | Kind::Json) | None) {
+                if !matches!(
+                    kind,
+                    Some(Kind::StrSet | Kind::Json | Kind::Observed) | None
+                ) {
                     self.push(Diagnostic::new(
                         span.clone(),
                         format!("`{name}` applies to sets"),

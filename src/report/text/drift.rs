@@ -22,6 +22,7 @@ fn change_style(kind: ChangeKind) -> Style {
         ChangeKind::Removed => AnsiColor::Red,
         ChangeKind::Unobserved => AnsiColor::Magenta,
         ChangeKind::NewlyObserved => AnsiColor::Cyan,
+        ChangeKind::Disagreement => AnsiColor::Yellow,
     })
 }
 
@@ -43,6 +44,7 @@ fn sigil(kind: ChangeKind) -> char {
         ChangeKind::Removed => '-',
         ChangeKind::Unobserved => '?',
         ChangeKind::NewlyObserved => '*',
+        ChangeKind::Disagreement => '≠',
     }
 }
 
@@ -84,6 +86,12 @@ fn change_line(c: &Change, current: &Snapshot) -> String {
             let reason = current.unobserved_reason(&c.path).unwrap_or("not observed");
             format!("{s} {} (was {}): {reason}", c.path, show(&c.before))
         }
+        ChangeKind::Disagreement => format!(
+            "{s} {}: sources {} (baseline: {})",
+            c.path,
+            crate::diff::by_source(c.after.as_ref()),
+            crate::diff::by_source(c.before.as_ref())
+        ),
     }
 }
 

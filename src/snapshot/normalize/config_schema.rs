@@ -17,7 +17,41 @@ use serde_json::{Map, Value};
 const MAX_DEPTH: usize = 32;
 
 /// The canonical set: a sorted JSON array of strings, one per leaf property.
-pub(crate) fn reduce(body: &Value) -> Value {
+/// Whether an edit at `ptr` (a JSON pointer into the schema document) changes what is compared:
+/// the keywords [`reduce`] reads (`type`, `nullable`, `format`, `enum`, `const`, `readOnly`,
+/// `x-clerk-sensitive`, property names, `$ref`s) below the root's `properties`/`$defs`/
+/// `definitions`. Documentation keywords (`description`, `title`, `default`, `examples`,
+/// `$comment`, length and range limits) and the document's own header (`$schema`, `$id`, its
+/// `type`) are left out by design (docs/snapshot.md, "Volatile fields").
+pub fn compared(ptr: &str) -> bool {
+    const READ: [&str; 8] = [
+        "type",
+        "nullable",
+        "format",
+        "enum",
+        "const",
+        "readOnly",
+        "x-clerk-sensitive",
+        "$ref",
+    ];
+    let segs: Vec<&str> = ptr.split('/').skip(1).collect();
+    if !matches!(
+        segs.first(),
+        Some(&("properties" | "$defs" | "definitions"))
+    ) {
+        return false;
+    }
+    // The last keyword: `enum`'s values sit one level below it.
+    let keyword = segs
+        .iter()
+        .rev()
+        .find(|s| s.parse::<usize>().is_err())
+        .copied()
+        .unwrap_or_default();
+    READ.contains(&keyword)
+}
+
+pub fn reduce(body: &Value) -> Value {
     let mut walk = Walk {
         root: body,
         leaves: BTreeSet::new(),

@@ -4,7 +4,7 @@
 //! (the `MAPPINGS` table for scalar settings in `scalars`, code for collections in
 //! `collections` and OAuth providers in `providers`) and written to one path with one type.
 //! When sources disagree the more authoritative wins (Platform config > Backend API > Frontend
-//! API) and the disagreement is kept in `conflicts`. Unknown fields are ignored; a known field of
+//! API) and the disagreement is kept in `conflicts`. Fields no setting reads go to `observed` (module `observed`); a known field of
 //! the wrong type is an error naming the file and JSON path. Secrets are reduced to
 //! `present`/`absent` here and never copied. This module owns the `Builder` every part writes
 //! through, coverage, the reasons for what was not observed, and the facts Clerk's feature answers
@@ -14,12 +14,12 @@
 mod collections;
 #[cfg(test)]
 mod promoted_tests;
-#[cfg(test)] // Until its hook (`observed.plapi.config_schema`) calls `reduce`: no dead code.
-mod config_schema;
+pub mod config_schema;
+pub mod observed;
 mod providers;
 mod scalars;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
@@ -94,6 +94,7 @@ pub fn normalize(rec: &Recording) -> Result<Snapshot, Error> {
     b.organization_domains()?;
     b.feature_facts();
     b.oauth_providers()?;
+    b.observed();
     b.meta.collected_at.clone_from(&rec.collected_at);
     if let Some(Value::String(v)) = rec
         .get(PLATFORM_CONFIG.file)
@@ -143,6 +144,8 @@ struct Builder<'r> {
     settings: Value,
     provenance: BTreeMap<String, Source>,
     conflicts: BTreeMap<String, BTreeMap<Source, Value>>,
+    /// Patterns of the observed objects that were keyed lists ([`Snapshot::keyed`]).
+    keyed: BTreeSet<String>,
     meta: Meta,
 }
 
@@ -153,6 +156,7 @@ impl<'r> Builder<'r> {
             settings: Value::Object(Map::new()),
             provenance: BTreeMap::new(),
             conflicts: BTreeMap::new(),
+            keyed: BTreeSet::new(),
             meta: Meta::default(),
         }
     }
@@ -227,8 +231,10 @@ impl<'r> Builder<'r> {
             provenance: self.provenance,
             conflicts,
             coverage,
+            keyed: self.keyed,
             meta: self.meta,
             accepted: None,
+            migrated_from: None,
         }
     }
 
@@ -260,7 +266,10 @@ impl<'r> Builder<'r> {
             let parent_is_leaf = path.0.len() > 1
                 && schema::kind_of(&Path(path.0[..path.0.len() - 1].to_vec()))
                     .is_some_and(|k| k != schema::Kind::Struct);
-            if !top_level || parent_is_leaf || node.kind == schema::Kind::Struct {
+            if !top_level
+                || parent_is_leaf
+                || matches!(node.kind, schema::Kind::Struct | schema::Kind::Observed)
+            {
                 continue;
             }
             if crate::snapshot::model::lookup(&self.settings, &path).is_some() {
@@ -269,6 +278,13 @@ impl<'r> Builder<'r> {
             out.push(Unobserved {
                 path: node.pattern.to_owned(),
                 reason: self.reason(node.pattern),
+            });
+        }
+        // Each file's observed section, when the file was not recorded.
+        for endpoint in LAYOUT.iter().filter(|e| !self.rec.has(e.file)) {
+            out.push(Unobserved {
+                path: observed::prefix(endpoint.file).to_string(),
+                reason: self.reason_from(&[(endpoint.file, "")]),
             });
         }
         // Custom-vs-shared credentials and secrets are visible in the Platform config only.
@@ -657,7 +673,7 @@ mod tests {
     }
 
     #[test]
-    fn fields_clerk_adds_later_are_ignored() {
+    fn fields_clerk_adds_later_are_observed_not_curated() {
         let base = normalize(&rec(&[
             (
                 ENVIRONMENT.file,
@@ -674,7 +690,17 @@ mod tests {
             (JWT_TEMPLATES.file, json!([{"name": "a", "lifetime": 60, "claims": {"aud": "x"}, "rotation_policy": {"days": 30}}])),
         ]))
         .expect("normalizes");
-        assert_eq!(base.settings, newer.settings);
+        let mut curated = newer.settings.clone();
+        let observed = curated
+            .as_object_mut()
+            .and_then(|o| o.remove("observed"))
+            .expect("observed");
+        assert_eq!(base.settings, curated);
+        assert_eq!(
+            observed,
+            json!({"fapi": {"auth_config": {"quantum_mode": "on"}, "brand_new_block": {"x": [1]}},
+                   "bapi": {"jwt_templates": {"a": {"rotation_policy": {"days": 30}}}}})
+        );
     }
 
     #[test]
