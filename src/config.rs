@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::clerk::keys::PublishableKey;
 use crate::diag::{self, Diagnostic};
+use crate::recording::Source;
 
 /// The file looked for in the current directory when `--config` is not given.
 pub const DEFAULT_FILE: &str = "clerk-drift.toml";
@@ -41,6 +42,8 @@ pub struct Instance {
     /// `critical`, `high`, `medium`, `low`, `info` or `none` (as `--fail-on`).
     pub fail_on: Option<String>,
     pub require_observed: Option<bool>,
+    /// APIs this instance is pulled without (`without = ["platform"]`, as `--without`).
+    pub without: Vec<Source>,
 }
 
 /// `[pull]`: HTTP tuning (see `clerk::Options`).
@@ -50,6 +53,8 @@ pub struct Pull {
     pub requests_per_10s: Option<usize>,
     pub timeout_seconds: Option<u64>,
     pub retries: Option<usize>,
+    /// APIs every pull goes without (`without = ["platform"]`, as `--without`).
+    pub without: Vec<Source>,
 }
 
 /// A configuration that could not be read or did not validate.
@@ -101,6 +106,7 @@ struct RawInstance {
     attestations: Option<String>,
     fail_on: Option<Spanned<String>>,
     require_observed: Option<bool>,
+    without: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -110,9 +116,39 @@ struct RawPull {
     requests_per_10s: Option<Spanned<usize>>,
     timeout_seconds: Option<Spanned<u64>>,
     retries: Option<usize>,
+    without: Option<Vec<Spanned<String>>>,
 }
 
-const INSTANCE_KEYS: &str = "publishable_key, platform_application_id, platform_instance, baseline, policy, waivers, attestations";
+const INSTANCE_KEYS: &str = "publishable_key, platform_application_id, platform_instance, baseline, policy, waivers, attestations, fail_on, require_observed, without";
+
+/// The names `without` takes, as `--without`.
+pub const API_NAMES: [(&str, Source); 3] = [
+    ("frontend", Source::Fapi),
+    ("backend", Source::Bapi),
+    ("platform", Source::Plapi),
+];
+
+/// `without = [...]`: API names, each checked.
+fn without(list: Option<Vec<Spanned<String>>>, diags: &mut Vec<Diagnostic>) -> Vec<Source> {
+    let mut out = Vec::new();
+    for name in list.unwrap_or_default() {
+        match API_NAMES
+            .iter()
+            .find(|(n, _)| *n == name.get_ref().as_str())
+        {
+            Some((_, source)) => {
+                if !out.contains(source) {
+                    out.push(*source);
+                }
+            }
+            None => diags.push(
+                Diagnostic::new(name.span(), format!("unknown API `{}`", name.get_ref()))
+                    .help("use \"frontend\", \"backend\" or \"platform\""),
+            ),
+        }
+    }
+    out
+}
 
 impl Config {
     /// `--config FILE`, else `./clerk-drift.toml` when it exists, else none.
@@ -150,7 +186,7 @@ impl Config {
             let mut d = Diagnostic::new(e.span().unwrap_or(0..0), message.clone());
             if message.starts_with("unknown field") {
                 d = d.help(format!(
-                    "an [instances.NAME] table holds: {INSTANCE_KEYS}; [pull] holds: concurrency, requests_per_10s, timeout_seconds, retries"
+                    "an [instances.NAME] table holds: {INSTANCE_KEYS}; [pull] holds: concurrency, requests_per_10s, timeout_seconds, retries, without"
                 ));
             }
             fail(vec![d])
@@ -221,6 +257,7 @@ impl Config {
                     attestations: inst.attestations.map(resolve),
                     fail_on: inst.fail_on.map(Spanned::into_inner),
                     require_observed: inst.require_observed,
+                    without: without(inst.without, &mut diags),
                 },
             );
         }
@@ -248,6 +285,7 @@ impl Config {
                 requests_per_10s: p.requests_per_10s.map(Spanned::into_inner),
                 timeout_seconds: p.timeout_seconds.map(Spanned::into_inner),
                 retries: p.retries,
+                without: without(p.without, &mut diags),
             };
         }
         let mut ignore = Vec::new();
@@ -370,6 +408,22 @@ requests_per_10s = 40
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("no instance `qa`"), "{err}");
+        Ok(())
+    }
+
+    #[test]
+    fn without_names_apis() -> Result<(), Error> {
+        let c = Config::parse(
+            "[instances.prod]\nwithout = [\"platform\", \"backend\"]\n[pull]\nwithout = [\"frontend\"]\n",
+            Path::new("c.toml"),
+        )?;
+        assert_eq!(c.select(None)?.without, [Source::Plapi, Source::Bapi]);
+        assert_eq!(c.pull.without, [Source::Fapi]);
+        let err = Config::parse("[pull]\nwithout = [\"plapi\"]\n", Path::new("c.toml"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("c.toml:2:12: unknown API `plapi`"), "{err}");
         Ok(())
     }
 

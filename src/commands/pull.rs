@@ -12,7 +12,13 @@ use crate::{Outcome, Ui, exit, snapshot};
 
 pub(super) fn run(args: PullArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     let config = discover_config(args.live.config.as_deref())?;
-    let mut pulled = pull(&args.live, config.as_ref(), ui, args.record.as_deref())?;
+    let mut pulled = pull(
+        &args.live,
+        config.as_ref(),
+        ui,
+        args.record.as_deref(),
+        false,
+    )?;
     attest(
         &mut pulled.snapshot,
         &args.attest,

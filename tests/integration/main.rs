@@ -4,6 +4,7 @@ mod archetypes;
 mod architecture;
 mod auth;
 mod baseline;
+mod ci;
 mod common;
 mod crash;
 mod errors;

@@ -1,0 +1,250 @@
+//! Trustworthy in CI (issue 16): a check, plan or audit whose live pull would skip a whole API
+//! fails unless the user said so; cheap checks come before any request; no silent gaps; fleets;
+//! clerk-drift.toml validated like a policy. Against the fake Clerk, each asserting the exact
+//! exit code.
+
+use std::path::Path;
+
+use wiremock::MockServer;
+
+use crate::common::{PUBLISHABLE_KEY, code, example, live, output, stderr, stdout};
+use crate::fake::{self, Data, Options};
+
+async fn acme() -> MockServer {
+    fake::start(&Data::load(&example("acme-prod")), Options::default()).await
+}
+
+async fn requests(server: &MockServer) -> Vec<String> {
+    server
+        .received_requests()
+        .await
+        .expect("recording on")
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect()
+}
+
+/// The baseline: the instance as pulled with all three APIs.
+fn pull_baseline(server: &MockServer, dir: &Path) {
+    let o = output(live(&server.uri(), dir).args(["pull", "-o", "baseline.json"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+/// The live commands that judge a pull, each clean on the fake instance against its own pull.
+const JUDGING: [&[&str]; 3] = [
+    &["check", "--fail-on", "none"],
+    &["plan", "--baseline", "baseline.json", "--fail-on", "none"],
+    &[
+        "audit",
+        "--out",
+        "bundle",
+        "--baseline",
+        "baseline.json",
+        "--fail-on",
+        "none",
+    ],
+];
+
+/// [`JUDGING`] against `baseline`.
+fn judging(baseline: &str) -> Vec<Vec<&str>> {
+    JUDGING
+        .iter()
+        .map(|a| {
+            a.iter()
+                .map(|s| if *s == "baseline.json" { baseline } else { s })
+                .collect()
+        })
+        .collect()
+}
+
+/// The lines of an error's cause list (`  - …`).
+fn causes(err: &str) -> Vec<&str> {
+    err.lines().filter(|l| l.starts_with("  - ")).collect()
+}
+
+#[tokio::test]
+async fn a_judging_pull_that_would_skip_a_whole_api_fails_before_any_request_unless_said() {
+    let server = acme().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    pull_baseline(&server, dir.path());
+    server.reset().await;
+    fake::mount(
+        &server,
+        &Data::load(&example("acme-prod")),
+        Options::default(),
+    )
+    .await;
+
+    // All three APIs: nothing to say, clean.
+    for args in JUDGING {
+        let _ = std::fs::remove_dir_all(dir.path().join("bundle"));
+        let o = output(live(&server.uri(), dir.path()).args(args));
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+    }
+    server.reset().await;
+    fake::mount(
+        &server,
+        &Data::load(&example("acme-prod")),
+        Options::default(),
+    )
+    .await;
+
+    // No Platform key, nobody said so: exit 1, one line naming the API and the variable, and how
+    // to say it is intended; nothing sent.
+    for args in JUDGING {
+        let _ = std::fs::remove_dir_all(dir.path().join("bundle"));
+        let o = output(
+            live(&server.uri(), dir.path())
+                .env_remove("CLERK_PLATFORM_API_KEY")
+                .args(args),
+        );
+        assert_eq!(code(&o), 1, "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(
+            causes(&err),
+            [
+                "  - Platform API: no Platform API key: set CLERK_PLATFORM_API_KEY or CLERK_PLATFORM_API_KEY_FILE (a key with the `applications:manage` scope; Platform API access is a private beta) and CLERK_APPLICATION_ID or --app"
+            ],
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("pass --without platform, or add `without = [\"platform\"]` to [pull] in clerk-drift.toml"), "{err}");
+        assert!(err.contains("nothing was sent"), "{err}");
+        assert!(!dir.path().join("bundle").exists(), "no bundle");
+    }
+    // Frontend API only: one line per API (not one per setting).
+    for args in JUDGING {
+        let o = output(
+            live(&server.uri(), dir.path())
+                .env_remove("CLERK_PLATFORM_API_KEY")
+                .env_remove("CLERK_SECRET_KEY")
+                .args(args),
+        );
+        assert_eq!(code(&o), 1, "{args:?}");
+        let err = stderr(&o);
+        let lines = causes(&err);
+        assert_eq!(lines.len(), 2, "{err}");
+        assert!(
+            lines[0].starts_with("  - Backend API: no secret key: set CLERK_SECRET_KEY"),
+            "{err}"
+        );
+        assert!(
+            lines[1].starts_with("  - Platform API: no Platform API key"),
+            "{err}"
+        );
+        assert!(
+            err.contains("--without backend --without platform"),
+            "{err}"
+        );
+        assert!(
+            err.contains("`without = [\"backend\", \"platform\"]`"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        requests(&server).await,
+        Vec::<String>::new(),
+        "nothing was sent"
+    );
+
+    // Said so, three ways: --without, the instance's `without`, --allow-partial. Clean against
+    // a baseline pulled the same way (one with Platform settings would make them missing now).
+    let o = output(
+        live(&server.uri(), dir.path())
+            .env_remove("CLERK_PLATFORM_API_KEY")
+            .args(["pull", "-o", "no-platform.json"]),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let config = format!(
+        "[instances.prod]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nwithout = [\"platform\"]\n"
+    );
+    for (how, extra, toml) in [
+        ("--without", &["--without", "platform"][..], None),
+        ("config", &[][..], Some(config.as_str())),
+        ("--allow-partial", &["--allow-partial"][..], None),
+    ] {
+        let cfg = dir.path().join("clerk-drift.toml");
+        match toml {
+            Some(t) => std::fs::write(&cfg, t).expect("config"),
+            None => {
+                let _ = std::fs::remove_file(&cfg);
+            }
+        }
+        for args in judging("no-platform.json") {
+            let _ = std::fs::remove_dir_all(dir.path().join("bundle"));
+            let o = output(
+                live(&server.uri(), dir.path())
+                    .env_remove("CLERK_PLATFORM_API_KEY")
+                    .args(&args)
+                    .args(extra),
+            );
+            assert_eq!(code(&o), 0, "{how} {args:?}: {}", stderr(&o));
+        }
+    }
+    let _ = std::fs::remove_file(dir.path().join("clerk-drift.toml"));
+    // The message names the instance's table when there is one.
+    std::fs::write(
+        dir.path().join("clerk-drift.toml"),
+        format!("[instances.prod]\npublishable_key = \"{PUBLISHABLE_KEY}\"\n"),
+    )
+    .expect("config");
+    let o = output(
+        live(&server.uri(), dir.path())
+            .env_remove("CLERK_PLATFORM_API_KEY")
+            .args(["check"]),
+    );
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o)
+            .contains("add `without = [\"platform\"]` to [instances.prod] in clerk-drift.toml"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_file(dir.path().join("clerk-drift.toml")).expect("rm");
+
+    // `pull` writes what it can read, as before (a baseline may be made from the Frontend API).
+    let o = output(
+        live(&server.uri(), dir.path())
+            .env_remove("CLERK_PLATFORM_API_KEY")
+            .env_remove("CLERK_SECRET_KEY")
+            .args(["pull", "-o", "fapi-only.json"]),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[tokio::test]
+async fn without_leaves_an_api_out_even_when_its_key_is_set() {
+    let server = acme().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = output(live(&server.uri(), dir.path()).args([
+        "check",
+        "--fail-on",
+        "none",
+        "--without",
+        "platform",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // No Platform request, and so no scope warning.
+    let paths = requests(&server).await;
+    assert!(!paths.is_empty());
+    assert!(
+        paths.iter().all(|p| !p.starts_with("/v1/platform/")),
+        "{paths:?}"
+    );
+    assert!(
+        !stderr(&o).contains("applications:manage"),
+        "{}",
+        stderr(&o)
+    );
+    // Its settings are unknown, with who said so.
+    assert!(
+        stdout(&o).contains("left out (--without platform)"),
+        "{}",
+        stdout(&o)
+    );
+    // An unknown API name is a usage error.
+    let o = output(live(&server.uri(), dir.path()).args(["check", "--without", "platfrom"]));
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("platform"), "{}", stderr(&o));
+}
