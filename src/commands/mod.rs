@@ -20,6 +20,7 @@ mod meta;
 mod output;
 mod plan;
 mod policy;
+mod preflight;
 mod pull;
 mod snapshot;
 

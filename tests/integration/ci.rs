@@ -248,3 +248,95 @@ async fn without_leaves_an_api_out_even_when_its_key_is_set() {
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("platform"), "{}", stderr(&o));
 }
+
+/// Every judging command with a live pull, each with one mistake a disk check finds: exit 1,
+/// a message naming it (never an internal temporary name), and not one request.
+#[tokio::test]
+async fn cheap_checks_come_before_any_request() {
+    let server = acme().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("bundle-old")).expect("dir");
+    std::fs::write(d.join("bundle-old/manifest.json"), "{}").expect("file");
+    std::fs::create_dir_all(d.join("a-dir")).expect("dir");
+    std::fs::write(d.join("not-a-recording"), "x").expect("file");
+    std::fs::write(d.join("bad-policy.toml"), "[[rule]]\nid = 1\n").expect("file");
+    std::fs::write(d.join("bad.json"), "{").expect("file");
+    std::fs::write(d.join("bad-attest.toml"), "[[attestation]]\nnope = 1\n").expect("file");
+    let baseline = crate::common::baseline();
+    let baseline = baseline.to_str().expect("utf-8");
+    let cases: [(&[&str], &str); 11] = [
+        (&["pull", "-o", "a-dir"], "-o a-dir: is a directory"),
+        (
+            &["pull", "--record", "not-a-recording"],
+            "not-a-recording exists and is not a recording",
+        ),
+        (
+            &["pull", "--attestations", "missing.toml"],
+            "reading missing.toml",
+        ),
+        (&["check", "-o", "a-dir"], "-o a-dir: is a directory"),
+        (
+            &["check", "--policy", "bad-policy.toml"],
+            "bad-policy.toml:2:6",
+        ),
+        (
+            &["check", "--attestations", "bad-attest.toml"],
+            "bad-attest.toml",
+        ),
+        (&["plan"], "no baseline: pass --baseline FILE"),
+        (&["plan", "--baseline", "missing.json"], "missing.json"),
+        (&["plan", "--baseline", "bad.json"], "bad.json"),
+        (
+            &["audit", "--out", "bundle-old", "--baseline", baseline],
+            "bundle-old exists and is not empty",
+        ),
+        (
+            &[
+                "audit",
+                "--out",
+                "b",
+                "--sign-key",
+                "nokey",
+                "--baseline",
+                baseline,
+            ],
+            "--sign-key nokey: no such file",
+        ),
+    ];
+    for (args, says) in cases {
+        let o = output(live(&server.uri(), d).args(args));
+        assert_eq!(code(&o), 1, "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains(".clerk-drift-"), "{args:?}: {err}");
+    }
+    assert_eq!(
+        requests(&server).await,
+        Vec::<String>::new(),
+        "nothing was sent"
+    );
+    assert!(!d.join("b").exists());
+    // An output's parent directory is created (before the pull), with all three APIs and with
+    // the Frontend API alone.
+    let o = output(live(&server.uri(), d).args(["pull", "-o", "new/dir/x.json"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(d.join("new/dir/x.json").is_file());
+    let o = output(
+        live(&server.uri(), d)
+            .env_remove("CLERK_SECRET_KEY")
+            .env_remove("CLERK_PLATFORM_API_KEY")
+            .args([
+                "check",
+                "--without",
+                "backend",
+                "--without",
+                "platform",
+                "--fail-on",
+                "none",
+            ])
+            .args(["--format", "json", "-o", "reports/today/check.json"]),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(d.join("reports/today/check.json").is_file());
+}
