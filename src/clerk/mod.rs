@@ -310,7 +310,7 @@ enum Body {
 /// Reads `endpoint` from `api`: a whole list, or one object at `path` (the endpoint's, with any
 /// placeholders filled).
 fn spawn_read(
-    set: &mut JoinSet<Fetched>,
+    set: &mut Tasks,
     client: &Arc<Client>,
     api: Arc<Api>,
     endpoint: &'static Endpoint,
@@ -318,7 +318,9 @@ fn spawn_read(
     not_found: Option<String>,
 ) {
     let client = client.clone();
-    set.spawn(async move {
+    let handle = set.set.spawn(async move {
+        #[cfg(feature = "fuzzing")]
+        crate::fuzzing::fault("collect", endpoint.file);
         if endpoint.is_list() {
             list(client, api, endpoint).await
         } else {
@@ -326,6 +328,29 @@ fn spawn_read(
             object(&client, &api, &path, endpoint, not_found.as_deref()).await
         }
     });
+    set.of.insert(handle.id(), endpoint);
+}
+
+/// The reads in flight, and which endpoint each task reads (so that a task that panicked is still
+/// a failed read of its endpoint).
+#[derive(Default)]
+struct Tasks {
+    set: JoinSet<Fetched>,
+    of: std::collections::HashMap<tokio::task::Id, &'static Endpoint>,
+}
+
+/// A task's end without a result, in words.
+fn join_text(e: tokio::task::JoinError) -> String {
+    if e.is_panic() {
+        let panic = e.into_panic();
+        panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_owned())
+    } else {
+        "the task was cancelled".to_owned()
+    }
 }
 
 /// The requests, in dependency order. The Frontend API's read goes out at once. The Backend
@@ -342,7 +367,7 @@ async fn collect(
 ) -> Result<Vec<Fetched>, Error> {
     let fapi = fapi.map(Arc::new);
     let bapi = bapi.map(Arc::new);
-    let mut set = JoinSet::new();
+    let mut set = Tasks::default();
     let own = |e: &Endpoint| e.path.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     if let Some(api) = &bapi {
         spawn_read(
@@ -369,8 +394,25 @@ async fn collect(
         spawn_platform(&mut set, &client, p, None);
     }
     let mut out = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        let Ok(fetched) = joined else { continue };
+    while let Some(joined) = set.set.join_next_with_id().await {
+        let fetched = match joined {
+            Ok((_, fetched)) => fetched,
+            // A task that panicked is a failed read of its endpoint, never a silent gap.
+            Err(e) => match set.of.get(&e.id()).copied() {
+                Some(endpoint) => Fetched {
+                    file: endpoint.file,
+                    api: endpoint.source.api_name(),
+                    label: endpoint.request(),
+                    outcome: Err(Outcome::Failed(Error::Request {
+                        api: endpoint.source.api_name(),
+                        request: endpoint.request(),
+                        status: None,
+                        detail: format!("the read failed unexpectedly ({})", join_text(e)),
+                    })),
+                },
+                None => return Err(Error::Runtime(join_text(e))),
+            },
+        };
         if fetched.file == endpoints::INSTANCE.file
             && let Some(api) = &bapi
         {
@@ -432,12 +474,7 @@ async fn collect(
 }
 
 /// Sends the Platform config read for `instance` (the target's own when `None`).
-fn spawn_platform(
-    set: &mut JoinSet<Fetched>,
-    client: &Arc<Client>,
-    p: Platform,
-    instance: Option<String>,
-) {
+fn spawn_platform(set: &mut Tasks, client: &Arc<Client>, p: Platform, instance: Option<String>) {
     let instance = instance.unwrap_or(p.instance);
     let endpoint = &endpoints::PLATFORM_CONFIG;
     let path = endpoint

@@ -340,3 +340,101 @@ async fn cheap_checks_come_before_any_request() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(d.join("reports/today/check.json").is_file());
 }
+
+/// A collection task that panics (test-only fault injection, `CLERK_DRIFT_FAULT`, the `fuzzing`
+/// feature the tests build with) is a failed read of its endpoint: exit 1, named, never a silent
+/// gap; with `--allow-partial`, a gap in coverage, still exit 1.
+#[tokio::test]
+async fn a_panicked_collection_task_is_a_failed_read() {
+    let server = acme().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (fault, names) in [
+        (
+            "panic:collect:bapi/jwt_templates.json",
+            "Backend API GET /v1/jwt_templates",
+        ),
+        (
+            "panic:collect:fapi/environment.json",
+            "Frontend API GET /v1/environment",
+        ),
+        (
+            "panic:collect:plapi/config.json",
+            "Platform API GET /v1/platform",
+        ),
+    ] {
+        for command in [&["pull"][..], &["check", "--fail-on", "none"][..]] {
+            let o = output(
+                live(&server.uri(), dir.path())
+                    .env("CLERK_DRIFT_FAULT", fault)
+                    .args(command),
+            );
+            assert_eq!(code(&o), 1, "{fault} {command:?}");
+            let err = stderr(&o);
+            assert!(err.contains(names), "{fault}: {err}");
+            assert!(
+                err.contains("failed unexpectedly (injected fault"),
+                "{fault}: {err}"
+            );
+            assert!(stdout(&o).is_empty(), "no snapshot: {}", stdout(&o));
+        }
+        let o = output(
+            live(&server.uri(), dir.path())
+                .env("CLERK_DRIFT_FAULT", fault)
+                .args(["pull", "--allow-partial"]),
+        );
+        assert_eq!(code(&o), 1, "{fault}");
+        assert!(
+            stdout(&o).contains("the read failed unexpectedly"),
+            "{fault}"
+        );
+    }
+    // A Frontend-API-only pull.
+    let o = output(
+        live(&server.uri(), dir.path())
+            .env_remove("CLERK_SECRET_KEY")
+            .env_remove("CLERK_PLATFORM_API_KEY")
+            .env("CLERK_DRIFT_FAULT", "panic:collect:fapi/environment.json")
+            .args(["pull"]),
+    );
+    assert_eq!(code(&o), 1);
+    // Without the fault, clean.
+    let o = output(live(&server.uri(), dir.path()).args(["pull"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+/// `plan --all` with an instance that panics: the others are planned, the panicked one is an
+/// error in every format, and the run exits 1.
+#[tokio::test]
+async fn a_panicked_plan_all_instance_is_an_error() {
+    let server = acme().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    pull_baseline(&server, dir.path());
+    std::fs::write(
+        dir.path().join("clerk-drift.toml"),
+        format!(
+            "[instances.a]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nbaseline = \"baseline.json\"\nfail_on = \"none\"\n\n[instances.b]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nbaseline = \"baseline.json\"\nfail_on = \"none\"\n"
+        ),
+    )
+    .expect("config");
+    let o = output(live(&server.uri(), dir.path()).args(["plan", "--all"]));
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    for format in ["text", "json", "markdown"] {
+        let o = output(
+            live(&server.uri(), dir.path())
+                .env("CLERK_DRIFT_FAULT", "panic:plan:b")
+                .args(["plan", "--all", "--format", format]),
+        );
+        assert_eq!(code(&o), 1, "{format}");
+        let out = stdout(&o);
+        assert!(
+            out.contains("planning instance `b` failed unexpectedly (injected fault at plan:b)"),
+            "{format}: {out}"
+        );
+        let a_planned = match format {
+            "json" => out.contains("\"a\": {"),
+            "markdown" => out.contains("# Instance `a`"),
+            _ => out.contains("═══ instance a ═══"),
+        };
+        assert!(a_planned, "{format}: {out}");
+    }
+}
