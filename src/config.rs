@@ -55,6 +55,8 @@ pub struct Pull {
     pub retries: Option<usize>,
     /// APIs every pull goes without (`without = ["platform"]`, as `--without`).
     pub without: Vec<Source>,
+    /// `acknowledge_platform_scope = true`: the team knows the Platform key's scope; no warning.
+    pub acknowledge_platform_scope: bool,
 }
 
 /// A configuration that could not be read or did not validate.
@@ -117,6 +119,7 @@ struct RawPull {
     timeout_seconds: Option<Spanned<u64>>,
     retries: Option<usize>,
     without: Option<Vec<Spanned<String>>>,
+    acknowledge_platform_scope: Option<bool>,
 }
 
 const INSTANCE_KEYS: &str = "publishable_key, platform_application_id, platform_instance, baseline, policy, waivers, attestations, fail_on, require_observed, without";
@@ -186,7 +189,7 @@ impl Config {
             let mut d = Diagnostic::new(e.span().unwrap_or(0..0), message.clone());
             if message.starts_with("unknown field") {
                 d = d.help(format!(
-                    "an [instances.NAME] table holds: {INSTANCE_KEYS}; [pull] holds: concurrency, requests_per_10s, timeout_seconds, retries, without"
+                    "an [instances.NAME] table holds: {INSTANCE_KEYS}; [pull] holds: concurrency, requests_per_10s, timeout_seconds, retries, without, acknowledge_platform_scope"
                 ));
             }
             fail(vec![d])
@@ -286,6 +289,7 @@ impl Config {
                 timeout_seconds: p.timeout_seconds.map(Spanned::into_inner),
                 retries: p.retries,
                 without: without(p.without, &mut diags),
+                acknowledge_platform_scope: p.acknowledge_platform_scope.unwrap_or(false),
             };
         }
         let mut ignore = Vec::new();

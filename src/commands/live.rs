@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -19,7 +20,11 @@ use crate::secrets::{self, Env, Keyring, Kind};
 pub const BACKEND_API_URL: &str = "https://api.clerk.com";
 pub const PLATFORM_API_URL: &str = "https://api.clerk.com";
 
-/// The once-per-run warning for Platform API use.
+/// Whether this run has shown [`PLATFORM_SCOPE_WARNING`].
+static SCOPE_WARNED: AtomicBool = AtomicBool::new(false);
+
+/// The once-per-run warning for Platform API use (not under `--quiet`, nor when clerk-drift.toml
+/// says `acknowledge_platform_scope = true` under `[pull]`).
 pub const PLATFORM_SCOPE_WARNING: &str = "the Platform API config read needs a key with the `applications:manage` scope, which can also change the instance: use a dedicated key for clerk-drift and keep it out of shared CI secrets";
 
 /// The instance a command works on.
@@ -216,7 +221,10 @@ pub fn resolve(
                 instance: ins,
                 instance_origin,
             });
-            warnings.push(PLATFORM_SCOPE_WARNING.to_owned());
+            let acknowledged = config.is_some_and(|c| c.pull.acknowledge_platform_scope);
+            if !args.quiet && !acknowledged {
+                warnings.push(PLATFORM_SCOPE_WARNING.to_owned());
+            }
         }
         (Some(_), None) => {
             let why = "a Platform API key is set but no application id: pass --app, set CLERK_APPLICATION_ID, or platform_application_id in clerk-drift.toml";
@@ -368,6 +376,10 @@ pub fn pull(
         refuse_missing(&resolved, args.instance.as_deref())?;
     }
     for w in &resolved.warnings {
+        // The scope warning once per run, however many instances it pulls.
+        if w == PLATFORM_SCOPE_WARNING && SCOPE_WARNED.swap(true, Ordering::Relaxed) {
+            continue;
+        }
         warn(w);
     }
     let pulled = clerk::pull(resolved.target, resolved.opts, observer, args.allow_partial)?;

@@ -438,3 +438,52 @@ async fn a_panicked_plan_all_instance_is_an_error() {
         assert!(a_planned, "{format}: {out}");
     }
 }
+
+/// The Platform-scope warning: once per run however many instances use the Platform API, never
+/// under `--quiet`, never once clerk-drift.toml acknowledges it; absent without the Platform API.
+#[tokio::test]
+async fn the_platform_scope_warning_is_shown_once_and_can_be_silenced() {
+    const WARNING: &str = "can also change the instance: use a dedicated key";
+    let server = acme().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    pull_baseline(&server, dir.path());
+    let fleet = format!(
+        "[instances.a]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nbaseline = \"baseline.json\"\nfail_on = \"none\"\n\n[instances.b]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nbaseline = \"baseline.json\"\nfail_on = \"none\"\n"
+    );
+    let config = dir.path().join("clerk-drift.toml");
+    for (toml, args, shown) in [
+        (fleet.clone(), &["plan", "--all"][..], 1),
+        (fleet.clone(), &["plan", "--all", "--quiet"][..], 0),
+        (
+            format!("{fleet}\n[pull]\nacknowledge_platform_scope = true\n"),
+            &["plan", "--all"][..],
+            0,
+        ),
+        (String::new(), &["pull", "-o", "x.json"][..], 1),
+        (String::new(), &["pull", "-q", "-o", "x.json"][..], 0),
+    ] {
+        std::fs::write(&config, &toml).expect("config");
+        let o = output(live(&server.uri(), dir.path()).args(args));
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        assert_eq!(
+            stderr(&o).matches(WARNING).count(),
+            shown,
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    // Without the Platform API (said so), and with the Frontend API alone: no such warning.
+    std::fs::write(&config, "").expect("config");
+    for extra in [
+        &["--without", "platform"][..],
+        &["--without", "platform", "--without", "backend"][..],
+    ] {
+        let o = output(
+            live(&server.uri(), dir.path())
+                .args(["pull", "-o", "x.json"])
+                .args(extra),
+        );
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(!stderr(&o).contains(WARNING), "{}", stderr(&o));
+    }
+}
