@@ -44,6 +44,11 @@ pub struct Instance {
     pub require_observed: Option<bool>,
     /// APIs this instance is pulled without (`without = ["platform"]`, as `--without`).
     pub without: Vec<Source>,
+    /// Where this instance's keys are: variable names and files, never values (`secrets`).
+    pub secret_key_env: Option<String>,
+    pub secret_key_file: Option<PathBuf>,
+    pub platform_api_key_env: Option<String>,
+    pub platform_api_key_file: Option<PathBuf>,
 }
 
 /// `[pull]`: HTTP tuning (see `clerk::Options`).
@@ -109,6 +114,10 @@ struct RawInstance {
     fail_on: Option<Spanned<String>>,
     require_observed: Option<bool>,
     without: Option<Vec<Spanned<String>>>,
+    secret_key_env: Option<Spanned<String>>,
+    secret_key_file: Option<Spanned<String>>,
+    platform_api_key_env: Option<Spanned<String>>,
+    platform_api_key_file: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -122,7 +131,7 @@ struct RawPull {
     acknowledge_platform_scope: Option<bool>,
 }
 
-const INSTANCE_KEYS: &str = "publishable_key, platform_application_id, platform_instance, baseline, policy, waivers, attestations, fail_on, require_observed, without";
+const INSTANCE_KEYS: &str = "publishable_key, platform_application_id, platform_instance, baseline, policy, waivers, attestations, fail_on, require_observed, without, secret_key_env, secret_key_file, platform_api_key_env, platform_api_key_file";
 
 /// The names `without` takes, as `--without`.
 pub const API_NAMES: [(&str, Source); 3] = [
@@ -130,6 +139,66 @@ pub const API_NAMES: [(&str, Source); 3] = [
     ("backend", Source::Bapi),
     ("platform", Source::Plapi),
 ];
+
+/// Whether `value` looks like a Clerk key rather than a name.
+fn looks_like_a_key(value: &str) -> bool {
+    ["sk_live_", "sk_test_", "ak_"]
+        .iter()
+        .any(|p| value.starts_with(p))
+}
+
+/// `secret_key_env` and `platform_api_key_env`: an environment variable's name, never a key.
+fn key_env(
+    field: &str,
+    value: Option<Spanned<String>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let value = value?;
+    let name = value.get_ref();
+    if looks_like_a_key(name) {
+        diags.push(
+            Diagnostic::new(value.span(), format!("{field} holds what looks like a key, not a variable's name"))
+                .help("clerk-drift.toml holds no secrets: name the variable that holds the key (e.g. CLERK_SECRET_KEY_PROD), and rotate this key: it is in the file's history"),
+        );
+        return None;
+    }
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        diags.push(
+            Diagnostic::new(
+                value.span(),
+                format!("{field} `{name}` is not an environment variable's name"),
+            )
+            .help("use letters, digits and `_`, e.g. CLERK_SECRET_KEY_PROD"),
+        );
+        return None;
+    }
+    Some(value.into_inner())
+}
+
+/// `secret_key_file` and `platform_api_key_file`: a path, never a key.
+fn key_file(
+    field: &str,
+    value: Option<Spanned<String>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let value = value?;
+    if looks_like_a_key(value.get_ref()) || value.get_ref().trim().is_empty() {
+        diags.push(
+            Diagnostic::new(
+                value.span(),
+                format!("{field} must be the path of a file holding the key"),
+            )
+            .help("clerk-drift.toml holds no secrets: if this is a key, remove it and rotate it"),
+        );
+        return None;
+    }
+    Some(value.into_inner())
+}
 
 /// `without = [...]`: API names, each checked.
 fn without(list: Option<Vec<Spanned<String>>>, diags: &mut Vec<Diagnostic>) -> Vec<Source> {
@@ -261,6 +330,20 @@ impl Config {
                     fail_on: inst.fail_on.map(Spanned::into_inner),
                     require_observed: inst.require_observed,
                     without: without(inst.without, &mut diags),
+                    secret_key_env: key_env("secret_key_env", inst.secret_key_env, &mut diags),
+                    secret_key_file: key_file("secret_key_file", inst.secret_key_file, &mut diags)
+                        .map(resolve),
+                    platform_api_key_env: key_env(
+                        "platform_api_key_env",
+                        inst.platform_api_key_env,
+                        &mut diags,
+                    ),
+                    platform_api_key_file: key_file(
+                        "platform_api_key_file",
+                        inst.platform_api_key_file,
+                        &mut diags,
+                    )
+                    .map(resolve),
                 },
             );
         }

@@ -122,10 +122,14 @@ pub fn resolve(
             skip(&mut target, Source::Bapi, &format!("left out ({w})"));
             None
         }
-        None => secrets::find(
+        None => secrets::find_for(
             Kind::SecretKey,
             &name,
             args.secret_key_file.as_deref(),
+            secrets::Configured {
+                env: instance.as_ref().and_then(|i| i.secret_key_env.as_deref()),
+                file: instance.as_ref().and_then(|i| i.secret_key_file.as_deref()),
+            },
             env,
             keyring,
         )?,
@@ -157,9 +161,12 @@ pub fn resolve(
         }
         None if left_out(Source::Bapi).is_some() => {}
         None => {
-            let why = "no secret key: set CLERK_SECRET_KEY or CLERK_SECRET_KEY_FILE, pass --secret-key-file, or run `clerk-drift auth set`";
+            let why = match instance.as_ref().and_then(|i| i.secret_key_env.as_deref()) {
+                Some(var) => format!("no secret key: set {var} (secret_key_env of [instances.{name}])"),
+                None => "no secret key: set CLERK_SECRET_KEY or CLERK_SECRET_KEY_FILE, pass --secret-key-file, or run `clerk-drift auth set`".to_owned(),
+            };
             missing.push(format!("Backend API: {why}"));
-            skip(&mut target, Source::Bapi, why);
+            skip(&mut target, Source::Bapi, &why);
             warnings.push("Backend API skipped: no secret key (domains, JWT templates, allowed origins, allowlist and other resources stay unobserved)".into());
         }
     }
@@ -170,10 +177,18 @@ pub fn resolve(
             skip(&mut target, Source::Plapi, &format!("left out ({w})"));
             None
         }
-        None => secrets::find(
+        None => secrets::find_for(
             Kind::PlatformKey,
             &name,
             args.platform_key_file.as_deref(),
+            secrets::Configured {
+                env: instance
+                    .as_ref()
+                    .and_then(|i| i.platform_api_key_env.as_deref()),
+                file: instance
+                    .as_ref()
+                    .and_then(|i| i.platform_api_key_file.as_deref()),
+            },
             env,
             keyring,
         )?,
@@ -233,7 +248,10 @@ pub fn resolve(
             skip(&mut target, Source::Plapi, why);
         }
         (None, _) => {
-            missing.push("Platform API: no Platform API key: set CLERK_PLATFORM_API_KEY or CLERK_PLATFORM_API_KEY_FILE (a key with the `applications:manage` scope; Platform API access is a private beta) and CLERK_APPLICATION_ID or --app".to_owned());
+            missing.push(match instance.as_ref().and_then(|i| i.platform_api_key_env.as_deref()) {
+                Some(var) => format!("Platform API: no Platform API key: set {var} (platform_api_key_env of [instances.{name}])"),
+                None => "Platform API: no Platform API key: set CLERK_PLATFORM_API_KEY or CLERK_PLATFORM_API_KEY_FILE (a key with the `applications:manage` scope; Platform API access is a private beta) and CLERK_APPLICATION_ID or --app".to_owned(),
+            });
             skip(
                 &mut target,
                 Source::Plapi,

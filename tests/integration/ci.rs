@@ -487,3 +487,80 @@ async fn the_platform_scope_warning_is_shown_once_and_can_be_silenced() {
         assert!(!stderr(&o).contains(WARNING), "{}", stderr(&o));
     }
 }
+
+/// Fleets: each instance's keys come from the variables (or files) clerk-drift.toml names for
+/// it, never from Clerk's default variables; a key written into the file is refused; `auth
+/// status` lists every instance.
+#[tokio::test]
+async fn a_fleet_takes_each_instances_keys_from_the_names_in_clerk_drift_toml() {
+    let server = acme().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    pull_baseline(&server, dir.path());
+    let d = dir.path();
+    std::fs::write(d.join("b.sk"), format!("{}\n", fake::SECRET_KEY)).expect("key file");
+    let fleet = format!(
+        "[instances.a]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nbaseline = \"baseline.json\"\nfail_on = \"none\"\nsecret_key_env = \"SK_A\"\nplatform_api_key_env = \"PK_A\"\n\n[instances.b]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nbaseline = \"baseline.json\"\nfail_on = \"none\"\nsecret_key_file = \"b.sk\"\nplatform_api_key_env = \"PK_B\"\n"
+    );
+    std::fs::write(d.join("clerk-drift.toml"), &fleet).expect("config");
+    let fleet_cmd = || {
+        let mut c = live(&server.uri(), d);
+        c.env_remove("CLERK_SECRET_KEY")
+            .env_remove("CLERK_PLATFORM_API_KEY")
+            .env("SK_A", fake::SECRET_KEY)
+            .env("PK_A", fake::PLATFORM_KEY)
+            .env("PK_B", fake::PLATFORM_KEY);
+        c
+    };
+    let o = output(fleet_cmd().args(["plan", "--all"]));
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    // Instance a's variable unset: its plan fails naming that variable; b is still planned.
+    let o = output(fleet_cmd().env_remove("SK_A").args(["plan", "--all"]));
+    assert_eq!(code(&o), 1);
+    assert!(
+        stdout(&o)
+            .contains("Backend API: no secret key: set SK_A (secret_key_env of [instances.a])"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("═══ instance b ═══\nPlan:"),
+        "{}",
+        stdout(&o)
+    );
+    // `auth status` lists every instance, each credential with where it comes from.
+    let o = output(fleet_cmd().args(["auth", "status"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Instance: a ("), "{out}");
+    assert!(out.contains("Instance: b ("), "{out}");
+    assert!(out.contains("from environment variable SK_A"), "{out}");
+    assert!(out.contains("b.sk"), "{out}");
+    assert!(out.contains("from environment variable PK_B"), "{out}");
+    assert!(
+        !out.contains(fake::SECRET_KEY) && !out.contains(fake::PLATFORM_KEY),
+        "{out}"
+    );
+    // A key written into the file is refused, before any request, without repeating it.
+    let server_requests = requests(&server).await.len();
+    std::fs::write(
+        d.join("clerk-drift.toml"),
+        "[instances.a]\nsecret_key_env = \"sk_live_abc123\"\nplatform_api_key_file = \"ak_abc\"\n",
+    )
+    .expect("config");
+    let o = output(fleet_cmd().args(["check"]));
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("clerk-drift.toml:2:18: secret_key_env holds what looks like a key"),
+        "{err}"
+    );
+    assert!(
+        err.contains("clerk-drift.toml:3:25: platform_api_key_file must be the path of a file"),
+        "{err}"
+    );
+    assert_eq!(
+        requests(&server).await.len(),
+        server_requests,
+        "nothing was sent"
+    );
+}
