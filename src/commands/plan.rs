@@ -157,11 +157,6 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         args.baseline.is_some(),
         &args.live,
     )?;
-    if matches!(args.report.format, Format::Sarif | Format::Junit) {
-        anyhow::bail!(
-            "--all writes text, json or markdown; run one plan per instance for SARIF or JUnit"
-        );
-    }
     let (config, names) = fleet::instances(args.live.config.as_deref())?;
     if let Some(path) = &args.report.output {
         preflight::output_file(path, "-o")?;
@@ -221,6 +216,18 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         ..args.report.clone()
     };
     let out = match args.report.format {
+        Format::Sarif => fleet::sarif(results.iter().map(|(name, r)| {
+            (
+                name.as_str(),
+                r.as_ref().map(|p| report::sarif::render(&p.report())),
+            )
+        })),
+        Format::Junit => fleet::junit(results.iter().map(|(name, r)| {
+            (
+                name.as_str(),
+                r.as_ref().map(|p| report::junit::render(&p.report())),
+            )
+        })),
         Format::Json => {
             let mut instances = serde_json::Map::new();
             for (name, r) in &results {

@@ -564,3 +564,59 @@ async fn a_fleet_takes_each_instances_keys_from_the_names_in_clerk_drift_toml() 
         "nothing was sent"
     );
 }
+
+/// `plan --all` in every format: SARIF one run per instance (`automationDetails.id` names it,
+/// valid against the official schema, a failed instance a failed invocation), JUnit one set of
+/// suites per instance, JSON and Markdown per instance.
+#[tokio::test]
+async fn plan_all_writes_every_format_per_instance() {
+    let server = acme().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    pull_baseline(&server, dir.path());
+    std::fs::write(
+        dir.path().join("clerk-drift.toml"),
+        format!(
+            "[instances.a]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nbaseline = \"baseline.json\"\nfail_on = \"none\"\n\n[instances.b]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nbaseline = \"missing.json\"\n"
+        ),
+    )
+    .expect("config");
+    let run = |format: &str| {
+        let o = output(
+            live(&server.uri(), dir.path()).args(["plan", "--all", "-q", "--format", format]),
+        );
+        assert_eq!(code(&o), 1, "{format}: b has no baseline: {}", stderr(&o));
+        stdout(&o)
+    };
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).expect("SARIF");
+    let validator = crate::output::sarif_validator();
+    assert!(validator.is_valid(&sarif), "{sarif}");
+    let runs = sarif["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["automationDetails"]["id"], "clerk-drift/plan/a/");
+    assert_eq!(runs[1]["automationDetails"]["id"], "clerk-drift/plan/b/");
+    assert_eq!(runs[1]["invocations"][0]["executionSuccessful"], false);
+    assert!(
+        runs[1]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("missing.json")),
+        "{}",
+        runs[1]
+    );
+    let junit = run("junit");
+    assert!(junit.contains("<testsuite name=\"a: policy\""), "{junit}");
+    assert!(junit.contains("<testsuite name=\"a: drift\""), "{junit}");
+    assert!(
+        junit.contains("<testsuite name=\"b\" tests=\"1\""),
+        "{junit}"
+    );
+    assert!(junit.contains("<error message=\""), "{junit}");
+    assert_eq!(junit.matches("<testsuites").count(), 1, "{junit}");
+    let json: serde_json::Value = serde_json::from_str(&run("json")).expect("JSON");
+    assert_eq!(json["instances"]["a"]["exit_code"], 0);
+    assert_eq!(json["instances"]["b"]["exit_code"], 1);
+    let md = run("markdown");
+    assert!(
+        md.contains("# Instance `a`") && md.contains("# Instance `b`"),
+        "{md}"
+    );
+}
