@@ -131,14 +131,77 @@ struct RawPull {
     acknowledge_platform_scope: Option<bool>,
 }
 
-const INSTANCE_KEYS: &str = "publishable_key, platform_application_id, platform_instance, baseline, policy, waivers, attestations, fail_on, require_observed, without, secret_key_env, secret_key_file, platform_api_key_env, platform_api_key_file";
-
 /// The names `without` takes, as `--without`.
 pub const API_NAMES: [(&str, Source); 3] = [
     ("frontend", Source::Fapi),
     ("backend", Source::Bapi),
     ("platform", Source::Plapi),
 ];
+
+/// A TOML or shape error, in the file's words: no Rust type names, and for an unknown key the
+/// nearest known one.
+fn toml_diagnostic(e: &toml::de::Error) -> Diagnostic {
+    let mut message = e.message().trim().to_owned();
+    for (rust, words) in [
+        ("expected usize", "expected a whole number (0 or more)"),
+        ("expected u64", "expected a whole number (0 or more)"),
+        ("expected u32", "expected a whole number (0 or more)"),
+        ("expected i64", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a sequence", "expected a list ([...])"),
+        ("expected a map", "expected a table"),
+    ] {
+        message = message.replace(rust, words);
+    }
+    let d = Diagnostic::new(e.span().unwrap_or(0..0), message.clone());
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return d;
+    };
+    let unknown = rest.split('`').next().unwrap_or_default();
+    let known: Vec<&str> = rest
+        .split_once("expected ")
+        .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
+        .unwrap_or_default();
+    let unknown_msg = format!("unknown key `{unknown}`");
+    let d = Diagnostic::new(e.span().unwrap_or(0..0), unknown_msg);
+    match crate::policy::cfg::closest(unknown, known.iter().copied()) {
+        Some(best) => d.help(format!(
+            "did you mean `{best}`? (this table holds: {})",
+            known.join(", ")
+        )),
+        None => d.help(format!("this table holds: {}", known.join(", "))),
+    }
+}
+
+/// Whether an ignore glob can match a snapshot path: some schema path matches it once its
+/// literal keys (`[supabase]`) are read as any key; anything below `observed` (whatever an
+/// endpoint returned) is valid.
+pub fn known_glob(pattern: &str) -> bool {
+    if pattern == "observed" || pattern.starts_with("observed.") || pattern.starts_with("**") {
+        return true;
+    }
+    let generic = regex::Regex::new(r"\[[^\]*][^\]]*\]")
+        .map(|re| re.replace_all(pattern, "[*]").into_owned())
+        .unwrap_or_else(|_| pattern.to_owned());
+    let Ok(rule) = crate::diff::IgnoreRule::new(&generic, "") else {
+        return false;
+    };
+    crate::snapshot::schema::NODES
+        .iter()
+        .any(|n| crate::path::Path::parse(n.pattern).is_ok_and(|p| rule.matches(&p)))
+}
+
+/// Help for an ignore glob that matches nothing: the nearest schema path.
+pub fn glob_help(pattern: &str) -> String {
+    match crate::policy::cfg::closest(
+        pattern,
+        crate::snapshot::schema::NODES.iter().map(|n| n.pattern),
+    ) {
+        Some(best) => format!("did you mean `{best}`? (`clerk-drift schema` lists every path)"),
+        None => "`clerk-drift schema` lists every path; anything below `observed.` is accepted"
+            .to_owned(),
+    }
+}
 
 /// Whether `value` looks like a Clerk key rather than a name.
 fn looks_like_a_key(value: &str) -> bool {
@@ -253,16 +316,7 @@ impl Config {
             count: diags.len(),
             rendered: diag::render(&origin, text, &diags),
         };
-        let raw: Raw = toml::from_str(text).map_err(|e| {
-            let message = e.message().trim().to_owned();
-            let mut d = Diagnostic::new(e.span().unwrap_or(0..0), message.clone());
-            if message.starts_with("unknown field") {
-                d = d.help(format!(
-                    "an [instances.NAME] table holds: {INSTANCE_KEYS}; [pull] holds: concurrency, requests_per_10s, timeout_seconds, retries, without, acknowledge_platform_scope"
-                ));
-            }
-            fail(vec![d])
-        })?;
+        let raw: Raw = toml::from_str(text).map_err(|e| fail(vec![toml_diagnostic(&e)]))?;
         let base = path.parent().unwrap_or(Path::new(""));
         let resolve = |p: String| {
             let p = PathBuf::from(p);
@@ -389,6 +443,13 @@ impl Config {
                 i.path.get_ref(),
                 &format!("{} ({}:{line})", i.reason.get_ref().trim(), path.display()),
             ) {
+                Ok(_) if !known_glob(i.path.get_ref()) => diags.push(
+                    Diagnostic::new(
+                        i.path.span(),
+                        format!("`{}` matches no snapshot path", i.path.get_ref()),
+                    )
+                    .help(glob_help(i.path.get_ref())),
+                ),
                 Ok(rule) => ignore.push(rule),
                 Err(e) => diags.push(Diagnostic::new(i.path.span(), e)),
             }

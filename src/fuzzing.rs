@@ -378,14 +378,3 @@ fn arbitrary_value(u: &mut Unstructured, vocab: &Vocabulary, depth: usize) -> Va
         }
     }
 }
-
-/// Test-only fault injection (the `fuzzing` feature: never in the binary a user runs):
-/// `CLERK_DRIFT_FAULT=panic:<point>:<name>` panics at that point — `collect:<recording file>`
-/// in a live pull's collection task, `plan:<instance>` in a `plan --all` instance — so that the
-/// tests can show that a panic becomes an error, never a silent gap.
-pub fn fault(point: &str, name: &str) {
-    if std::env::var("CLERK_DRIFT_FAULT").ok().as_deref() == Some(&format!("panic:{point}:{name}"))
-    {
-        panic!("injected fault at {point}:{name}");
-    }
-}

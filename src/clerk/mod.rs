@@ -27,6 +27,18 @@ pub use client::Api;
 use client::Client;
 use lists::ListError;
 
+#[cfg(feature = "fuzzing")]
+/// Test-only fault injection (the `fuzzing` feature: never in the binary a user runs):
+/// `CLERK_DRIFT_FAULT=panic:<point>:<name>` panics at that point — `collect:<recording file>`
+/// in a live pull's collection task, `plan:<instance>` in a `plan --all` instance — so that the
+/// tests can show that a panic becomes an error, never a silent gap.
+pub fn fault(point: &str, name: &str) {
+    if std::env::var("CLERK_DRIFT_FAULT").ok().as_deref() == Some(&format!("panic:{point}:{name}"))
+    {
+        panic!("injected fault at {point}:{name}");
+    }
+}
+
 /// Errors of a live pull.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -320,7 +332,7 @@ fn spawn_read(
     let client = client.clone();
     let handle = set.set.spawn(async move {
         #[cfg(feature = "fuzzing")]
-        crate::fuzzing::fault("collect", endpoint.file);
+        fault("collect", endpoint.file);
         if endpoint.is_list() {
             list(client, api, endpoint).await
         } else {

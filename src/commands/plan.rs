@@ -181,7 +181,7 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                     let task = name.clone();
                     let handle = scope.spawn(move || {
                         #[cfg(feature = "fuzzing")]
-                        crate::fuzzing::fault("plan", &task);
+                        crate::clerk::fault("plan", &task);
                         ready.and_then(|r| plan(&one, Some(config), r, &ui))
                     });
                     (name, handle)

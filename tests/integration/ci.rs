@@ -620,3 +620,91 @@ async fn plan_all_writes_every_format_per_instance() {
         "{md}"
     );
 }
+
+/// clerk-drift.toml is validated like a policy: file:line:col with a caret, did-you-mean, no
+/// Rust type names, every value mistake in one run, ignore globs checked against the schema
+/// (anything below `observed` accepted), and never `error: error:`; nothing is sent.
+#[tokio::test]
+async fn clerk_drift_toml_is_validated_like_a_policy() {
+    let server = acme().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("clerk-drift.toml");
+    let check = |toml: &str| {
+        std::fs::write(&config, toml).expect("config");
+        let o = output(live(&server.uri(), dir.path()).args(["check", "--fail-on", "none"]));
+        let err = stderr(&o);
+        assert!(!err.contains("error: error:"), "{err}");
+        assert!(!err.contains("usize") && !err.contains("u64"), "{err}");
+        (code(&o), err)
+    };
+    let (c, err) = check("[instances.prod]\npublishable_kye = \"pk_live_x\"\n");
+    assert_eq!(c, 1);
+    assert!(
+        err.contains("error: clerk-drift.toml:2:1: unknown key `publishable_kye`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: did you mean `publishable_key`?"),
+        "{err}"
+    );
+    assert!(err.contains("^^^"), "{err}");
+    let (c, err) = check("[pull]\nconcurrency = \"8\"\n");
+    assert_eq!(c, 1);
+    assert!(
+        err.contains("clerk-drift.toml:2:15: invalid type: string \"8\", expected a whole number"),
+        "{err}"
+    );
+    // Every value mistake at once.
+    let (c, err) = check(
+        "[instances.prod]\nfail_on = \"hgih\"\nwithout = [\"plapi\"]\n\n[pull]\nconcurrency = 0\n\n[[ignore]]\npath = \"sesion.inactivity_timeout\"\nreason = \"x\"\n",
+    );
+    assert_eq!(c, 1);
+    assert!(
+        err.contains("clerk-drift.toml:2:11: invalid fail_on `hgih`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("clerk-drift.toml:3:12: unknown API `plapi`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("clerk-drift.toml:6:15: concurrency must be at least 1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("clerk-drift.toml:9:8: `sesion.inactivity_timeout` matches no snapshot path"),
+        "{err}"
+    );
+    assert!(
+        err.contains("did you mean `session.inactivity_timeout`?"),
+        "{err}"
+    );
+    assert!(err.contains("4 error(s) in the configuration"), "{err}");
+    assert_eq!(
+        requests(&server).await,
+        Vec::<String>::new(),
+        "nothing was sent"
+    );
+    // Globs below `observed`, with literal keys, or over a whole subtree are valid; so is
+    // `--ignore`, checked the same way.
+    std::fs::write(
+        &config,
+        "[[ignore]]\npath = \"observed.fapi.anything.at.all\"\nreason = \"x\"\n\n[[ignore]]\npath = \"jwt_templates[supabase]\"\nreason = \"y\"\n\n[[ignore]]\npath = \"session\"\nreason = \"z\"\n",
+    )
+    .expect("config");
+    let snap = example("acme-prod");
+    let snap = snap.to_str().expect("utf-8");
+    let baseline = crate::common::baseline();
+    let baseline = baseline.to_str().expect("utf-8");
+    let o = output(live(&server.uri(), dir.path()).args(["diff", baseline, snap]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = output(
+        live(&server.uri(), dir.path()).args(["diff", baseline, snap, "--ignore", "sesion.*"]),
+    );
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).starts_with("error: --ignore `sesion.*` matches no snapshot path"),
+        "{}",
+        stderr(&o)
+    );
+}
