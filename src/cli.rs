@@ -307,6 +307,10 @@ pub struct AuthArgs {
 
 #[derive(Debug, Args)]
 pub struct AuthStatusArgs {
+    /// Prove each credential with one GET (`GET /v1/instance` for the secret key, the Platform
+    /// config for the Platform API key); exit 1 when one is refused or cannot be proven.
+    #[arg(long)]
+    pub check: bool,
     #[command(flatten)]
     pub live: LiveArgs,
 }

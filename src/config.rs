@@ -603,7 +603,7 @@ requests_per_10s = 40
         .map(|e| e.to_string())
         .unwrap_or_default();
         assert!(
-            err.contains("c.toml:2:1: unknown field `secret_key`"),
+            err.contains("c.toml:2:1: unknown key `secret_key`"),
             "{err}"
         );
     }

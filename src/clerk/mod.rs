@@ -305,6 +305,48 @@ pub fn pull(
     })
 }
 
+/// `auth status --check`: one GET per credential of `target` — `GET /v1/instance` with the secret
+/// key, the Platform config with the Platform key — without retries. Per API: `Ok(status)`, or
+/// what went wrong, in words (never a credential).
+pub fn prove(target: &Target) -> Result<Vec<(Source, Result<u16, String>)>, Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    let mut opts = Options::for_env(None);
+    opts.retries = 0;
+    let client = Client::new(opts, Arc::new(Silent))?;
+    let words = |f: client::Failure| {
+        let what = match (f.status, &f.clerk) {
+            (Some(s), Some(c)) => format!("{s}: {c}"),
+            (Some(s), None) => format!("{s}: {}", f.message),
+            (None, _) => f.message.clone(),
+        };
+        if f.credential_refused() {
+            format!("Clerk refused it ({what})")
+        } else {
+            format!("not proven ({what})")
+        }
+    };
+    runtime.block_on(async {
+        let mut out = Vec::new();
+        if let Some(api) = &target.bapi {
+            let e = &endpoints::INSTANCE;
+            let got = client
+                .get_json(api, api.url(e.path, &[]), &e.request())
+                .await;
+            out.push((Source::Bapi, got.map(|_| 200).map_err(words)));
+        }
+        if let Some(p) = &target.plapi {
+            let e = &endpoints::PLATFORM_CONFIG;
+            let url = p.api.url(&e.segments(&p.application_id, &p.instance), &[]);
+            let got = client.get_json(&p.api, url, &e.request()).await;
+            out.push((Source::Plapi, got.map(|_| 200).map_err(words)));
+        }
+        Ok(out)
+    })
+}
+
 struct Fetched {
     file: &'static str,
     api: &'static str,

@@ -77,6 +77,7 @@ pub(super) fn run(cmd: AuthCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                 )?],
             };
             let mut out = String::new();
+            let mut code = exit::CLEAN;
             for name in &names {
                 let instance = config.as_ref().and_then(|c| c.instances.get(name));
                 out.push_str(&format!("Instance: {name}"));
@@ -125,6 +126,9 @@ pub(super) fn run(cmd: AuthCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                     };
                     out.push_str(&format!("  {:<18}{line}\n", format!("{}:", kind.label())));
                 }
+                if a.check && !prove(&args, config.as_ref(), name, &keyring, &mut out) {
+                    code = exit::ERROR;
+                }
             }
             let keyring_line = match keyring {
                 Keyring::Disabled => "not consulted (--no-keyring)".to_owned(),
@@ -138,9 +142,59 @@ pub(super) fn run(cmd: AuthCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             out.push_str(&format!("  {:<18}{keyring_line}\n", "OS keyring:"));
             Ok(Outcome {
                 stdout: out,
-                code: exit::CLEAN,
+                code,
                 ..Default::default()
             })
+        }
+    }
+}
+
+/// `auth status --check` for one instance: one GET per credential found, each line naming the
+/// instance it belongs to. False when one was refused or could not be proven.
+fn prove(
+    args: &crate::cli::LiveArgs,
+    config: Option<&crate::config::Config>,
+    name: &str,
+    keyring: &Keyring,
+    out: &mut String,
+) -> bool {
+    let mut one = args.clone();
+    if config.is_some_and(|c| c.instances.contains_key(name)) {
+        one.instance = Some(name.to_owned());
+    }
+    let resolved = match live::resolve(&one, config, &process_env, keyring) {
+        Ok(r) => r,
+        Err(e) => {
+            out.push_str(&format!("  check:            error: {e:#}\n"));
+            return false;
+        }
+    };
+    if resolved.target.bapi.is_none() && resolved.target.plapi.is_none() {
+        out.push_str("  check:            nothing to prove (no secret key, no Platform API key)\n");
+        return true;
+    }
+    match crate::clerk::prove(&resolved.target) {
+        Ok(results) => {
+            let mut ok = true;
+            for (source, r) in results {
+                let what = match source {
+                    crate::recording::Source::Plapi => "Platform API key",
+                    _ => "secret key",
+                };
+                let line = match r {
+                    Ok(_) => format!("accepted by the {} (instance {name})", source.api_name()),
+                    Err(why) => {
+                        ok = false;
+                        format!("{why} — the {what} of instance {name}")
+                    }
+                };
+                out.push_str(&format!("  {:<18}{line}\n", format!("check {what}:")));
+            }
+            ok
+        }
+        Err(e) => {
+            out.push_str(&format!("  check:            error: {e}\n"));
+            false
         }
     }
 }

@@ -708,3 +708,63 @@ async fn clerk_drift_toml_is_validated_like_a_policy() {
         stderr(&o)
     );
 }
+
+/// `auth status --check` proves each credential of every instance with one GET and says which
+/// instance it belongs to; a refused one exits 1.
+#[tokio::test]
+async fn auth_status_check_proves_each_instances_credentials() {
+    let server = acme().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("clerk-drift.toml"),
+        format!(
+            "[instances.a]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nsecret_key_env = \"SK_A\"\nplatform_api_key_env = \"PK_A\"\n\n[instances.b]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nsecret_key_env = \"SK_B\"\n\n[instances.c]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nsecret_key_env = \"SK_C\"\n"
+        ),
+    )
+    .expect("config");
+    let cmd = || {
+        let mut c = live(&server.uri(), d);
+        c.env_remove("CLERK_SECRET_KEY")
+            .env_remove("CLERK_PLATFORM_API_KEY")
+            .env("SK_A", fake::SECRET_KEY)
+            .env("PK_A", fake::PLATFORM_KEY)
+            .env("SK_B", fake::SECRET_KEY);
+        c
+    };
+    // c has no key set: nothing to prove for it, and no request for it.
+    let o = output(cmd().args(["auth", "status", "--check"]));
+    let out = stdout(&o);
+    assert_eq!(code(&o), 0, "{out}{}", stderr(&o));
+    assert!(
+        out.contains("accepted by the Backend API (instance a)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("accepted by the Platform API (instance a)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("accepted by the Backend API (instance b)"),
+        "{out}"
+    );
+    assert!(out.contains("nothing to prove"), "{out}");
+    let paths = requests(&server).await;
+    assert_eq!(paths.len(), 3, "one GET per credential: {paths:?}");
+    // A wrong key for b: refused, named with its instance, exit 1.
+    let o = output(
+        cmd()
+            .env("SK_B", "sk_live_WRONGwrongWRONGwrong0000")
+            .args(["auth", "status", "--check"]),
+    );
+    let out = stdout(&o);
+    assert_eq!(code(&o), 1, "{out}");
+    assert!(out.contains("Clerk refused it (401"), "{out}");
+    assert!(out.contains("the secret key of instance b"), "{out}");
+    assert!(!out.contains("WRONGwrong"), "{out}");
+    // Without --check, no request at all.
+    server.reset().await;
+    let o = output(cmd().args(["auth", "status"]));
+    assert_eq!(code(&o), 0);
+    assert_eq!(requests(&server).await, Vec::<String>::new());
+}
