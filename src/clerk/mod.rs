@@ -305,10 +305,13 @@ pub fn pull(
     })
 }
 
+/// What one credential's GET showed: the status, or what went wrong in words.
+pub type Proof = Result<u16, String>;
+
 /// `auth status --check`: one GET per credential of `target` — `GET /v1/instance` with the secret
 /// key, the Platform config with the Platform key — without retries. Per API: `Ok(status)`, or
 /// what went wrong, in words (never a credential).
-pub fn prove(target: &Target) -> Result<Vec<(Source, Result<u16, String>)>, Error> {
+pub fn prove(target: &Target) -> Result<Vec<(Source, Proof)>, Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
