@@ -126,8 +126,15 @@ pub struct LiveArgs {
     pub no_keyring: bool,
     /// Write the snapshot even if required parts could not be read (gaps go into coverage;
     /// the exit code is still 1). Not when Clerk refused a key: that stops the pull.
+    /// Also accepts a pull that skips a whole API for want of a credential (check, plan and
+    /// audit refuse one otherwise); prefer `--without API`, which names the API.
     #[arg(long)]
     pub allow_partial: bool,
+    /// Pull without this API (frontend, backend or platform), even when its credential is set,
+    /// and accept that its settings stay unknown; repeatable. Also `without = [...]` in
+    /// clerk-drift.toml.
+    #[arg(long, value_enum, value_name = "API")]
+    pub without: Vec<Api>,
     /// Requests in flight at once [default: 32].
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
@@ -140,6 +147,24 @@ pub struct LiveArgs {
     /// No progress indicator on standard error.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// One of Clerk's three APIs, as `--without` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Api {
+    Frontend,
+    Backend,
+    Platform,
+}
+
+impl Api {
+    pub fn source(self) -> crate::recording::Source {
+        match self {
+            Api::Frontend => crate::recording::Source::Fapi,
+            Api::Backend => crate::recording::Source::Bapi,
+            Api::Platform => crate::recording::Source::Plapi,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -285,6 +310,10 @@ pub struct AuthArgs {
 
 #[derive(Debug, Args)]
 pub struct AuthStatusArgs {
+    /// Prove each credential with one GET (`GET /v1/instance` for the secret key, the Platform
+    /// config for the Platform API key); exit 1 when one is refused or cannot be proven.
+    #[arg(long)]
+    pub check: bool,
     #[command(flatten)]
     pub live: LiveArgs,
 }

@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::clerk::keys::PublishableKey;
 use crate::diag::{self, Diagnostic};
+use crate::recording::Source;
 
 /// The file looked for in the current directory when `--config` is not given.
 pub const DEFAULT_FILE: &str = "clerk-drift.toml";
@@ -60,6 +61,13 @@ pub struct Instance {
     /// `critical`, `high`, `medium`, `low`, `info` or `none` (as `--fail-on`).
     pub fail_on: Option<String>,
     pub require_observed: Option<bool>,
+    /// APIs this instance is pulled without (`without = ["platform"]`, as `--without`).
+    pub without: Vec<Source>,
+    /// Where this instance's keys are: variable names and files, never values (`secrets`).
+    pub secret_key_env: Option<String>,
+    pub secret_key_file: Option<PathBuf>,
+    pub platform_api_key_env: Option<String>,
+    pub platform_api_key_file: Option<PathBuf>,
 }
 
 /// `[pull]`: HTTP tuning (see `clerk::Options`).
@@ -69,6 +77,10 @@ pub struct Pull {
     pub requests_per_10s: Option<usize>,
     pub timeout_seconds: Option<u64>,
     pub retries: Option<usize>,
+    /// APIs every pull goes without (`without = ["platform"]`, as `--without`).
+    pub without: Vec<Source>,
+    /// `acknowledge_platform_scope = true`: the team knows the Platform key's scope; no warning.
+    pub acknowledge_platform_scope: bool,
 }
 
 /// A configuration that could not be read or did not validate.
@@ -129,6 +141,11 @@ struct RawInstance {
     attestations: Option<String>,
     fail_on: Option<Spanned<String>>,
     require_observed: Option<bool>,
+    without: Option<Vec<Spanned<String>>>,
+    secret_key_env: Option<Spanned<String>>,
+    secret_key_file: Option<Spanned<String>>,
+    platform_api_key_env: Option<Spanned<String>>,
+    platform_api_key_file: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -138,9 +155,167 @@ struct RawPull {
     requests_per_10s: Option<Spanned<usize>>,
     timeout_seconds: Option<Spanned<u64>>,
     retries: Option<usize>,
+    without: Option<Vec<Spanned<String>>>,
+    acknowledge_platform_scope: Option<bool>,
 }
 
-const INSTANCE_KEYS: &str = "publishable_key, platform_application_id, platform_instance, baseline, policy, waivers, attestations";
+/// The names `without` takes, as `--without`.
+pub const API_NAMES: [(&str, Source); 3] = [
+    ("frontend", Source::Fapi),
+    ("backend", Source::Bapi),
+    ("platform", Source::Plapi),
+];
+
+/// A TOML or shape error, in the file's words: no Rust type names, and for an unknown key the
+/// nearest known one.
+fn toml_diagnostic(e: &toml::de::Error) -> Diagnostic {
+    let mut message = e.message().trim().to_owned();
+    for (rust, words) in [
+        ("expected usize", "expected a whole number (0 or more)"),
+        ("expected u64", "expected a whole number (0 or more)"),
+        ("expected u32", "expected a whole number (0 or more)"),
+        ("expected i64", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a sequence", "expected a list ([...])"),
+        ("expected a map", "expected a table"),
+    ] {
+        message = message.replace(rust, words);
+    }
+    let d = Diagnostic::new(e.span().unwrap_or(0..0), message.clone());
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return d;
+    };
+    let unknown = rest.split('`').next().unwrap_or_default();
+    let known: Vec<&str> = rest
+        .split_once("expected ")
+        .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
+        .unwrap_or_default();
+    let unknown_msg = format!("unknown key `{unknown}`");
+    let d = Diagnostic::new(e.span().unwrap_or(0..0), unknown_msg);
+    match crate::policy::cfg::closest(unknown, known.iter().copied()) {
+        Some(best) => d.help(format!(
+            "did you mean `{best}`? (this table holds: {})",
+            known.join(", ")
+        )),
+        None => d.help(format!("this table holds: {}", known.join(", "))),
+    }
+}
+
+/// Whether an ignore glob can match a snapshot path: some schema path matches it once its
+/// literal keys (`[supabase]`) are read as any key; anything below `observed` (whatever an
+/// endpoint returned) is valid.
+pub fn known_glob(pattern: &str) -> bool {
+    if pattern == "observed"
+        || pattern.starts_with("observed.")
+        || pattern.starts_with("**")
+        || crate::snapshot::groups::is_name_pattern(pattern)
+    {
+        return true;
+    }
+    let generic = regex::Regex::new(r"\[[^\]*][^\]]*\]")
+        .map(|re| re.replace_all(pattern, "[*]").into_owned())
+        .unwrap_or_else(|_| pattern.to_owned());
+    let Ok(rule) = crate::diff::IgnoreRule::new(&generic, "") else {
+        return false;
+    };
+    crate::snapshot::schema::NODES
+        .iter()
+        .any(|n| crate::path::Path::parse(n.pattern).is_ok_and(|p| rule.matches(&p)))
+}
+
+/// Help for an ignore glob that matches nothing: the nearest schema path.
+pub fn glob_help(pattern: &str) -> String {
+    match crate::policy::cfg::closest(
+        pattern,
+        crate::snapshot::schema::NODES.iter().map(|n| n.pattern),
+    ) {
+        Some(best) => format!("did you mean `{best}`? (`clerk-drift schema` lists every path)"),
+        None => "`clerk-drift schema` lists every path; anything below `observed.` is accepted"
+            .to_owned(),
+    }
+}
+
+/// Whether `value` looks like a Clerk key rather than a name.
+fn looks_like_a_key(value: &str) -> bool {
+    ["sk_live_", "sk_test_", "ak_"]
+        .iter()
+        .any(|p| value.starts_with(p))
+}
+
+/// `secret_key_env` and `platform_api_key_env`: an environment variable's name, never a key.
+fn key_env(
+    field: &str,
+    value: Option<Spanned<String>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let value = value?;
+    let name = value.get_ref();
+    if looks_like_a_key(name) {
+        diags.push(
+            Diagnostic::new(value.span(), format!("{field} holds what looks like a key, not a variable's name"))
+                .help("clerk-drift.toml holds no secrets: name the variable that holds the key (e.g. CLERK_SECRET_KEY_PROD), and rotate this key: it is in the file's history"),
+        );
+        return None;
+    }
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        diags.push(
+            Diagnostic::new(
+                value.span(),
+                format!("{field} `{name}` is not an environment variable's name"),
+            )
+            .help("use letters, digits and `_`, e.g. CLERK_SECRET_KEY_PROD"),
+        );
+        return None;
+    }
+    Some(value.into_inner())
+}
+
+/// `secret_key_file` and `platform_api_key_file`: a path, never a key.
+fn key_file(
+    field: &str,
+    value: Option<Spanned<String>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let value = value?;
+    if looks_like_a_key(value.get_ref()) || value.get_ref().trim().is_empty() {
+        diags.push(
+            Diagnostic::new(
+                value.span(),
+                format!("{field} must be the path of a file holding the key"),
+            )
+            .help("clerk-drift.toml holds no secrets: if this is a key, remove it and rotate it"),
+        );
+        return None;
+    }
+    Some(value.into_inner())
+}
+
+/// `without = [...]`: API names, each checked.
+fn without(list: Option<Vec<Spanned<String>>>, diags: &mut Vec<Diagnostic>) -> Vec<Source> {
+    let mut out = Vec::new();
+    for name in list.unwrap_or_default() {
+        match API_NAMES
+            .iter()
+            .find(|(n, _)| *n == name.get_ref().as_str())
+        {
+            Some((_, source)) => {
+                if !out.contains(source) {
+                    out.push(*source);
+                }
+            }
+            None => diags.push(
+                Diagnostic::new(name.span(), format!("unknown API `{}`", name.get_ref()))
+                    .help("use \"frontend\", \"backend\" or \"platform\""),
+            ),
+        }
+    }
+    out
+}
 
 impl Config {
     /// `--config FILE`, else `./clerk-drift.toml` when it exists, else none.
@@ -173,16 +348,7 @@ impl Config {
             count: diags.len(),
             rendered: diag::render(&origin, text, &diags),
         };
-        let raw: Raw = toml::from_str(text).map_err(|e| {
-            let message = e.message().trim().to_owned();
-            let mut d = Diagnostic::new(e.span().unwrap_or(0..0), message.clone());
-            if message.starts_with("unknown field") {
-                d = d.help(format!(
-                    "an [instances.NAME] table holds: {INSTANCE_KEYS}; [pull] holds: concurrency, requests_per_10s, timeout_seconds, retries; [governance] holds: max_waiver_days, max_attestation_days"
-                ));
-            }
-            fail(vec![d])
-        })?;
+        let raw: Raw = toml::from_str(text).map_err(|e| fail(vec![toml_diagnostic(&e)]))?;
         let base = path.parent().unwrap_or(Path::new(""));
         let resolve = |p: String| {
             let p = PathBuf::from(p);
@@ -249,6 +415,21 @@ impl Config {
                     attestations: inst.attestations.map(resolve),
                     fail_on: inst.fail_on.map(Spanned::into_inner),
                     require_observed: inst.require_observed,
+                    without: without(inst.without, &mut diags),
+                    secret_key_env: key_env("secret_key_env", inst.secret_key_env, &mut diags),
+                    secret_key_file: key_file("secret_key_file", inst.secret_key_file, &mut diags)
+                        .map(resolve),
+                    platform_api_key_env: key_env(
+                        "platform_api_key_env",
+                        inst.platform_api_key_env,
+                        &mut diags,
+                    ),
+                    platform_api_key_file: key_file(
+                        "platform_api_key_file",
+                        inst.platform_api_key_file,
+                        &mut diags,
+                    )
+                    .map(resolve),
                 },
             );
         }
@@ -276,6 +457,8 @@ impl Config {
                 requests_per_10s: p.requests_per_10s.map(Spanned::into_inner),
                 timeout_seconds: p.timeout_seconds.map(Spanned::into_inner),
                 retries: p.retries,
+                without: without(p.without, &mut diags),
+                acknowledge_platform_scope: p.acknowledge_platform_scope.unwrap_or(false),
             };
         }
         let mut ignore = Vec::new();
@@ -292,6 +475,13 @@ impl Config {
                 i.path.get_ref(),
                 &format!("{} ({}:{line})", i.reason.get_ref().trim(), path.display()),
             ) {
+                Ok(_) if !known_glob(i.path.get_ref()) => diags.push(
+                    Diagnostic::new(
+                        i.path.span(),
+                        format!("`{}` matches no snapshot path", i.path.get_ref()),
+                    )
+                    .help(glob_help(i.path.get_ref())),
+                ),
                 Ok(rule) => ignore.push(rule),
                 Err(e) => diags.push(Diagnostic::new(i.path.span(), e)),
             }
@@ -427,6 +617,22 @@ requests_per_10s = 40
     }
 
     #[test]
+    fn without_names_apis() -> Result<(), Error> {
+        let c = Config::parse(
+            "[instances.prod]\nwithout = [\"platform\", \"backend\"]\n[pull]\nwithout = [\"frontend\"]\n",
+            Path::new("c.toml"),
+        )?;
+        assert_eq!(c.select(None)?.without, [Source::Plapi, Source::Bapi]);
+        assert_eq!(c.pull.without, [Source::Fapi]);
+        let err = Config::parse("[pull]\nwithout = [\"plapi\"]\n", Path::new("c.toml"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("c.toml:2:12: unknown API `plapi`"), "{err}");
+        Ok(())
+    }
+
+    #[test]
     fn one_instance_is_the_default() -> Result<(), Error> {
         let c = Config::parse("[instances.only]\n", Path::new("c.toml"))?;
         assert_eq!(c.select(None)?.name, "only");
@@ -454,7 +660,7 @@ requests_per_10s = 40
         .map(|e| e.to_string())
         .unwrap_or_default();
         assert!(
-            err.contains("c.toml:2:1: unknown field `secret_key`"),
+            err.contains("c.toml:2:1: unknown key `secret_key`"),
             "{err}"
         );
     }

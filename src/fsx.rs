@@ -100,20 +100,38 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
         .tempfile_in(&dir)
         .map_err(|source| Error::TempFile {
             path: dir.clone(),
-            source,
+            source: without_temp_name(source),
         })?;
     tmp.write_all(contents)
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|source| Error::Write {
             path: path.to_path_buf(),
-            source,
+            source: without_temp_name(source),
         })?;
     tmp.persist(path).map_err(|e| Error::Replace {
         path: path.to_path_buf(),
-        source: e.error,
+        source: without_temp_name(e.error),
     })?;
     sync_dir(&dir);
     Ok(())
+}
+
+/// The I/O error without the temporary file's name that `tempfile` adds to it: messages name the
+/// destination, never an internal name.
+fn without_temp_name(e: io::Error) -> io::Error {
+    match e.get_ref() {
+        // `tempfile`'s wrapper reads "<the OS's words> at path <the temporary file>".
+        Some(inner) => {
+            let text = inner.to_string();
+            let words = text
+                .split(" at path ")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            io::Error::new(e.kind(), words)
+        }
+        None => e,
+    }
 }
 
 /// Creates `path` (which must not exist) readable and writable by its owner only, writes `bytes`

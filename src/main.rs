@@ -62,7 +62,13 @@ fn main() -> ExitCode {
             }
         }
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // A rendered diagnostic (clerk-drift.toml, a policy) already says `error:`.
+            let text = format!("{err:#}");
+            if text.starts_with("error: ") {
+                eprintln!("{text}");
+            } else {
+                eprintln!("error: {text}");
+            }
             ExitCode::from(clerk_drift::exit::ERROR)
         }
     }

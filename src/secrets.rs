@@ -85,7 +85,7 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     File(PathBuf),
-    Env(&'static str),
+    Env(String),
     Keyring { user: String },
 }
 
@@ -158,14 +158,14 @@ pub enum Error {
     #[error(
         "{0} is set but empty (an unset CI secret expands to \"\"): set it, or unset the variable to pull without it"
     )]
-    Empty(&'static str),
+    Empty(String),
 }
 
 /// A variable's value, or `None` when it is unset; set but empty (or blank) is an error. For
 /// every credential variable, the publishable key's included.
-pub fn set_value(env: Env<'_>, var: &'static str) -> Result<Option<String>, Error> {
+pub fn set_value(env: Env<'_>, var: &str) -> Result<Option<String>, Error> {
     match env(var) {
-        Some(v) if v.trim().is_empty() => Err(Error::Empty(var)),
+        Some(v) if v.trim().is_empty() => Err(Error::Empty(var.to_owned())),
         other => Ok(other),
     }
 }
@@ -252,6 +252,65 @@ fn keyring_why(e: &keyring_core::Error) -> String {
     }
 }
 
+/// Where clerk-drift.toml says one instance's credential is (`secret_key_env`,
+/// `secret_key_file`, `platform_api_key_env`, `platform_api_key_file`): names, never values.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Configured<'a> {
+    pub env: Option<&'a str>,
+    pub file: Option<&'a Path>,
+}
+
+/// [`find`], unless clerk-drift.toml names the instance's own source: then the flag's file, else
+/// that file, else that variable — and nothing else (in a fleet, Clerk's default variables and
+/// the keyring belong to no instance in particular). `Ok(None)` when the named source is unset.
+pub fn find_for(
+    kind: Kind,
+    instance: &str,
+    file_flag: Option<&Path>,
+    configured: Configured<'_>,
+    env: Env<'_>,
+    keyring: &Keyring,
+) -> Result<Option<Credential>, Error> {
+    if file_flag.is_some() || (configured.env.is_none() && configured.file.is_none()) {
+        return find(kind, instance, file_flag, env, keyring);
+    }
+    if let Some(path) = configured.file {
+        return read_file(kind, path).map(Some);
+    }
+    let Some(var) = configured.env else {
+        return Ok(None);
+    };
+    let Some(value) = set_value(env, var)? else {
+        return Ok(None);
+    };
+    let value = value.trim();
+    kind.validate(value)
+        .map_err(|e| Error::Invalid(format!("{var}: {e}")))?;
+    Ok(Some(Credential {
+        kind,
+        value: SecretString::from(value.to_owned()),
+        origin: Origin::Env(var.to_owned()),
+    }))
+}
+
+/// A credential from a file, surrounding whitespace trimmed.
+fn read_file(kind: Kind, path: &Path) -> Result<Credential, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let value = text.trim();
+    kind.validate(value).map_err(|e| Error::File {
+        path: path.to_path_buf(),
+        why: e.to_string(),
+    })?;
+    Ok(Credential {
+        kind,
+        value: SecretString::from(value.to_owned()),
+        origin: Origin::File(path.to_path_buf()),
+    })
+}
+
 /// Looks a credential up: file (flag, then `*_FILE` variable), environment, keyring.
 /// `Ok(None)` when none of them has it.
 pub fn find(
@@ -266,20 +325,7 @@ pub fn find(
         None => set_value(env, kind.file_env_var())?.map(PathBuf::from),
     };
     if let Some(path) = file {
-        let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
-            path: path.clone(),
-            source,
-        })?;
-        let value = text.trim();
-        kind.validate(value).map_err(|e| Error::File {
-            path: path.clone(),
-            why: e.to_string(),
-        })?;
-        return Ok(Some(Credential {
-            kind,
-            value: SecretString::from(value.to_owned()),
-            origin: Origin::File(path),
-        }));
+        return read_file(kind, &path).map(Some);
     }
     if let Some(value) = set_value(env, kind.env_var())? {
         let value = value.trim();
@@ -288,7 +334,7 @@ pub fn find(
         return Ok(Some(Credential {
             kind,
             value: SecretString::from(value.to_owned()),
-            origin: Origin::Env(kind.env_var()),
+            origin: Origin::Env(kind.env_var().to_owned()),
         }));
     }
     match keyring.get(kind, instance) {
@@ -396,7 +442,7 @@ mod tests {
         assert_eq!(c.origin, Origin::File(file));
 
         let c = find(Kind::SecretKey, "order", None, &env, &keyring)?.ok_or("none")?;
-        assert_eq!(c.origin, Origin::Env("CLERK_SECRET_KEY"));
+        assert_eq!(c.origin, Origin::Env("CLERK_SECRET_KEY".to_owned()));
 
         let c = find(Kind::SecretKey, "order", None, &env_of(&[]), &keyring)?.ok_or("none")?;
         assert_eq!(c.value.expose_secret(), "sk_live_fromkeyring012345");

@@ -31,6 +31,18 @@ pub use client::Api;
 use client::Client;
 use lists::ListError;
 
+#[cfg(feature = "fuzzing")]
+/// Test-only fault injection (the `fuzzing` feature: never in the binary a user runs):
+/// `CLERK_DRIFT_FAULT=panic:<point>:<name>` panics at that point — `collect:<recording file>`
+/// in a live pull's collection task, `plan:<instance>` in a `plan --all` instance — so that the
+/// tests can show that a panic becomes an error, never a silent gap.
+pub fn fault(point: &str, name: &str) {
+    if std::env::var("CLERK_DRIFT_FAULT").ok().as_deref() == Some(&format!("panic:{point}:{name}"))
+    {
+        panic!("injected fault at {point}:{name}");
+    }
+}
+
 /// Errors of a live pull.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -297,6 +309,51 @@ pub fn pull(
     })
 }
 
+/// What one credential's GET showed: the status, or what went wrong in words.
+pub type Proof = Result<u16, String>;
+
+/// `auth status --check`: one GET per credential of `target` — `GET /v1/instance` with the secret
+/// key, the Platform config with the Platform key — without retries. Per API: `Ok(status)`, or
+/// what went wrong, in words (never a credential).
+pub fn prove(target: &Target) -> Result<Vec<(Source, Proof)>, Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    let mut opts = Options::for_env(None);
+    opts.retries = 0;
+    let client = Client::new(opts, Arc::new(Silent))?;
+    let words = |f: client::Failure| {
+        let what = match (f.status, &f.clerk) {
+            (Some(s), Some(c)) => format!("{s}: {c}"),
+            (Some(s), None) => format!("{s}: {}", f.message),
+            (None, _) => f.message.clone(),
+        };
+        if f.credential_refused() {
+            format!("Clerk refused it ({what})")
+        } else {
+            format!("not proven ({what})")
+        }
+    };
+    runtime.block_on(async {
+        let mut out = Vec::new();
+        if let Some(api) = &target.bapi {
+            let e = &endpoints::INSTANCE;
+            let got = client
+                .get_json(api, api.url(e.path, &[]), &e.request())
+                .await;
+            out.push((Source::Bapi, got.map(|_| 200).map_err(words)));
+        }
+        if let Some(p) = &target.plapi {
+            let e = &endpoints::PLATFORM_CONFIG;
+            let url = p.api.url(&e.segments(&p.application_id, &p.instance), &[]);
+            let got = client.get_json(&p.api, url, &e.request()).await;
+            out.push((Source::Plapi, got.map(|_| 200).map_err(words)));
+        }
+        Ok(out)
+    })
+}
+
 struct Fetched {
     file: &'static str,
     api: &'static str,
@@ -314,7 +371,7 @@ enum Body {
 /// Reads `endpoint` from `api`: a whole list, or one object at `path` (the endpoint's, with any
 /// placeholders filled).
 fn spawn_read(
-    set: &mut JoinSet<Fetched>,
+    set: &mut Tasks,
     client: &Arc<Client>,
     api: Arc<Api>,
     endpoint: &'static Endpoint,
@@ -322,7 +379,9 @@ fn spawn_read(
     not_found: Option<String>,
 ) {
     let client = client.clone();
-    set.spawn(async move {
+    let handle = set.set.spawn(async move {
+        #[cfg(feature = "fuzzing")]
+        fault("collect", endpoint.file);
         if endpoint.is_list() {
             list(client, api, endpoint).await
         } else {
@@ -330,6 +389,29 @@ fn spawn_read(
             object(&client, &api, &path, endpoint, not_found.as_deref()).await
         }
     });
+    set.of.insert(handle.id(), endpoint);
+}
+
+/// The reads in flight, and which endpoint each task reads (so that a task that panicked is still
+/// a failed read of its endpoint).
+#[derive(Default)]
+struct Tasks {
+    set: JoinSet<Fetched>,
+    of: std::collections::HashMap<tokio::task::Id, &'static Endpoint>,
+}
+
+/// A task's end without a result, in words.
+fn join_text(e: tokio::task::JoinError) -> String {
+    if e.is_panic() {
+        let panic = e.into_panic();
+        panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_owned())
+    } else {
+        "the task was cancelled".to_owned()
+    }
 }
 
 /// The requests, in dependency order. The Frontend API's read goes out at once. The Backend
@@ -347,7 +429,7 @@ async fn collect(
 ) -> Result<Vec<Fetched>, Error> {
     let fapi = fapi.map(Arc::new);
     let bapi = bapi.map(Arc::new);
-    let mut set = JoinSet::new();
+    let mut set = Tasks::default();
     let own = |e: &Endpoint| e.path.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     if let Some(api) = &bapi {
         spawn_read(
@@ -376,8 +458,25 @@ async fn collect(
         schema = Some(spawn_platform(&mut set, &client, p, None));
     }
     let mut out = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        let Ok(fetched) = joined else { continue };
+    while let Some(joined) = set.set.join_next_with_id().await {
+        let fetched = match joined {
+            Ok((_, fetched)) => fetched,
+            // A task that panicked is a failed read of its endpoint, never a silent gap.
+            Err(e) => match set.of.get(&e.id()).copied() {
+                Some(endpoint) => Fetched {
+                    file: endpoint.file,
+                    api: endpoint.source.api_name(),
+                    label: endpoint.request(),
+                    outcome: Err(Outcome::Failed(Error::Request {
+                        api: endpoint.source.api_name(),
+                        request: endpoint.request(),
+                        status: None,
+                        detail: format!("the read failed unexpectedly ({})", join_text(e)),
+                    })),
+                },
+                None => return Err(Error::Runtime(join_text(e))),
+            },
+        };
         if fetched.file == endpoints::PLATFORM_CONFIG.file
             && let Some(s) = schema.take()
         {
@@ -453,7 +552,7 @@ struct SchemaRead {
 /// schema read, which goes out with the same credential once the config is read: a wrong key is
 /// refused once, and a missing instance is named by the config's `404`.
 fn spawn_platform(
-    set: &mut JoinSet<Fetched>,
+    set: &mut Tasks,
     client: &Arc<Client>,
     p: Platform,
     instance: Option<String>,
@@ -487,7 +586,7 @@ fn spawn_platform(
 
 /// After the config read: the schema read, or why it is not sent.
 fn follow_config(
-    set: &mut JoinSet<Fetched>,
+    set: &mut Tasks,
     client: &Arc<Client>,
     config: &Fetched,
     schema: SchemaRead,

@@ -10,7 +10,9 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use super::current::{Current, attestations_file, current};
-use super::{baseline_of, discover_config, fleet, found, judge, policy_layers, process_env};
+use super::{
+    baseline_of, discover_config, fleet, found, judge, policy_layers, preflight, process_env,
+};
 use crate::cli::AuditArgs;
 use crate::config::Config;
 use crate::evidence::{self, bundle::Files, trend};
@@ -31,6 +33,20 @@ fn audit(
     ui: &Arc<dyn Ui>,
     per_instance: Option<(&str, &Path)>,
 ) -> Result<Outcome> {
+    // Cheap checks first: nothing is sent when the bundle exists or an input is wrong.
+    evidence::refuse_existing(&args.out)?;
+    preflight::output_dir(&args.out)?;
+    if let Some(key) = &args.sign_key {
+        preflight::input_file(key, "--sign-key")?;
+    }
+    let instance = preflight::instance(config, &args.live, args.snapshot.is_some())?;
+    preflight::inputs(
+        &args.policy.source,
+        &args.attest,
+        instance.as_ref(),
+        super::governance(config),
+        baseline_of(args.baseline.as_deref(), instance.as_ref()).as_deref(),
+    )?;
     let cur = current(
         args.snapshot.as_deref(),
         config,

@@ -5,12 +5,24 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use super::current::current;
-use super::{discover_config, found, judge, output};
+use super::{discover_config, found, judge, output, preflight};
 use crate::cli::CheckArgs;
 use crate::{Outcome, Ui, report};
 
 pub(super) fn run(args: CheckArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     let config = discover_config(args.live.config.as_deref())?;
+    // Cheap checks first: nothing is sent when an output or input is wrong.
+    if let Some(path) = &args.report.output {
+        preflight::output_file(path, "-o")?;
+    }
+    let instance = preflight::instance(config.as_ref(), &args.live, args.snapshot.is_some())?;
+    preflight::inputs(
+        &args.policy.source,
+        &args.attest,
+        instance.as_ref(),
+        super::governance(config.as_ref()),
+        None,
+    )?;
     let current = current(
         args.snapshot.as_deref(),
         config.as_ref(),

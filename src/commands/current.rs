@@ -53,7 +53,7 @@ pub(super) fn current(
             }
         }
         None => {
-            let pulled = pull(args, config, ui, None)?;
+            let pulled = pull(args, config, ui, None, true)?;
             let label = match &pulled.instance {
                 Some(i) => format!("live pull of instance `{}`", i.name),
                 None => "live pull".to_owned(),
@@ -124,12 +124,14 @@ pub(super) fn attest(
     Ok(())
 }
 
-/// Pulls live data; gaps (with `--allow-partial`) become warnings.
+/// Pulls live data; gaps (with `--allow-partial`) become warnings. `whole`: refuse to skip an
+/// API nobody said to go without (`check`, `plan`, `audit`; see `live::refuse_missing`).
 pub(super) fn pull(
     args: &LiveArgs,
     config: Option<&Config>,
     ui: &Arc<dyn Ui>,
     record: Option<&Path>,
+    whole: bool,
 ) -> Result<live::Live> {
     let log = Arc::new(CallLog {
         inner: ui.clone(),
@@ -146,6 +148,7 @@ pub(super) fn pull(
         observer,
         &warn,
         record,
+        whole,
     )?;
     for gap in &pulled.gaps {
         ui.warn(&format!("incomplete: {gap}"));

@@ -39,3 +39,101 @@ pub(super) fn instances(config: Option<&Path>) -> Result<(Config, Vec<String>)> 
     }
     Ok((config, names))
 }
+
+/// One SARIF log for a fleet: each instance's run, its `automationDetails.id` naming the
+/// instance (`clerk-drift/plan/NAME/`, so code scanning keeps their alerts apart); an instance
+/// that failed is a run whose invocation failed, with the error.
+pub(super) fn sarif<'a>(
+    instances: impl Iterator<Item = (&'a str, Result<String, &'a anyhow::Error>)>,
+) -> String {
+    let mut runs = Vec::new();
+    let mut schema = serde_json::Value::Null;
+    for (name, r) in instances {
+        let id = serde_json::json!({ "id": format!("clerk-drift/plan/{name}/") });
+        match r.map(|text| serde_json::from_str::<serde_json::Value>(&text)) {
+            Ok(Ok(mut log)) => {
+                schema = log["$schema"].clone();
+                if let Some(list) = log["runs"].as_array_mut() {
+                    for run in list.iter_mut() {
+                        run["automationDetails"] = id.clone();
+                        run["properties"]["instance"] = serde_json::json!(name);
+                    }
+                    runs.append(list);
+                }
+            }
+            Ok(Err(e)) => runs.push(failed_run(name, &id, &e.to_string())),
+            Err(e) => runs.push(failed_run(name, &id, &format!("{e:#}"))),
+        }
+    }
+    if schema.is_null() {
+        schema = serde_json::json!("https://json.schemastore.org/sarif-2.1.0.json");
+    }
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({
+        "$schema": schema,
+        "version": "2.1.0",
+        "runs": runs,
+    }))
+    .unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn failed_run(name: &str, id: &serde_json::Value, error: &str) -> serde_json::Value {
+    serde_json::json!({
+        "tool": { "driver": { "name": "clerk-drift", "version": env!("CARGO_PKG_VERSION") } },
+        "automationDetails": id,
+        "invocations": [{
+            "executionSuccessful": false,
+            "toolExecutionNotifications": [{ "level": "error", "message": { "text": error } }],
+        }],
+        "results": [],
+        "properties": { "instance": name, "exitCode": crate::exit::ERROR },
+    })
+}
+
+/// One JUnit report for a fleet: each instance's suites, named `NAME: drift`, `NAME: policy`; an
+/// instance that failed is a suite `NAME` with one errored test.
+pub(super) fn junit<'a>(
+    instances: impl Iterator<Item = (&'a str, Result<String, &'a anyhow::Error>)>,
+) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"clerk-drift plan --all\">\n",
+    );
+    for (name, r) in instances {
+        let name_attr = xml_escape(name);
+        match r {
+            Ok(text) => {
+                for line in text.lines() {
+                    let t = line.trim_start();
+                    if t.starts_with("<?xml")
+                        || t.starts_with("<testsuites")
+                        || t.starts_with("</testsuites")
+                    {
+                        continue;
+                    }
+                    out.push_str(&line.replacen(
+                        "<testsuite name=\"",
+                        &format!("<testsuite name=\"{name_attr}: "),
+                        1,
+                    ));
+                    out.push('\n');
+                }
+            }
+            Err(e) => {
+                let message = xml_escape(&format!("{e:#}"));
+                out.push_str(&format!(
+                    "    <testsuite name=\"{name_attr}\" tests=\"1\" disabled=\"0\" errors=\"1\" failures=\"0\">\n        <testcase name=\"plan {name_attr}\">\n            <error message=\"{message}\"/>\n        </testcase>\n    </testsuite>\n"
+                ));
+            }
+        }
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

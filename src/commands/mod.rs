@@ -20,6 +20,7 @@ mod meta;
 mod output;
 mod plan;
 mod policy;
+mod preflight;
 mod pull;
 mod snapshot;
 
@@ -91,6 +92,12 @@ fn ignore_rules(config: Option<&Config>, flags: &[String]) -> Result<Vec<crate::
     let mut rules: Vec<crate::diff::IgnoreRule> =
         config.map(|c| c.ignore.clone()).unwrap_or_default();
     for glob in flags {
+        if !crate::config::known_glob(glob) {
+            anyhow::bail!(
+                "--ignore `{glob}` matches no snapshot path: {}",
+                crate::config::glob_help(glob)
+            );
+        }
         rules.push(
             crate::diff::IgnoreRule::new(glob, "--ignore")
                 .map_err(|e| anyhow::anyhow!("--ignore `{glob}`: {e}"))?,

@@ -40,6 +40,7 @@ pub(super) fn emit(text: String, code: u8, args: &ReportArgs) -> Result<Outcome>
                 Format::Text => report::text::plain(&text),
                 _ => text,
             };
+            super::preflight::output_file(path, "-o")?;
             crate::fsx::write_atomic(path, text.as_bytes())?;
             Ok(Outcome {
                 stdout: String::new(),

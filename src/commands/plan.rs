@@ -8,20 +8,24 @@ use anyhow::Result;
 
 use super::current::Current;
 use super::current::current;
-use super::{baseline_path, discover_config, fleet, found, ignore_rules, judge, output};
+use super::{baseline_path, discover_config, fleet, found, ignore_rules, judge, output, preflight};
 use crate::cli::{Format, PlanArgs, PolicyArgs, ReportArgs};
 use crate::config::Config;
 use crate::policy::load::Evaluation;
 use crate::policy::{Finding, Status};
 use crate::snapshot::Snapshot;
-use crate::{Outcome, Ui, diff, exit, report, snapshot};
+use crate::{Outcome, Ui, diff, exit, report};
 
 pub(super) fn run(args: PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     if args.all {
         return all(&args, ui);
     }
     let config = discover_config(args.live.config.as_deref())?;
-    let planned = plan(&args, config.as_ref(), ui)?;
+    if let Some(path) = &args.report.output {
+        preflight::output_file(path, "-o")?;
+    }
+    let ready = prepare(&args, config.as_ref())?;
+    let planned = plan(&args, config.as_ref(), ready, ui)?;
     let out = output::render(planned.text(&args.policy), &planned.report(), &args.report)?;
     output::emit(out, planned.code, &args.report)
 }
@@ -36,8 +40,38 @@ struct Planned {
     code: u8,
 }
 
+/// What a plan reads besides the current snapshot, loaded and validated before any request:
+/// the baseline (required), the policy layers and the attestations.
+struct Ready {
+    baseline_path: std::path::PathBuf,
+    baseline: Snapshot,
+}
+
+/// Cheap checks first: the baseline, policy and attestations of one plan.
+fn prepare(args: &PlanArgs, config: Option<&Config>) -> Result<Ready> {
+    let instance = preflight::instance(config, &args.live, args.snapshot.is_some())?;
+    let baseline_path = baseline_path(args.baseline.as_deref(), instance.as_ref())?;
+    let baseline = preflight::inputs(
+        &args.policy.source,
+        &args.attest,
+        instance.as_ref(),
+        super::governance(config),
+        Some(&baseline_path),
+    )?
+    .ok_or_else(|| anyhow::anyhow!("no baseline"))?;
+    Ok(Ready {
+        baseline_path,
+        baseline,
+    })
+}
+
 /// One plan: the current snapshot (file or live) against the baseline, and its exit code.
-fn plan(args: &PlanArgs, config: Option<&Config>, ui: &Arc<dyn Ui>) -> Result<Planned> {
+fn plan(
+    args: &PlanArgs,
+    config: Option<&Config>,
+    ready: Ready,
+    ui: &Arc<dyn Ui>,
+) -> Result<Planned> {
     let current = current(
         args.snapshot.as_deref(),
         config,
@@ -45,8 +79,10 @@ fn plan(args: &PlanArgs, config: Option<&Config>, ui: &Arc<dyn Ui>) -> Result<Pl
         &args.attest,
         ui,
     )?;
-    let baseline_path = baseline_path(args.baseline.as_deref(), current.instance.as_ref())?;
-    let baseline = snapshot::io::load(&baseline_path)?;
+    let Ready {
+        baseline_path,
+        baseline,
+    } = ready;
     let eval = judge(
         &args.policy,
         current.instance.as_ref(),
@@ -127,25 +163,49 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         args.baseline.is_some(),
         &args.live,
     )?;
-    if matches!(args.report.format, Format::Sarif | Format::Junit) {
-        anyhow::bail!(
-            "--all writes text, json or markdown; run one plan per instance for SARIF or JUnit"
-        );
-    }
     let (config, names) = fleet::instances(args.live.config.as_deref())?;
+    if let Some(path) = &args.report.output {
+        preflight::output_file(path, "-o")?;
+    }
+    // Cheap checks first, for every instance before any pull: an instance whose inputs are wrong
+    // is an error without a request.
+    let ready: Vec<(String, Result<Ready>)> = names
+        .iter()
+        .map(|name| (name.clone(), prepare(&args.clone_for(name), Some(&config))))
+        .collect();
     let mut results: Vec<(String, Result<Planned>)> = Vec::new();
-    for chunk in names.chunks(4) {
+    let mut pending = ready.into_iter().peekable();
+    while pending.peek().is_some() {
+        let chunk: Vec<(String, Result<Ready>)> = pending.by_ref().take(4).collect();
         let done: Vec<(String, Result<Planned>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = chunk
-                .iter()
-                .map(|name| {
-                    let one = args.clone_for(name);
+                .into_iter()
+                .map(|(name, ready)| {
+                    let one = args.clone_for(&name);
                     let (ui, config) = (ui.clone(), &config);
-                    let name = name.clone();
-                    scope.spawn(move || (name, plan(&one, Some(config), &ui)))
+                    #[cfg(feature = "fuzzing")]
+                    let task = name.clone();
+                    let handle = scope.spawn(move || {
+                        #[cfg(feature = "fuzzing")]
+                        crate::clerk::fault("plan", &task);
+                        ready.and_then(|r| plan(&one, Some(config), r, &ui))
+                    });
+                    (name, handle)
                 })
                 .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            // A plan that panicked is an error of its instance, never a missing section.
+            handles
+                .into_iter()
+                .map(|(name, h)| {
+                    let r = h.join().unwrap_or_else(|panic| {
+                        Err(anyhow::anyhow!(
+                            "planning instance `{name}` failed unexpectedly ({}): its result is unknown",
+                            panic_text(panic.as_ref())
+                        ))
+                    });
+                    (name, r)
+                })
+                .collect()
         });
         results.extend(done);
     }
@@ -162,6 +222,18 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         ..args.report.clone()
     };
     let out = match args.report.format {
+        Format::Sarif => fleet::sarif(results.iter().map(|(name, r)| {
+            (
+                name.as_str(),
+                r.as_ref().map(|p| report::sarif::render(&p.report())),
+            )
+        })),
+        Format::Junit => fleet::junit(results.iter().map(|(name, r)| {
+            (
+                name.as_str(),
+                r.as_ref().map(|p| report::junit::render(&p.report())),
+            )
+        })),
         Format::Json => {
             let mut instances = serde_json::Map::new();
             for (name, r) in &results {
@@ -209,4 +281,13 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         outcome.styled = false;
     }
     Ok(outcome)
+}
+
+/// What a panic said, for the error that replaces its result.
+pub(super) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
 }

@@ -18,6 +18,7 @@ pub(super) fn run(args: SnapshotArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     let text = snapshot::io::to_canonical(&snap)?;
     match args.output {
         Some(path) => {
+            super::preflight::output_file(&path, "-o")?;
             crate::fsx::write_atomic(&path, text.as_bytes())?;
             Ok(Outcome::default())
         }

@@ -99,12 +99,9 @@ pub struct Tool {
 }
 
 /// Writes the bundle to `dir`, which must not exist yet (or be empty).
-pub fn write(
-    dir: &Path,
-    files: &BTreeMap<String, Vec<u8>>,
-    run: BTreeMap<String, serde_json::Value>,
-    sign_key: Option<&Path>,
-) -> Result<Manifest> {
+/// Refuses a bundle directory that exists and is not empty (bundles are never overwritten):
+/// checked again by [`write`], and by `audit` before its pull.
+pub fn refuse_existing(dir: &Path) -> Result<()> {
     if dir.exists()
         && std::fs::read_dir(dir)
             .map(|mut d| d.next().is_some())
@@ -114,6 +111,16 @@ pub fn write(
             dir: dir.to_path_buf(),
         });
     }
+    Ok(())
+}
+
+pub fn write(
+    dir: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    run: BTreeMap<String, serde_json::Value>,
+    sign_key: Option<&Path>,
+) -> Result<Manifest> {
+    refuse_existing(dir)?;
     // The marker is there from the first moment the directory is visible until the bundle is
     // complete at its final path: a bundle interrupted at any point carries it, and `verify`
     // refuses it.

@@ -344,9 +344,7 @@ impl Recording {
             let (path, source) = e.into_parts();
             Error::Io { path, source }
         };
-        if dir.exists() && !is_replaceable(dir) {
-            return Err(Error::NotARecording(dir.to_path_buf()));
-        }
+        refuse_existing(dir)?;
         let staged = crate::fsx::StagedDir::create(dir, "recording", &[]).map_err(io)?;
         for (file, body) in &self.bodies {
             let mut text = serde_json::to_string_pretty(body.value()).unwrap_or_default();
@@ -378,6 +376,15 @@ impl Recording {
 }
 
 /// Only an empty directory or an earlier recording may be replaced by `--record`.
+/// Refuses a `--record` directory that exists and is not a recording nor empty: checked again by
+/// [`Recording::write`], and by `pull` before it sends a request.
+pub fn refuse_existing(dir: &FsPath) -> Result<(), Error> {
+    if dir.exists() && !is_replaceable(dir) {
+        return Err(Error::NotARecording(dir.to_path_buf()));
+    }
+    Ok(())
+}
+
 fn is_replaceable(dir: &FsPath) -> bool {
     dir.is_dir()
         && (dir.join(MANIFEST).is_file()

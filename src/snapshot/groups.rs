@@ -169,6 +169,15 @@ fn seg_matches(pattern: &Seg, seg: &Seg) -> bool {
     }
 }
 
+/// Whether an ignore pattern is written as a name rather than a path: `cosmetic`, or a group of
+/// other settings (`fapi display_config`: a source, a space, its segments).
+pub fn is_name_pattern(pattern: &str) -> bool {
+    pattern == "cosmetic"
+        || ["fapi ", "bapi ", "plapi "]
+            .iter()
+            .any(|api| pattern.strip_prefix(api).is_some_and(|rest| !rest.trim().is_empty()))
+}
+
 /// Whether ignore `pattern` names `path` by group rather than by glob: `cosmetic` (every
 /// [`COSMETIC`] value) or an observed group's name as plans print it (`fapi display_config`,
 /// everything under it).

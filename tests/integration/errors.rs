@@ -172,7 +172,8 @@ fn snapshot_output_is_written_whole_or_not_at_all() {
         .map(|e| e.expect("entry").file_name())
         .collect();
     assert_eq!(names.len(), 1, "temp files left behind: {names:?}");
-    // An output directory that does not exist: error, nothing created.
+    // An output directory that does not exist is created, as `baseline accept` does (issue 16
+    // item 3); an output that is a directory is an error naming it, nothing written.
     let missing = tmp.path().join("no/such/dir/snap.json");
     let out = run(&[
         "snapshot",
@@ -181,8 +182,17 @@ fn snapshot_output_is_written_whole_or_not_at_all() {
         "-o",
         missing.to_str().expect("utf-8"),
     ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(missing.is_file());
+    let out = run(&[
+        "snapshot",
+        "--from-dir",
+        "examples/acme-prod",
+        "-o",
+        tmp.path().to_str().expect("utf-8"),
+    ]);
     assert_eq!(code(&out), 1);
-    assert!(!missing.exists());
+    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
 }
 
 /// Issue 16: clap's own exit code for a usage error is 2, the drift bit; every usage error exits

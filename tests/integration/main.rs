@@ -5,6 +5,7 @@ mod architecture;
 mod attestations;
 mod auth;
 mod baseline;
+mod ci;
 mod common;
 mod crash;
 mod errors;

@@ -269,7 +269,7 @@ fn junit_parses_back_with_one_case_per_rule_and_target() {
     );
 }
 
-fn sarif_validator() -> jsonschema::Validator {
+pub fn sarif_validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(common::root().join("tests/schemas/sarif-schema-2.1.0.json"))
             .expect("schema copy"),

@@ -660,12 +660,17 @@ async fn plan_all_runs_every_instance_with_a_combined_exit_code() {
             .is_some_and(|d| !d.is_empty())
     );
 
+    // SARIF and JUnit too (issue 16 item 5; ci.rs checks them in detail).
     let o = output(live(&server.uri(), dir.path()).args(["plan", "--all", "--format", "sarif"]));
-    assert_eq!(code(&o), 1);
-    assert!(
-        stderr(&o).contains("--all writes text, json or markdown"),
-        "{}",
-        stderr(&o)
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).expect("SARIF");
+    assert_eq!(
+        doc["runs"][0]["automationDetails"]["id"],
+        "clerk-drift/plan/old/"
+    );
+    assert_eq!(
+        doc["runs"][1]["automationDetails"]["id"],
+        "clerk-drift/plan/prod/"
     );
 }
 

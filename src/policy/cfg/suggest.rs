@@ -7,8 +7,8 @@ use crate::diag::{Diagnostic, edit_distance};
 use crate::policy::model::Policy;
 use crate::snapshot::schema;
 
-/// The rule id nearest to `id`, for "did you mean".
-fn closest_id<'a>(id: &str, ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+/// The rule id (or any name) nearest to `id`, for "did you mean".
+pub(crate) fn closest_id<'a>(id: &str, ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     ids.map(|c| (edit_distance(id, c), c))
         .filter(|(d, _)| *d <= 3.max(id.len() / 4))
         .min()
