@@ -269,6 +269,15 @@ impl Prepared {
 /// Applies one change from `current` to `target`: the value, its provenance and coverage.
 fn apply(target: &mut Snapshot, current: &Snapshot, c: &diff::Change) {
     let key = c.path.to_string();
+    // The sources' disagreement on the path comes with it (a `disagreement` change is only that).
+    target.conflicts.retain(|x| x.path != key);
+    if let Some(conflict) = current.conflicts.iter().find(|x| x.path == key) {
+        target.conflicts.push(conflict.clone());
+        target.conflicts.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+    if c.kind == ChangeKind::Disagreement {
+        return;
+    }
     // A set element (`instance.allowed_origins["https://x"]`): add or remove just that element,
     // so the set's other changes stay unaccepted; sets are kept sorted and unique, as normalized.
     if let Some((crate::path::Seg::Key(element), parent)) = c.path.0.split_last() {

@@ -603,4 +603,37 @@ mod tests {
         assert!(!d.has_drift());
         assert!(d.is_incomplete());
     }
+
+    #[test]
+    fn a_new_disagreement_between_observed_sources_is_drift_but_not_across_views() {
+        use crate::snapshot::model::Conflict;
+        let both = |s: &mut Snapshot| {
+            for source in [Source::Fapi, Source::Plapi] {
+                s.coverage.sources.insert(source, vec!["x".into()]);
+            }
+        };
+        let mut a = snap(json!({"session": {"multi_session": true}}), &[]);
+        both(&mut a);
+        let mut b = a.clone();
+        b.conflicts.push(Conflict {
+            path: "session.multi_session".into(),
+            chosen: Source::Plapi,
+            values: [(Source::Plapi, json!(true)), (Source::Fapi, json!(false))].into(),
+        });
+        let d = diff(&a, &b);
+        assert_eq!(lines(&d), vec!["Disagreement session.multi_session"]);
+        assert!(d.has_drift());
+        assert_eq!(
+            by_source(d.changes[0].after.as_ref()),
+            "disagree: plapi true, fapi false"
+        );
+        assert_eq!(by_source(d.changes[0].before.as_ref()), "agreed");
+        // The baseline read without the Platform config: fewer sources, not a disagreement.
+        let mut fapi_only = snap(json!({"session": {"multi_session": true}}), &[]);
+        fapi_only
+            .coverage
+            .sources
+            .insert(Source::Fapi, vec!["x".into()]);
+        assert!(!diff(&fapi_only, &b).has_drift());
+    }
 }

@@ -107,7 +107,7 @@ macro_rules! nodes {
     };
 }
 
-/// Every path of schema_version 2. Intermediate structs are listed so that docs and policy
+/// Every path of schema_version 3. Intermediate structs are listed so that docs and policy
 /// validation can name them.
 pub static NODES: &[Node] = nodes! {
     "instance" => Struct, "The instance itself: identity, environment, origins, domains.";
