@@ -173,9 +173,11 @@ fn seg_matches(pattern: &Seg, seg: &Seg) -> bool {
 /// other settings (`fapi display_config`: a source, a space, its segments).
 pub fn is_name_pattern(pattern: &str) -> bool {
     pattern == "cosmetic"
-        || ["fapi ", "bapi ", "plapi "]
-            .iter()
-            .any(|api| pattern.strip_prefix(api).is_some_and(|rest| !rest.trim().is_empty()))
+        || ["fapi ", "bapi ", "plapi "].iter().any(|api| {
+            pattern
+                .strip_prefix(api)
+                .is_some_and(|rest| !rest.trim().is_empty())
+        })
 }
 
 /// Whether ignore `pattern` names `path` by group rather than by glob: `cosmetic` (every

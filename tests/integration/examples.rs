@@ -105,15 +105,6 @@ fn plan_of_the_drifted_example_lists_every_edit_and_nothing_else() {
         "~ jwt_templates[supabase].lifetime: 1m -> 1h",
         // GitHub on shared credentials (and the factors FAPI lists for it)
         "+ oauth_providers[github] = {\"authenticatable\":true,\"block_email_subaddresses\":false,\"client_secret\":\"absent\",\"credentials\":\"shared\"}",
-        // ... whose settings a curated path now reads: no longer repeated under `observed`; and
-        // with CAPTCHA off, the widget type no curated path reads any more shows there
-        "+ observed.fapi.user_settings.sign_up.captcha_widget_type = \"smart\"",
-        "- observed.fapi.user_settings.social.oauth_github.authenticatable (was false)",
-        "- observed.fapi.user_settings.social.oauth_github.block_email_subaddresses (was false)",
-        "+ observed.plapi.auth_attack_protection = {\"bot_protection\":{\"captcha_widget_type\":\"smart\"}}",
-        "- observed.plapi.connection_oauth_github.authenticatable (was false)",
-        "- observed.plapi.connection_oauth_github.block_email_subaddresses (was false)",
-        "- observed.plapi.connection_oauth_github.client_secret (was \"absent\")",
         "~ password.breach_detection: true -> false",
         "~ session.inactivity_timeout: 30m -> disabled",
         "+ sign_in.first_factors[oauth_github]",
@@ -121,6 +112,16 @@ fn plan_of_the_drifted_example_lists_every_edit_and_nothing_else() {
         // CAPTCHA off, and with it no widget
         "~ sign_up.captcha.enabled: true -> false",
         "~ sign_up.captcha.widget_type: \"smart\" -> null",
+        // Other settings come after the curated ones, by group. GitHub's settings, which a
+        // curated path reads once it is on, are no longer repeated under `observed`; and with
+        // CAPTCHA off, the widget type no curated path reads any more shows there.
+        "+ observed.fapi.user_settings.sign_up.captcha_widget_type = \"smart\"",
+        "- observed.fapi.user_settings.social.oauth_github.authenticatable (was false)",
+        "- observed.fapi.user_settings.social.oauth_github.block_email_subaddresses (was false)",
+        "+ observed.plapi.auth_attack_protection = {\"bot_protection\":{\"captcha_widget_type\":\"smart\"}}",
+        "- observed.plapi.connection_oauth_github.authenticatable (was false)",
+        "- observed.plapi.connection_oauth_github.block_email_subaddresses (was false)",
+        "- observed.plapi.connection_oauth_github.client_secret (was \"absent\")",
     ];
     assert_eq!(drift_lines(&text), expected, "{text}");
     // Each edit names the rule it broke, right under it.
@@ -133,7 +134,9 @@ fn plan_of_the_drifted_example_lists_every_edit_and_nothing_else() {
         "{text}"
     );
     assert!(
-        text.contains("Drift: 6 changed, 7 added, 6 removed · 0 no longer observed"),
+        text.contains(
+            "Drift: 6 changed, 7 added, 6 removed (7 in other settings, 0 of them cosmetic) · 0 no longer observed"
+        ),
         "{text}"
     );
     let verdict = text.lines().last().expect("verdict line");
@@ -281,7 +284,7 @@ fn lost_coverage_is_incomplete_data_not_drift() {
         "{text}"
     );
     assert!(
-        text.contains("Coverage note (not drift): baseline read from fapi + bapi + plapi, current snapshot from fapi + bapi; 12 setting(s) observed in the baseline only, 0 now only."),
+        text.contains("Coverage note (not drift): baseline read from fapi + bapi + plapi, current snapshot from fapi + bapi; 13 setting(s) observed in the baseline only, 0 now only."),
         "{text}"
     );
     assert!(
@@ -326,9 +329,8 @@ fn a_schema_v1_baseline_still_loads_and_accept_adopts_the_new_meaning() {
         "{text}"
     );
     assert!(
-        text.contains(
-            "Newly observed (not in the baseline; not drift):\n  * attack_protection.enumeration_protection = \"strict\"\n"
-        ),
+        text.contains("Newly observed (not in the baseline; not drift):\n")
+            && text.contains("\n  * attack_protection.enumeration_protection = \"strict\"\n"),
         "{text}"
     );
     let plan = run(&[
@@ -404,7 +406,7 @@ fn a_schema_v2_baseline_shows_observed_as_newly_observed_and_accept_adopts_it() 
     let text = stdout(&plan);
     assert_eq!(code(&plan), 0, "{text}{}", stderr(&plan));
     assert!(
-        text.contains("Newly observed (not in the baseline; not drift):\n  * observed = {"),
+        text.contains("\n  * observed — 509 other settings under observed\n"),
         "{text}"
     );
     assert!(
@@ -413,13 +415,34 @@ fn a_schema_v2_baseline_shows_observed_as_newly_observed_and_accept_adopts_it() 
     );
     let json = run(&["diff", b, "examples/acme-prod", "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
-    let kinds: Vec<&str> = doc["drift"]
+    // Every path schema_version 3 added (schema::ADDED_IN_V3) that the example has: the promoted
+    // settings and `observed`, each newly observed, nothing else.
+    let entries: Vec<(&str, &str)> = doc["drift"]
         .as_array()
         .expect("drift entries")
         .iter()
-        .filter_map(|e| e["kind"].as_str())
+        .filter_map(|e| Some((e["path"].as_str()?, e["kind"].as_str()?)))
         .collect();
-    assert_eq!(kinds, ["newly_observed"], "{doc}");
+    let paths: Vec<&str> = entries.iter().map(|(p, _)| *p).collect();
+    assert_eq!(
+        paths,
+        [
+            "account",
+            "instance.api_keys",
+            "instance.client_debug_mode",
+            "mfa.sms_second_factor",
+            "observed",
+            "organizations.automatic_creation",
+            "organizations.creation_defaults",
+            "password.change_requires_reverification",
+            "session.url_based_syncing",
+            "sign_in.enterprise_sso",
+            "sign_in.native_trusted_device",
+            "sign_up.captcha.oauth_bypass",
+        ],
+        "{doc}"
+    );
+    assert!(entries.iter().all(|(_, k)| *k == "newly_observed"), "{doc}");
 
     let out = run(&[
         "baseline",

@@ -125,7 +125,7 @@ fn diff_json_names_why_a_setting_is_no_longer_observed() {
     assert_eq!(
         doc["coverage"],
         serde_json::json!({"baseline_sources": ["fapi", "bapi", "plapi"],
-            "current_sources": ["fapi", "bapi"], "baseline_only": 12, "current_only": 0})
+            "current_sources": ["fapi", "bapi"], "baseline_only": 13, "current_only": 0})
     );
     let lost = doc["drift"]
         .as_array()
@@ -456,7 +456,7 @@ fn ignored_paths_are_listed_with_their_reason_not_counted() {
     assert!(text.contains("+ sign_in.identifiers[oauth_github]  [ignored by `sign_in.*`: managed by the identity team (clerk-drift.toml:2)]"), "{text}");
     assert!(text.contains("- jwt_templates[supabase].claims.aud (was \"authenticated\")  [ignored by `jwt_templates[*].claims`: --ignore]"), "{text}");
     assert!(
-        text.contains("Drift: 6 changed, 4 added, 5 removed · 0 no longer observed · 4 ignored"),
+        text.contains("Drift: 6 changed, 4 added, 5 removed (7 in other settings, 0 of them cosmetic) · 0 no longer observed · 4 ignored"),
         "{text}"
     );
     // Ignoring every drifted path leaves no drift bit.

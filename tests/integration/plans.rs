@@ -243,7 +243,8 @@ fn json_lists_every_change_with_its_group_and_whether_it_is_cosmetic() {
     assert_eq!(
         doc["summary"]["drift"],
         serde_json::json!({"other_settings": 9, "cosmetic": 6, "changed": 11, "added": 0,
-                           "removed": 0, "unobserved": 0, "newly_observed": 0, "ignored": 0})
+                           "removed": 0, "unobserved": 0, "newly_observed": 0, "ignored": 0,
+                           "disagreement": 0})
     );
 }
 

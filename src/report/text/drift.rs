@@ -549,9 +549,9 @@ mod other_settings_tests {
             json!({"session": {"multi_session": false},
                    "observed": {
                      "fapi": {
-                       "auth_config": {"url_based_session_syncing": false},
+                       "auth_config": {"enhanced_email_deliverability": false},
                        "display_config": {"application_name": "Acme", "logo_image_url": "a.png",
-                                          "captcha_oauth_bypass": ["oauth_google"],
+                                          "preferred_sign_in_strategy": "password",
                                           "theme": {"general": {"color": "#000", "padding": "1em"}}}},
                      "plapi": {"branding": {"show_clerk_branding": true}}}}),
             &[],
@@ -563,9 +563,9 @@ mod other_settings_tests {
             json!({"session": {"multi_session": true},
                    "observed": {
                      "fapi": {
-                       "auth_config": {"url_based_session_syncing": true},
+                       "auth_config": {"enhanced_email_deliverability": true},
                        "display_config": {"application_name": "Acme Inc", "logo_image_url": "b.png",
-                                          "captcha_oauth_bypass": ["oauth_google", "oauth_github"],
+                                          "preferred_sign_in_strategy": "otp",
                                           "theme": {"general": {"color": "#fff", "padding": "2em"}}}},
                      "plapi": {"branding": {"show_clerk_branding": false}}}}),
             &[],
@@ -586,9 +586,9 @@ mod other_settings_tests {
             "session\n  ~ session.multi_session: false -> true\n\
              \nOther settings (observed, not in the curated vocabulary):\n\
              fapi auth_config — 1 change\n\
-             \x20 ~ observed.fapi.auth_config.url_based_session_syncing: false -> true\n\
+             \x20 ~ observed.fapi.auth_config.enhanced_email_deliverability: false -> true\n\
              fapi display_config — 5 changes\n\
-             \x20 ~ observed.fapi.display_config.captcha_oauth_bypass: [\"oauth_google\"] -> [\"oauth_google\",\"oauth_github\"]\n\
+             \x20 ~ observed.fapi.display_config.preferred_sign_in_strategy: \"password\" -> \"otp\"\n\
              \x20 cosmetic: 4 changes (branding, logos, theme); all listed in --format json\n\
              cosmetic: plapi branding — 1 change (branding); all listed in --format json\n\
              \n(0 unchanged settings hidden)\n\
@@ -658,7 +658,7 @@ mod other_settings_tests {
     fn a_source_no_longer_read_is_counted_by_group_with_its_reason() {
         let now = Snapshot::for_test(
             json!({"session": {"multi_session": false},
-                   "observed": {"fapi": {"auth_config": {"url_based_session_syncing": false}}}}),
+                   "observed": {"fapi": {"auth_config": {"enhanced_email_deliverability": false}}}}),
             &["observed.plapi"],
         );
         let mut then = before();

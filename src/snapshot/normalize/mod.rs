@@ -12,10 +12,10 @@
 //! [`crate::recording`]; files are named by its endpoint table.
 
 mod collections;
-#[cfg(test)]
-mod promoted_tests;
 pub mod config_schema;
 pub mod observed;
+#[cfg(test)]
+mod promoted_tests;
 mod providers;
 mod scalars;
 

@@ -19,13 +19,14 @@ use sha2::{Digest, Sha256};
 
 use super::Builder;
 use super::scalars::{MAPPINGS, Xf};
+use crate::clerk::documents::PRIVATE_JWK_MEMBERS;
 use crate::path::Path;
 use crate::recording::endpoints::{
-    ALLOWLIST_IDENTIFIERS, BLOCKLIST_IDENTIFIERS, DOMAINS, ENTERPRISE_CONNECTIONS, ENVIRONMENT, JWKS,
-    JWT_TEMPLATES, LAYOUT, OAUTH_APPLICATIONS, ORGANIZATION_DOMAINS, ORGANIZATION_PERMISSIONS,
-    ORGANIZATION_ROLES, PLATFORM_CONFIG, PLATFORM_CONFIG_SCHEMA, REDIRECT_URLS, SAML_CONNECTIONS,
+    ALLOWLIST_IDENTIFIERS, BLOCKLIST_IDENTIFIERS, DOMAINS, ENTERPRISE_CONNECTIONS, ENVIRONMENT,
+    JWKS, JWT_TEMPLATES, LAYOUT, OAUTH_APPLICATIONS, ORGANIZATION_DOMAINS,
+    ORGANIZATION_PERMISSIONS, ORGANIZATION_ROLES, PLATFORM_CONFIG, PLATFORM_CONFIG_SCHEMA,
+    REDIRECT_URLS, SAML_CONNECTIONS,
 };
-use crate::clerk::documents::PRIVATE_JWK_MEMBERS;
 use crate::recording::is_secret_key;
 
 /// A field that never enters the compared body, and why.
@@ -619,15 +620,16 @@ mod tests {
             "id": "env_1",
             "auth_config": {"id": "aac_1", "object": "auth_config", "demo": false,
                 "identification_requirements": [["phone_number", "email_address"], []]},
-            "user_settings": {"attributes": {"phone_number": {"used_for_second_factor": true, "immutable": false}},
+            "user_settings": {"attributes": {"phone_number": {"used_for_first_factor": true, "immutable": false}},
                 "saml": {"enabled": false}, "widgets": [{"name": "b", "x": 1}, {"name": "a", "x": 2}, {"x": 3}],
                 "signing_key": "CANARY-SECRET", "empty_secret": {"token": ""}}
         });
         let s = normalize(&rec(&[(ENVIRONMENT.file, env)])).expect("normalizes");
         let o = &s.settings["observed"]["fapi"];
         assert_eq!(
-            o["user_settings"]["attributes"]["phone_number"]["used_for_second_factor"],
-            json!(true)
+            o["user_settings"]["attributes"]["phone_number"],
+            json!({"used_for_first_factor": true}),
+            "immutable is curated (account.phone_immutable)"
         );
         assert_eq!(
             o["auth_config"],
@@ -654,7 +656,7 @@ mod tests {
         let s = normalize(&rec(&[
             (
                 ENVIRONMENT.file,
-                json!({"auth_config": {"test_mode": false, "url_based_session_syncing": true}}),
+                json!({"auth_config": {"test_mode": false, "enhanced_email_deliverability": true}}),
             ),
             (INSTANCE.file, json!({"id": "ins_1", "object": "instance", "allowed_origins": []})),
             (
@@ -670,7 +672,7 @@ mod tests {
         .expect("normalizes");
         assert_eq!(
             s.settings["observed"],
-            json!({"fapi": {"auth_config": {"url_based_session_syncing": true}},
+            json!({"fapi": {"auth_config": {"enhanced_email_deliverability": true}},
                    "bapi": {"jwt_templates": {"sb": {"rotation": "daily"}}}})
         );
         assert!(s.keyed.contains("observed.bapi.jwt_templates"));
