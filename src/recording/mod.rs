@@ -229,6 +229,15 @@ impl Recording {
         Some(list.strings(name))
     }
 
+    /// The raw text of each entry of list `file`, when the list was kept as raw entries (a live
+    /// pull's): `None` otherwise.
+    pub fn raw_entries(&self, file: &str) -> Option<impl Iterator<Item = &str>> {
+        match self.bodies.get(file) {
+            Some(Body::Entries { list, .. }) => Some(list.iter()),
+            _ => None,
+        }
+    }
+
     /// Stores the entries of a list a live pull read, as raw JSON text.
     pub fn insert_entries(&mut self, endpoint: &Endpoint, list: RawList) {
         self.bodies.insert(

@@ -137,6 +137,69 @@ pub fn entry_string(raw: &str, name: &str) -> FieldStr {
     }
 }
 
+/// Whether a raw list entry has a top-level key that `keep` accepts, read without building the
+/// entry's `Value`: keys are tested as they are read and every value is skipped. `true` too for
+/// an object without keys and for anything that is not an object (the caller then parses it and
+/// sees for itself).
+pub fn entry_keeps_a_key(raw: &str, keep: &mut dyn FnMut(&str) -> bool) -> bool {
+    let mut de = serde_json::Deserializer::from_str(raw);
+    AnyKey(keep).deserialize(&mut de).unwrap_or(true)
+}
+
+/// Whether some key of an object passes the test (or the object has none).
+struct AnyKey<'k>(&'k mut dyn FnMut(&str) -> bool);
+
+impl<'de> DeserializeSeed<'de> for AnyKey<'_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AnyKey<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut keys = 0;
+        while let Some(kept) = map.next_key_seed(KeyTest(&mut *self.0))? {
+            if kept {
+                return Ok(true);
+            }
+            keys += 1;
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(keys == 0)
+    }
+}
+
+/// One key through the test (escaped or not).
+struct KeyTest<'k, 'f>(&'k mut (dyn FnMut(&str) -> bool + 'f));
+
+impl<'de> DeserializeSeed<'de> for KeyTest<'_, '_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyTest<'_, '_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<bool, E> {
+        Ok((self.0)(key))
+    }
+}
+
 /// Finds one field of a JSON object, borrowing its raw text; not an object is an error.
 struct FieldSeed<'n>(&'n str);
 
@@ -230,6 +293,25 @@ mod tests {
                 parsed(text, "identifier"),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn a_raw_entry_keeps_a_key_as_its_parsed_keys_say() {
+        let mut not_id = |k: &str| k != "id" && k != "identifier";
+        for (text, keeps) in [
+            (r#"{"id": "a", "identifier": "x@y.test"}"#, false),
+            (
+                r#"{"id": "a", "identifier": "x", "identifier_type": "email"}"#,
+                true,
+            ),
+            (r#"{"i\u0064": {"nested": 1}, "identifier": [1, 2]}"#, false),
+            (r#"{"id": "a", "note": null}"#, true),
+            ("{}", true),
+            ("[1]", true),
+            ("null", true),
+        ] {
+            assert_eq!(entry_keeps_a_key(text, &mut not_id), keeps, "{text}");
         }
     }
 }

@@ -270,6 +270,10 @@ impl Consumed {
     fn of(b: &Builder<'_>) -> Consumed {
         let mut c = Consumed::default();
         for m in MAPPINGS {
+            // A collection's fields are declared below; asking for its body would parse a raw list.
+            if matches!(m.xf, Xf::Collection | Xf::FapiSecondFactors) {
+                continue;
+            }
             let Some(body) = b.rec.get(m.file) else {
                 continue;
             };
@@ -535,6 +539,41 @@ impl Walk<'_> {
     }
 }
 
+/// A live pull's raw list (12,000 allowlist entries, say) as the array the walk reads, with only
+/// the entries that keep something: an entry whose every field is volatile or read by a curated
+/// path writes nothing ([`Walk::keyed_list`]), so it is skipped before its `Value` is built — the
+/// parse that would otherwise dominate normalizing a large instance. The result is the same
+/// as walking the whole parsed list.
+fn entries_with_something<'a>(
+    file: &'static str,
+    consumed: &Consumed,
+    entries: impl Iterator<Item = &'a str>,
+) -> Value {
+    let mut ptr = String::from("/*/");
+    let mut keeps = |key: &str| {
+        if is_volatile(file, key) {
+            return false;
+        }
+        ptr.truncate(3);
+        ptr.push_str(&escape(key));
+        !consumed.has(file, &ptr)
+    };
+    let mut first = None;
+    let mut kept: Vec<Value> = entries
+        .inspect(|e| {
+            first.get_or_insert(*e);
+        })
+        .filter(|e| crate::recording::raw::entry_keeps_a_key(e, &mut keeps))
+        .map(|e| serde_json::from_str(e).unwrap_or(Value::Null))
+        .collect();
+    // A list none of whose entries keeps anything still is a list that had entries (the walk
+    // then writes nothing for it, as for the whole list).
+    if let (true, Some(e)) = (kept.is_empty(), first) {
+        kept.push(serde_json::from_str(e).unwrap_or(Value::Null));
+    }
+    Value::Array(kept)
+}
+
 /// A secret is set: a non-empty string, or a non-empty list or object of them.
 fn is_set(v: &Value) -> bool {
     match v {
@@ -551,14 +590,28 @@ impl Builder<'_> {
         let consumed = Consumed::of(self);
         let mut keyed = BTreeSet::new();
         for endpoint in LAYOUT {
-            let Some(raw) = self.rec.get(endpoint.file) else {
-                continue;
-            };
-            let reduced = REDUCTIONS
+            let reduce = REDUCTIONS
                 .iter()
                 .find(|(f, _)| *f == endpoint.file)
-                .map(|(_, reduce)| reduce(raw));
-            let body = reduced.as_ref().unwrap_or(raw);
+                .map(|(_, reduce)| reduce);
+            let kept_entries = match (reduce, self.rec.raw_entries(endpoint.file)) {
+                (None, Some(entries)) => {
+                    Some(entries_with_something(endpoint.file, &consumed, entries))
+                }
+                _ => None,
+            };
+            let reduced = match (&kept_entries, reduce) {
+                (Some(_), _) => None,
+                (None, Some(reduce)) => self.rec.get(endpoint.file).map(reduce),
+                (None, None) => None,
+            };
+            let Some(body) = kept_entries
+                .as_ref()
+                .or(reduced.as_ref())
+                .or_else(|| self.rec.get(endpoint.file))
+            else {
+                continue;
+            };
             let at = prefix(endpoint.file);
             let mut walk = Walk {
                 file: endpoint.file,
@@ -595,6 +648,58 @@ mod tests {
                 .expect("valid body");
         }
         r
+    }
+
+    /// A live pull keeps large lists as raw entries and skips those that keep nothing before
+    /// parsing them: the snapshot must be the one of the same list parsed whole.
+    #[test]
+    fn a_raw_list_gives_the_snapshot_of_the_parsed_list() {
+        use crate::recording::{RawList, RawPage};
+        for entries in [
+            vec![
+                r#"{"id": "alid_1", "object": "allowlist_identifier", "identifier": "a@x.test", "identifier_type": "email_address", "created_at": 1}"#,
+                r#"{"id": "alid_2", "identifier": "b@x.test", "note": "kept", "instance_id": "ins_1"}"#,
+                r#"{"identifier": "b@x.test", "note": "a second b"}"#,
+                r#"{"id": "alid_4", "identifier": "c@x.test", "token": "CANARY"}"#,
+            ],
+            vec![r#"{"id": "alid_1", "identifier": "a@x.test"}"#],
+        ] {
+            let text = entries.join(",");
+            let mut ranges = Vec::new();
+            let mut at = 0;
+            for e in &entries {
+                ranges.push(at..at + e.len());
+                at += e.len() + 1;
+            }
+            let mut raw = Recording::new("raw");
+            raw.insert_entries(
+                &ALLOWLIST_IDENTIFIERS,
+                RawList::new(vec![RawPage::new(text.clone().into(), ranges)]),
+            );
+            let parsed: Value = serde_json::from_str(&format!("[{text}]")).expect("JSON");
+            let whole = normalize(&rec(&[(ALLOWLIST_IDENTIFIERS.file, parsed)])).expect("whole");
+            let from_raw = normalize(&raw).expect("raw");
+            assert_eq!(from_raw.settings, whole.settings, "{text}");
+            assert_eq!(from_raw.keyed, whole.keyed, "{text}");
+        }
+        // What the first list keeps: its two `b` entries' notes and `c`'s secret as present.
+        let kept = {
+            let text = r#"[{"identifier": "b@x.test", "note": "n", "id": "x"}, {"identifier": "c@x.test", "token": "CANARY"}, {"identifier": "a@x.test", "id": "y"}]"#;
+            let mut raw = Recording::new("raw");
+            raw.insert_entries(
+                &ALLOWLIST_IDENTIFIERS,
+                RawList::new(vec![RawPage::new(
+                    text[1..text.len() - 1].into(),
+                    vec![0..50, 52..97, 99..136],
+                )]),
+            );
+            normalize(&raw).expect("raw").settings["observed"]["bapi"]["allowlist_identifiers"]
+                .clone()
+        };
+        assert_eq!(
+            kept,
+            json!({"b@x.test": {"note": "n"}, "c@x.test": {"token": "present"}})
+        );
     }
 
     #[test]
