@@ -166,6 +166,156 @@ pub const API_NAMES: [(&str, Source); 3] = [
     ("platform", Source::Plapi),
 ];
 
+/// What a key of clerk-drift.toml holds: the shape every mistake is checked against in one run
+/// ([`shape_errors`]) before the file is read into its types (which would stop at the first).
+#[derive(Clone, Copy)]
+enum Want {
+    Str,
+    Bool,
+    Int,
+    Strs,
+    Table(&'static [(&'static str, Want)]),
+    /// A table of named tables (`[instances.NAME]`).
+    Named(&'static [(&'static str, Want)]),
+    /// An array of tables (`[[ignore]]`), each with every key of its spec.
+    Tables(&'static [(&'static str, Want)]),
+}
+
+impl Want {
+    fn words(self) -> &'static str {
+        match self {
+            Want::Str => "a string",
+            Want::Bool => "true or false",
+            Want::Int => "a whole number",
+            Want::Strs => "a list of strings",
+            Want::Table(_) | Want::Named(_) => "a table",
+            Want::Tables(_) => "a list of tables ([[…]])",
+        }
+    }
+}
+
+const INSTANCE_SHAPE: &[(&str, Want)] = &[
+    ("publishable_key", Want::Str),
+    ("platform_application_id", Want::Str),
+    ("platform_instance", Want::Str),
+    ("baseline", Want::Str),
+    ("policy", Want::Str),
+    ("waivers", Want::Str),
+    ("attestations", Want::Str),
+    ("fail_on", Want::Str),
+    ("require_observed", Want::Bool),
+    ("without", Want::Strs),
+    ("secret_key_env", Want::Str),
+    ("secret_key_file", Want::Str),
+    ("platform_api_key_env", Want::Str),
+    ("platform_api_key_file", Want::Str),
+];
+const PULL_SHAPE: &[(&str, Want)] = &[
+    ("concurrency", Want::Int),
+    ("requests_per_10s", Want::Int),
+    ("timeout_seconds", Want::Int),
+    ("retries", Want::Int),
+    ("without", Want::Strs),
+    ("acknowledge_platform_scope", Want::Bool),
+];
+const IGNORE_SHAPE: &[(&str, Want)] = &[("path", Want::Str), ("reason", Want::Str)];
+const GOVERNANCE_SHAPE: &[(&str, Want)] = &[
+    ("max_waiver_days", Want::Int),
+    ("max_attestation_days", Want::Int),
+];
+const FILE_SHAPE: &[(&str, Want)] = &[
+    ("instances", Want::Named(INSTANCE_SHAPE)),
+    ("pull", Want::Table(PULL_SHAPE)),
+    ("ignore", Want::Tables(IGNORE_SHAPE)),
+    ("governance", Want::Table(GOVERNANCE_SHAPE)),
+];
+
+/// Every unknown key, wrongly typed value and missing `[[ignore]]` key of a parsed file, each
+/// with its span; empty when the file has the shape [`Raw`] reads.
+fn shape_errors(doc: &toml::de::DeTable<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    shape_table(doc, FILE_SHAPE, &mut out);
+    // In file order (the parsed tables are sorted by key).
+    out.sort_by_key(|d| d.span.start);
+    out
+}
+
+fn shape_table(table: &toml::de::DeTable<'_>, spec: &[(&str, Want)], out: &mut Vec<Diagnostic>) {
+    let known: Vec<&str> = spec.iter().map(|(k, _)| *k).collect();
+    for (key, value) in table {
+        let name: &str = key.get_ref();
+        match spec.iter().find(|(k, _)| *k == name) {
+            Some((_, want)) => shape_value(name, value, *want, out),
+            None => {
+                let d = Diagnostic::new(key.span(), format!("unknown key `{name}`"));
+                out.push(
+                    match crate::policy::cfg::closest(name, known.iter().copied()) {
+                        Some(best) => d.help(format!(
+                            "did you mean `{best}`? (this table holds: {})",
+                            known.join(", ")
+                        )),
+                        None => d.help(format!("this table holds: {}", known.join(", "))),
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn shape_value(
+    key: &str,
+    value: &toml::Spanned<toml::de::DeValue<'_>>,
+    want: Want,
+    out: &mut Vec<Diagnostic>,
+) {
+    use toml::de::DeValue;
+    let wrong = |out: &mut Vec<Diagnostic>, v: &toml::Spanned<DeValue<'_>>, what: &str| {
+        out.push(Diagnostic::new(
+            v.span(),
+            format!("`{key}` takes {what}, found {}", v.get_ref().type_str()),
+        ));
+    };
+    match (want, value.get_ref()) {
+        (Want::Str, DeValue::String(_))
+        | (Want::Bool, DeValue::Boolean(_))
+        | (Want::Int, DeValue::Integer(_)) => {}
+        (Want::Strs, DeValue::Array(items)) => {
+            for item in items {
+                if !matches!(item.get_ref(), DeValue::String(_)) {
+                    wrong(out, item, "strings only");
+                }
+            }
+        }
+        (Want::Table(spec), DeValue::Table(t)) => shape_table(t, spec, out),
+        (Want::Named(spec), DeValue::Table(t)) => {
+            for (_, entry) in t {
+                match entry.get_ref() {
+                    DeValue::Table(inner) => shape_table(inner, spec, out),
+                    _ => wrong(out, entry, "a table per name"),
+                }
+            }
+        }
+        (Want::Tables(spec), DeValue::Array(items)) => {
+            for item in items {
+                let DeValue::Table(inner) = item.get_ref() else {
+                    wrong(out, item, "tables");
+                    continue;
+                };
+                shape_table(inner, spec, out);
+                for (k, _) in spec {
+                    if !inner.keys().any(|have| have.get_ref().as_ref() == *k) {
+                        out.push(Diagnostic::new(
+                            item.span(),
+                            format!("`[[{key}]]` needs `{k}`"),
+                        ));
+                    }
+                }
+            }
+        }
+        _ => wrong(out, value, want.words()),
+    }
+}
+
 /// A TOML or shape error, in the file's words: no Rust type names, and for an unknown key the
 /// nearest known one.
 fn toml_diagnostic(e: &toml::de::Error) -> Diagnostic {
@@ -348,6 +498,13 @@ impl Config {
             count: diags.len(),
             rendered: diag::render(&origin, text, &diags),
         };
+        // Every structural mistake at once; a syntax error is reported by the read below.
+        if let Ok(doc) = toml::de::DeTable::parse(text) {
+            let shape = shape_errors(doc.get_ref());
+            if !shape.is_empty() {
+                return Err(fail(shape));
+            }
+        }
         let raw: Raw = toml::from_str(text).map_err(|e| fail(vec![toml_diagnostic(&e)]))?;
         let base = path.parent().unwrap_or(Path::new(""));
         let resolve = |p: String| {

@@ -651,9 +651,30 @@ async fn clerk_drift_toml_is_validated_like_a_policy() {
     let (c, err) = check("[pull]\nconcurrency = \"8\"\n");
     assert_eq!(c, 1);
     assert!(
-        err.contains("clerk-drift.toml:2:15: invalid type: string \"8\", expected a whole number"),
+        err.contains("clerk-drift.toml:2:15: `concurrency` takes a whole number, found string"),
         "{err}"
     );
+    // Every structural mistake at once too, in file order: unknown keys (with the nearest
+    // known one), wrong types, a missing `[[ignore]]` key.
+    let (c, err) = check(
+        "[instances.prod]\npublishable_kye = \"pk_live_x\"\nrequire_observed = \"yes\"\nwithout = [\"platform\", 3]\n\n[pull]\nconcurrency = \"8\"\nretriez = 2\n\n[[ignore]]\npath = \"session.*\"\n",
+    );
+    assert_eq!(c, 1);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(
+        lines,
+        [
+            "error: clerk-drift.toml:2:1: unknown key `publishable_kye`",
+            "error: clerk-drift.toml:3:20: `require_observed` takes true or false, found string",
+            "error: clerk-drift.toml:4:24: `without` takes strings only, found integer",
+            "error: clerk-drift.toml:7:15: `concurrency` takes a whole number, found string",
+            "error: clerk-drift.toml:8:1: unknown key `retriez`",
+            "error: clerk-drift.toml:10:1: `[[ignore]]` needs `reason`",
+        ],
+        "{err}"
+    );
+    assert!(err.contains("help: did you mean `retries`?"), "{err}");
+    assert!(err.contains("6 error(s) in the configuration"), "{err}");
     // Every value mistake at once.
     let (c, err) = check(
         "[instances.prod]\nfail_on = \"hgih\"\nwithout = [\"plapi\"]\n\n[pull]\nconcurrency = 0\n\n[[ignore]]\npath = \"sesion.inactivity_timeout\"\nreason = \"x\"\n",
