@@ -33,20 +33,7 @@ fn audit(
     ui: &Arc<dyn Ui>,
     per_instance: Option<(&str, &Path)>,
 ) -> Result<Outcome> {
-    // Cheap checks first: nothing is sent when the bundle exists or an input is wrong.
-    evidence::refuse_existing(&args.out)?;
-    preflight::output_dir(&args.out)?;
-    if let Some(key) = &args.sign_key {
-        preflight::input_file(key, "--sign-key")?;
-    }
-    let instance = preflight::instance(config, &args.live, args.snapshot.is_some())?;
-    preflight::inputs(
-        &args.policy.source,
-        &args.attest,
-        instance.as_ref(),
-        super::governance(config),
-        baseline_of(args.baseline.as_deref(), instance.as_ref()).as_deref(),
-    )?;
+    check_first(args, config)?;
     let cur = current(
         args.snapshot.as_deref(),
         config,
@@ -173,6 +160,25 @@ fn run_record(
     ])
 }
 
+/// The cheap checks, before any request: nothing is sent when the bundle exists or an input is
+/// wrong.
+fn check_first(args: &AuditArgs, config: Option<&Config>) -> Result<()> {
+    evidence::refuse_existing(&args.out)?;
+    preflight::output_dir(&args.out)?;
+    if let Some(key) = &args.sign_key {
+        preflight::input_file(key, "--sign-key")?;
+    }
+    let instance = preflight::instance(config, &args.live, args.snapshot.is_some())?;
+    preflight::inputs(
+        &args.policy.source,
+        &args.attest,
+        instance.as_ref(),
+        super::governance(config),
+        baseline_of(args.baseline.as_deref(), instance.as_ref()).as_deref(),
+    )?;
+    Ok(())
+}
+
 /// `audit --all`: one bundle per instance of clerk-drift.toml in `--out`/NAME, in name order;
 /// the exit code combines theirs (1 if any failed to run).
 fn all(args: &AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
@@ -185,15 +191,24 @@ fn all(args: &AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     let (config, names) = fleet::instances(args.live.config.as_deref())?;
     let mut out = String::new();
     let mut codes = Vec::new();
-    for name in &names {
-        let mut one = args.clone();
-        one.all = false;
-        one.live.instance = Some(name.clone());
-        one.out = args.out.join(name);
-        // Earlier periods sit next to this one: HISTORY/<period>/<name>.
-        one.history = Some(trend::default_dir(args.history.as_deref(), &args.out));
+    // Cheap checks first, for every instance before any pull: an instance whose inputs are wrong
+    // is an error without a request.
+    let checked: Vec<(&String, AuditArgs, Result<()>)> = names
+        .iter()
+        .map(|name| {
+            let mut one = args.clone();
+            one.all = false;
+            one.live.instance = Some(name.clone());
+            one.out = args.out.join(name);
+            // Earlier periods sit next to this one: HISTORY/<period>/<name>.
+            one.history = Some(trend::default_dir(args.history.as_deref(), &args.out));
+            let checked = check_first(&one, Some(&config));
+            (name, one, checked)
+        })
+        .collect();
+    for (name, one, checked) in checked {
         out.push_str(&format!("═══ instance {name} ═══\n"));
-        match audit(&one, Some(&config), ui, Some((name, &args.out))) {
+        match checked.and_then(|()| audit(&one, Some(&config), ui, Some((name, &args.out)))) {
             Ok(o) => {
                 out.push_str(&o.stdout);
                 codes.push(o.code);

@@ -341,6 +341,39 @@ async fn cheap_checks_come_before_any_request() {
     assert!(d.join("reports/today/check.json").is_file());
 }
 
+/// `audit --all`, as `plan --all`: an instance whose inputs are wrong (a missing baseline) is an
+/// error of that instance without a request, and the others are audited; exit 1.
+#[tokio::test]
+async fn audit_all_a_broken_instance_is_an_error_without_a_request() {
+    let server = acme().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("clerk-drift.toml"),
+        format!(
+            "[instances.a-broken]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nbaseline = \"missing.json\"\n\n[instances.b-prod]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nbaseline = \"{}\"\n",
+            crate::common::baseline().display()
+        ),
+    )
+    .expect("config");
+    let o = output(live(&server.uri(), d).args(["audit", "--all", "-q", "--out", "audits/q4"]));
+    let text = stdout(&o);
+    assert_eq!(code(&o), 1, "{text}{}", stderr(&o));
+    assert!(
+        text.contains("═══ instance a-broken ═══\nerror: ") && text.contains("missing.json"),
+        "{text}"
+    );
+    assert!(!d.join("audits/q4/a-broken").exists());
+    assert!(d.join("audits/q4/b-prod/manifest.json").is_file(), "{text}");
+    // One pull, the other instance's: its one Frontend API read, nothing for the broken one.
+    let reads = requests(&server).await;
+    assert_eq!(
+        reads.iter().filter(|p| *p == "/v1/environment").count(),
+        1,
+        "{reads:?}"
+    );
+}
+
 /// A collection task that panics (test-only fault injection, `CLERK_DRIFT_FAULT`, the `fuzzing`
 /// feature the tests build with) is a failed read of its endpoint: exit 1, named, never a silent
 /// gap; with `--allow-partial`, a gap in coverage, still exit 1.
