@@ -151,10 +151,11 @@ struct RawInstance {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPull {
-    concurrency: Option<Spanned<usize>>,
-    requests_per_10s: Option<Spanned<usize>>,
-    timeout_seconds: Option<Spanned<u64>>,
-    retries: Option<usize>,
+    // Signed, so that a negative number is one more value error reported with the others.
+    concurrency: Option<Spanned<i64>>,
+    requests_per_10s: Option<Spanned<i64>>,
+    timeout_seconds: Option<Spanned<i64>>,
+    retries: Option<Spanned<i64>>,
     without: Option<Vec<Spanned<String>>>,
     acknowledge_platform_scope: Option<bool>,
 }
@@ -276,9 +277,8 @@ fn shape_value(
         ));
     };
     match (want, value.get_ref()) {
-        (Want::Str, DeValue::String(_))
-        | (Want::Bool, DeValue::Boolean(_))
-        | (Want::Int, DeValue::Integer(_)) => {}
+        (Want::Str, DeValue::String(_)) | (Want::Bool, DeValue::Boolean(_)) => {}
+        (Want::Int, DeValue::Integer(_)) => {}
         (Want::Strs, DeValue::Array(items)) => {
             for item in items {
                 if !matches!(item.get_ref(), DeValue::String(_)) {
@@ -383,6 +383,18 @@ pub fn glob_help(pattern: &str) -> String {
         None => "`clerk-drift schema` lists every path; anything below `observed.` is accepted"
             .to_owned(),
     }
+}
+
+/// `text` with the secret part of every Clerk key in it (`sk_live_…`, `sk_test_…`, `ak_…`)
+/// replaced by `*`, byte for byte, so that diagnostics keep their spans.
+fn mask_keys(text: &str) -> String {
+    let Ok(re) = regex::Regex::new(r"\b(sk_live_|sk_test_|ak_)([A-Za-z0-9_\-]+)") else {
+        return text.to_owned();
+    };
+    re.replace_all(text, |c: &regex::Captures<'_>| {
+        format!("{}{}", &c[1], "*".repeat(c[2].len()))
+    })
+    .into_owned()
 }
 
 /// Whether `value` looks like a Clerk key rather than a name.
@@ -493,10 +505,12 @@ impl Config {
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         let origin = path.display().to_string();
+        // The snippets quote the file: a key written into it is masked there, never repeated.
+        let shown = mask_keys(text);
         let fail = |diags: Vec<Diagnostic>| Error::Invalid {
             path: path.to_path_buf(),
             count: diags.len(),
-            rendered: diag::render(&origin, text, &diags),
+            rendered: diag::render(&origin, &shown, &diags),
         };
         // Every structural mistake at once; a syntax error is reported by the read below.
         if let Ok(doc) = toml::de::DeTable::parse(text) {
@@ -592,28 +606,28 @@ impl Config {
         }
         let mut pull = Pull::default();
         if let Some(p) = raw.pull {
-            for (field, value) in [
-                ("concurrency", &p.concurrency),
-                ("requests_per_10s", &p.requests_per_10s),
-            ] {
-                if let Some(v) = value.as_ref().filter(|v| *v.get_ref() == 0) {
+            // Each number with its floor: every one below it is reported with the other
+            // mistakes of the file.
+            let mut number = |field: &str, value: Option<Spanned<i64>>, floor: i64| {
+                let v = value?;
+                if *v.get_ref() < floor {
                     diags.push(Diagnostic::new(
                         v.span(),
-                        format!("{field} must be at least 1"),
+                        format!("{field} must be at least {floor}"),
                     ));
+                    return None;
                 }
-            }
-            if let Some(v) = p.timeout_seconds.as_ref().filter(|v| *v.get_ref() == 0) {
-                diags.push(Diagnostic::new(
-                    v.span(),
-                    "timeout_seconds must be at least 1",
-                ));
-            }
+                Some(*v.get_ref())
+            };
+            let concurrency = number("concurrency", p.concurrency, 1);
+            let requests_per_10s = number("requests_per_10s", p.requests_per_10s, 1);
+            let timeout_seconds = number("timeout_seconds", p.timeout_seconds, 1);
+            let retries = number("retries", p.retries, 0);
             pull = Pull {
-                concurrency: p.concurrency.map(Spanned::into_inner),
-                requests_per_10s: p.requests_per_10s.map(Spanned::into_inner),
-                timeout_seconds: p.timeout_seconds.map(Spanned::into_inner),
-                retries: p.retries,
+                concurrency: concurrency.and_then(|n| usize::try_from(n).ok()),
+                requests_per_10s: requests_per_10s.and_then(|n| usize::try_from(n).ok()),
+                timeout_seconds: timeout_seconds.and_then(|n| u64::try_from(n).ok()),
+                retries: retries.and_then(|n| usize::try_from(n).ok()),
                 without: without(p.without, &mut diags),
                 acknowledge_platform_scope: p.acknowledge_platform_scope.unwrap_or(false),
             };
@@ -820,6 +834,22 @@ requests_per_10s = 40
             err.contains("c.toml:2:1: unknown key `secret_key`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_key_in_the_file_is_never_quoted() {
+        let text = "[instances.a]\nsecret_key_env = \"sk_live_CANARY123\"\nplatform_api_key_env = \"ak_CANARY456\"\n";
+        let err = Config::parse(text, Path::new("c.toml"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("secret_key_env holds what looks like a key"),
+            "{err}"
+        );
+        assert!(err.contains("sk_live_*********"), "{err}");
+        assert!(!err.contains("CANARY"), "{err}");
+        assert_eq!(mask_keys("x sk_test_ab-c y"), "x sk_test_**** y");
     }
 
     #[test]

@@ -281,14 +281,17 @@ fn disagreements(baseline: &Snapshot, current: &Snapshot, out: &mut Vec<Change>)
         .filter(|s| observed_sources(current).contains(s))
         .map(Source::as_str)
         .collect();
-    let reported: BTreeSet<String> = out
+    // Paths whose value (or part of it: a set's element, a claim) changed: that change is the
+    // one line, and accepting it adopts the path's disagreement too.
+    let reported: Vec<Path> = out
         .iter()
         .filter(|c| c.kind.is_drift())
-        .map(|c| c.path.to_string())
+        .map(|c| c.path.clone())
         .collect();
     for key in union(before.keys(), after.keys()) {
         let (b, a) = (before.get(key), after.get(key));
-        if b == a || reported.contains(key) {
+        let Ok(path) = Path::parse(key) else { continue };
+        if b == a || reported.iter().any(|r| r.starts_with(&path)) {
             continue;
         }
         let involved = [b, a]
@@ -299,7 +302,6 @@ fn disagreements(baseline: &Snapshot, current: &Snapshot, out: &mut Vec<Change>)
         if !involved.clone().all(|s| observed_both.contains(s.as_str())) {
             continue;
         }
-        let Ok(path) = Path::parse(key) else { continue };
         out.push(Change {
             path,
             kind: ChangeKind::Disagreement,

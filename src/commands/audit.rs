@@ -214,7 +214,7 @@ fn all(args: &AuditArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                 codes.push(o.code);
             }
             Err(e) => {
-                out.push_str(&format!("error: {e:#}\n"));
+                out.push_str(&super::error_block(&e));
                 codes.push(exit::ERROR);
             }
         }

@@ -36,6 +36,17 @@ use crate::policy::{Policy, Severity};
 use crate::{Outcome, Ui, cli};
 
 /// Runs one command.
+/// An error of one instance of a fleet, as one block of the run's output: `error: …` (a rendered
+/// diagnostic, from a policy or clerk-drift.toml, already says `error:`), as `main` prints one.
+fn error_block(e: &anyhow::Error) -> String {
+    let text = format!("{e:#}");
+    if text.starts_with("error: ") {
+        format!("{text}\n")
+    } else {
+        format!("error: {text}\n")
+    }
+}
+
 pub fn run(cli: cli::Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     match cli.command {
         Command::Pull(args) => pull::run(args, ui),

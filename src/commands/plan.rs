@@ -268,7 +268,7 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                     Ok(p) => {
                         text.push_str(&output::render(p.text(&args.policy), &p.report(), &each)?)
                     }
-                    Err(e) => text.push_str(&format!("error: {e:#}\n")),
+                    Err(e) => text.push_str(&super::error_block(e)),
                 }
                 text.push('\n');
             }

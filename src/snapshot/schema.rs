@@ -41,6 +41,7 @@ pub const SWITCHED_BY: &[(&str, &str)] = &[
         "observed.bapi.organization_domains",
         "organizations.enabled",
     ),
+    ("observed.bapi.role_sets", "organizations.enabled"),
 ];
 
 /// Paths schema_version 2 added: an older snapshot could not observe them, so loading one marks

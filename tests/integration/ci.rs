@@ -374,6 +374,42 @@ async fn audit_all_a_broken_instance_is_an_error_without_a_request() {
     );
 }
 
+/// A fleet instance whose policy layer is invalid is an error of that instance, printed once as
+/// `error:` (the rendered diagnostic says it already), in `plan --all` and `audit --all`.
+#[tokio::test]
+async fn a_fleet_instances_diagnostic_says_error_once() {
+    let server = acme().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(d.join("bad.toml"), "[[rule]]\nid = \"x\"\n").expect("policy");
+    std::fs::write(
+        d.join("clerk-drift.toml"),
+        format!(
+            "[instances.prod]\npublishable_key = \"{PUBLISHABLE_KEY}\"\nbaseline = \"{}\"\npolicy = \"bad.toml\"\n",
+            crate::common::baseline().display()
+        ),
+    )
+    .expect("config");
+    for args in [
+        &["plan", "--all", "-q"][..],
+        &["audit", "--all", "-q", "--out", "audits"][..],
+    ] {
+        let o = output(live(&server.uri(), d).args(args));
+        let text = stdout(&o);
+        assert_eq!(code(&o), 1, "{args:?}: {text}{}", stderr(&o));
+        assert!(
+            text.contains("═══ instance prod ═══\nerror: ") && text.contains("bad.toml:1:1"),
+            "{args:?}: {text}"
+        );
+        assert!(!text.contains("error: error:"), "{args:?}: {text}");
+    }
+    assert_eq!(
+        requests(&server).await,
+        Vec::<String>::new(),
+        "nothing was sent"
+    );
+}
+
 /// A collection task that panics (test-only fault injection, `CLERK_DRIFT_FAULT`, the `fuzzing`
 /// feature the tests build with) is a failed read of its endpoint: exit 1, named, never a silent
 /// gap; with `--allow-partial`, a gap in coverage, still exit 1.
@@ -591,6 +627,10 @@ async fn a_fleet_takes_each_instances_keys_from_the_names_in_clerk_drift_toml() 
         err.contains("clerk-drift.toml:3:25: platform_api_key_file must be the path of a file"),
         "{err}"
     );
+    assert!(
+        !err.contains("abc123") && !err.contains("ak_abc"),
+        "the key is quoted: {err}"
+    );
     assert_eq!(
         requests(&server).await.len(),
         server_requests,
@@ -710,7 +750,7 @@ async fn clerk_drift_toml_is_validated_like_a_policy() {
     assert!(err.contains("6 error(s) in the configuration"), "{err}");
     // Every value mistake at once.
     let (c, err) = check(
-        "[instances.prod]\nfail_on = \"hgih\"\nwithout = [\"plapi\"]\n\n[pull]\nconcurrency = 0\n\n[[ignore]]\npath = \"sesion.inactivity_timeout\"\nreason = \"x\"\n",
+        "[instances.prod]\nfail_on = \"hgih\"\nwithout = [\"plapi\"]\n\n[pull]\nconcurrency = 0\nretries = -3\n\n[[ignore]]\npath = \"sesion.inactivity_timeout\"\nreason = \"x\"\n",
     );
     assert_eq!(c, 1);
     assert!(
@@ -726,14 +766,18 @@ async fn clerk_drift_toml_is_validated_like_a_policy() {
         "{err}"
     );
     assert!(
-        err.contains("clerk-drift.toml:9:8: `sesion.inactivity_timeout` matches no snapshot path"),
+        err.contains("clerk-drift.toml:7:11: retries must be at least 0"),
+        "{err}"
+    );
+    assert!(
+        err.contains("clerk-drift.toml:10:8: `sesion.inactivity_timeout` matches no snapshot path"),
         "{err}"
     );
     assert!(
         err.contains("did you mean `session.inactivity_timeout`?"),
         "{err}"
     );
-    assert!(err.contains("4 error(s) in the configuration"), "{err}");
+    assert!(err.contains("5 error(s) in the configuration"), "{err}");
     assert_eq!(
         requests(&server).await,
         Vec::<String>::new(),

@@ -25,7 +25,7 @@ use crate::recording::endpoints::{
     ALLOWLIST_IDENTIFIERS, BLOCKLIST_IDENTIFIERS, DOMAINS, ENTERPRISE_CONNECTIONS, ENVIRONMENT,
     JWKS, JWT_TEMPLATES, LAYOUT, OAUTH_APPLICATIONS, ORGANIZATION_DOMAINS,
     ORGANIZATION_PERMISSIONS, ORGANIZATION_ROLES, PLATFORM_CONFIG, PLATFORM_CONFIG_SCHEMA,
-    REDIRECT_URLS, SAML_CONNECTIONS,
+    REDIRECT_URLS, ROLE_SETS, SAML_CONNECTIONS,
 };
 use crate::recording::is_secret_key;
 
@@ -68,6 +68,10 @@ pub static VOLATILE: &[Volatile] = volatile! {
     "total_pending_invitations" => "a count Clerk computes (activity, not configuration)";
     "total_pending_suggestions" => "a count Clerk computes (activity, not configuration)";
     "user_count" => "a count of the connection's users: activity, not configuration";
+    "members_count" in ROLE_SETS => "how many members hold a role: activity, not configuration (changes as people join organizations)";
+    "has_members" in ROLE_SETS => "whether members hold a role: activity, not configuration";
+    "role_set_migration" in ROLE_SETS => "an operation Clerk is running (its status, progress and times), not configuration";
+    "maintenance_mode" in ENVIRONMENT => "set by Clerk while its own service is under maintenance, not by the instance's owners";
     "acs_url" in SAML_CONNECTIONS => "computed by Clerk from the connection's id";
     "acs_url" in ENTERPRISE_CONNECTIONS => "computed by Clerk from the connection's id";
     "sp_entity_id" in SAML_CONNECTIONS => "computed by Clerk from the connection's id";
@@ -123,6 +127,8 @@ pub static LIST_KEYS: &[(&str, &str, &str)] = &[
     (ORGANIZATION_ROLES.file, "/*/permissions", "key"),
     (ORGANIZATION_PERMISSIONS.file, "", "key"),
     (ORGANIZATION_DOMAINS.file, "", "name"),
+    (ROLE_SETS.file, "", "key"),
+    (ROLE_SETS.file, "/*/roles", "key"),
     (REDIRECT_URLS.file, "", "url"),
     (ALLOWLIST_IDENTIFIERS.file, "", "identifier"),
     (BLOCKLIST_IDENTIFIERS.file, "", "identifier"),
@@ -700,6 +706,24 @@ mod tests {
             kept,
             json!({"b@x.test": {"note": "n"}, "c@x.test": {"token": "present"}})
         );
+    }
+
+    /// Every Organizations read's observed section is switched by `organizations.enabled`: with
+    /// Organizations off, its absence is a fact, not lost coverage (exit 2 from the switch, not 1).
+    #[test]
+    fn organization_reads_are_switched_by_the_organizations_switch() {
+        use crate::recording::Feature;
+        for e in LAYOUT
+            .iter()
+            .filter(|e| e.feature == Some(Feature::Organizations))
+        {
+            let at = prefix(e.file).to_string();
+            assert!(
+                crate::snapshot::schema::SWITCHED_BY
+                    .contains(&(at.as_str(), "organizations.enabled")),
+                "{at} is not in SWITCHED_BY"
+            );
+        }
     }
 
     #[test]
