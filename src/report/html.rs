@@ -405,6 +405,7 @@ fn drift_view(d: &Drift) -> DriftView {
                 sigil: match c.kind {
                     ChangeKind::Changed => "~",
                     ChangeKind::Added => "+",
+                    ChangeKind::Disagreement => "≠",
                     _ => "−",
                 },
                 path: c.path.to_string(),

@@ -17,9 +17,15 @@ pub fn render(r: &Report<'_>) -> String {
         let mut suite = TestSuite::new("drift");
         for c in &drift.changes {
             let kind = schema::kind_of(&c.path);
+            // A disagreement's absent side is sources that agreed.
+            let none = if c.kind == ChangeKind::Disagreement {
+                "(sources agreed)"
+            } else {
+                "(none)"
+            };
             let show = |v: &Option<serde_json::Value>| {
                 v.as_ref()
-                    .map_or_else(|| "(none)".to_owned(), |v| schema::display_value(kind, v))
+                    .map_or_else(|| none.to_owned(), |v| schema::display_value(kind, v))
             };
             let status = match c.kind {
                 ChangeKind::NewlyObserved => TestCaseStatus::success(),

@@ -51,6 +51,7 @@ struct DriftView<'a> {
     changed: usize,
     added: usize,
     removed: usize,
+    disagreement: usize,
     /// Changes of curated settings, as table rows.
     rows: Vec<ChangeRow>,
     /// Changes of other (observed) settings: how many, and their groups.
@@ -184,6 +185,7 @@ fn change_row(c: &Change) -> ChangeRow {
         sigil: match c.kind {
             ChangeKind::Changed => "~",
             ChangeKind::Added => "+",
+            ChangeKind::Disagreement => "≠",
             _ => "-",
         },
         path: c.path.to_string(),
@@ -283,6 +285,7 @@ fn drift_view<'a>(r: &Report<'a>, drift: &'a crate::diff::Drift) -> DriftView<'a
         changed: drift.count(ChangeKind::Changed),
         added: drift.count(ChangeKind::Added),
         removed: drift.count(ChangeKind::Removed),
+        disagreement: drift.count(ChangeKind::Disagreement),
         rows: drift
             .changes
             .iter()

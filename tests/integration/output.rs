@@ -501,3 +501,53 @@ fn colour_only_when_asked_or_on_a_terminal_and_never_in_machine_formats() {
     assert!(!esc(&run_with(&["--color", "always", "--format", "json"])));
     assert!(!esc(&run_with(&["--color", "never"])));
 }
+
+/// A source disagreement (the Frontend API alone now says SMS is a second factor; the Platform
+/// config, which wins, says not) is drift: one `≠` line, counted in every summary, exit 2.
+#[test]
+fn a_source_disagreement_is_drift_counted_in_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rec = dir.path().join("disagreeing");
+    for (rel, mut body) in common::json_files(&common::example("acme-prod")) {
+        if rel.ends_with("environment.json") {
+            body["user_settings"]["attributes"]["phone_number"]["used_for_second_factor"] =
+                Value::Bool(true);
+        }
+        common::write_recording(&rec, &[(rel, body)]);
+    }
+    let (b, r) = (baseline().display().to_string(), rec.display().to_string());
+    let o = common::run(&["diff", &b, &r, "--color", "never"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains(
+            "mfa\n  ≠ mfa.sms_second_factor: sources disagree: plapi false, fapi true (baseline: agreed)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Drift: 0 changed, 0 added, 0 removed, 1 source disagreement(s) · 0 no longer observed"
+        ),
+        "{text}"
+    );
+    let o = common::run(&["diff", &b, &r, "--format", "markdown"]);
+    assert_eq!(code(&o), 2);
+    let md = stdout(&o);
+    assert!(
+        md.contains("### Drift: 0 changed, 0 added, 0 removed, 1 source disagreement(s)\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| ≠ | `mfa.sms_second_factor` |  | `{\"fapi\":true,\"plapi\":false}` |"),
+        "{md}"
+    );
+    let o = common::run(&["diff", &b, &r, "--format", "json"]);
+    let doc = json(&o);
+    assert_eq!(doc["summary"]["drift"]["disagreement"], 1);
+    assert_eq!(doc["drift"][0]["kind"], "disagreement");
+    assert_eq!(
+        doc["drift"][0]["after"],
+        serde_json::json!({"fapi": true, "plapi": false})
+    );
+}

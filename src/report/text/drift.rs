@@ -429,12 +429,21 @@ pub fn render_drift_with(
     };
     let _ = writeln!(
         out,
-        "\nDrift: {} changed, {} added, {} removed{others} · {} no longer observed{ignored}",
+        "\nDrift: {} changed, {} added, {} removed{}{others} · {} no longer observed{ignored}",
         drift.count(ChangeKind::Changed),
         drift.count(ChangeKind::Added),
         drift.count(ChangeKind::Removed),
+        disagreements(drift),
         drift.count(ChangeKind::Unobserved),
     );
+}
+
+/// `, 2 source disagreement(s)` when the diff has any (drift like the others), else nothing.
+pub fn disagreements(drift: &Drift) -> String {
+    match drift.count(ChangeKind::Disagreement) {
+        0 => String::new(),
+        n => format!(", {n} source disagreement(s)"),
+    }
 }
 
 /// Scalar settings (leaves; a set or free-form object counts once) in a snapshot's settings.

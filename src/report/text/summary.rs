@@ -47,10 +47,11 @@ pub fn plan_summary(drift: &Drift, findings: &[Finding]) -> String {
         .filter(|f| f.status == Status::Unknown && f.waiver.is_none())
         .count();
     format!(
-        "Drift: {} changed, {} added, {} removed ({relevant} security-relevant) · Policy: {} · {unknown} unknown",
+        "Drift: {} changed, {} added, {} removed{} ({relevant} security-relevant) · Policy: {} · {unknown} unknown",
         drift.count(ChangeKind::Changed),
         drift.count(ChangeKind::Added),
         drift.count(ChangeKind::Removed),
+        super::drift::disagreements(drift),
         policy.join(", "),
     )
 }
