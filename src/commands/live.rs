@@ -242,6 +242,8 @@ pub fn resolve(
             }
         }
         (Some(_), None) => {
+            // CI expands an unset secret to "": name the empty variable rather than skip.
+            secrets::set_value(env, "CLERK_APPLICATION_ID")?;
             let why = "a Platform API key is set but no application id: pass --app, set CLERK_APPLICATION_ID, or platform_application_id in clerk-drift.toml";
             warnings.push(format!("Platform API skipped: {why}"));
             missing.push(format!("Platform API: {why}"));

@@ -629,6 +629,8 @@ async fn a_credential_variable_set_but_empty_is_an_error_before_any_request() {
         "CLERK_PLATFORM_API_KEY",
         "CLERK_SECRET_KEY_FILE",
         "CLERK_PUBLISHABLE_KEY",
+        // With a Platform key set and no other application id (--app, platform_application_id).
+        "CLERK_APPLICATION_ID",
     ] {
         let dir = tempfile::tempdir().expect("tempdir");
         for command in ["pull", "check", "plan"] {
