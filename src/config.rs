@@ -249,15 +249,13 @@ fn shape_table(table: &toml::de::DeTable<'_>, spec: &[(&str, Want)], out: &mut V
             Some((_, want)) => shape_value(name, value, *want, out),
             None => {
                 let d = Diagnostic::new(key.span(), format!("unknown key `{name}`"));
-                out.push(
-                    match crate::policy::cfg::closest(name, known.iter().copied()) {
-                        Some(best) => d.help(format!(
-                            "did you mean `{best}`? (this table holds: {})",
-                            known.join(", ")
-                        )),
-                        None => d.help(format!("this table holds: {}", known.join(", "))),
-                    },
-                );
+                out.push(match crate::diag::closest(name, known.iter().copied()) {
+                    Some(best) => d.help(format!(
+                        "did you mean `{best}`? (this table holds: {})",
+                        known.join(", ")
+                    )),
+                    None => d.help(format!("this table holds: {}", known.join(", "))),
+                });
             }
         }
     }
@@ -316,8 +314,9 @@ fn shape_value(
     }
 }
 
-/// A TOML or shape error, in the file's words: no Rust type names, and for an unknown key the
-/// nearest known one.
+/// A TOML syntax error, or a value the types refuse that the shape check let through (a number
+/// too large), in the file's words: no Rust type names. (Unknown keys and wrong types are
+/// reported by [`shape_errors`] first, all at once.)
 fn toml_diagnostic(e: &toml::de::Error) -> Diagnostic {
     let mut message = e.message().trim().to_owned();
     for (rust, words) in [
@@ -331,24 +330,7 @@ fn toml_diagnostic(e: &toml::de::Error) -> Diagnostic {
     ] {
         message = message.replace(rust, words);
     }
-    let d = Diagnostic::new(e.span().unwrap_or(0..0), message.clone());
-    let Some(rest) = message.strip_prefix("unknown field `") else {
-        return d;
-    };
-    let unknown = rest.split('`').next().unwrap_or_default();
-    let known: Vec<&str> = rest
-        .split_once("expected ")
-        .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
-        .unwrap_or_default();
-    let unknown_msg = format!("unknown key `{unknown}`");
-    let d = Diagnostic::new(e.span().unwrap_or(0..0), unknown_msg);
-    match crate::policy::cfg::closest(unknown, known.iter().copied()) {
-        Some(best) => d.help(format!(
-            "did you mean `{best}`? (this table holds: {})",
-            known.join(", ")
-        )),
-        None => d.help(format!("this table holds: {}", known.join(", "))),
-    }
+    Diagnostic::new(e.span().unwrap_or(0..0), message)
 }
 
 /// Whether an ignore glob can match a snapshot path: some schema path matches it once its
@@ -375,7 +357,7 @@ pub fn known_glob(pattern: &str) -> bool {
 
 /// Help for an ignore glob that matches nothing: the nearest schema path.
 pub fn glob_help(pattern: &str) -> String {
-    match crate::policy::cfg::closest(
+    match crate::diag::closest(
         pattern,
         crate::snapshot::schema::NODES.iter().map(|n| n.pattern),
     ) {

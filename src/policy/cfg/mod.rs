@@ -23,9 +23,6 @@ mod suggest;
 mod validate;
 mod waivers;
 
-/// "Did you mean": the name nearest to one that is not known (clerk-drift.toml uses it too).
-pub(crate) use suggest::closest_id as closest;
-
 use std::collections::BTreeMap;
 use std::ops::Range;
 

@@ -7,17 +7,9 @@ use crate::diag::{Diagnostic, edit_distance};
 use crate::policy::model::Policy;
 use crate::snapshot::schema;
 
-/// The rule id (or any name) nearest to `id`, for "did you mean".
-pub(crate) fn closest_id<'a>(id: &str, ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    ids.map(|c| (edit_distance(id, c), c))
-        .filter(|(d, _)| *d <= 3.max(id.len() / 4))
-        .min()
-        .map(|(_, c)| c)
-}
-
 pub(super) fn unknown_rule(span: Range<usize>, id: &str, policy: &Policy) -> Diagnostic {
     let d = Diagnostic::new(span, format!("no rule `{id}` in {}", policy.origin));
-    match closest_id(id, policy.rules.iter().map(|r| r.id.as_str())) {
+    match crate::diag::closest(id, policy.rules.iter().map(|r| r.id.as_str())) {
         Some(best) => d.help(format!(
             "did you mean `{best}`? (`clerk-drift policy list` shows every id)"
         )),
