@@ -30,8 +30,9 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
-    /// `path` is the directory the temporary file was to be created in.
-    #[error("creating a temporary file in {}", .path.display())]
+    /// `path` is the file to be written: its temporary file (beside it, in the same directory)
+    /// could not be created. The temporary file's own name is never shown.
+    #[error("writing {} (creating its temporary file beside it)", .path.display())]
     TempFile {
         path: PathBuf,
         #[source]
@@ -99,7 +100,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(|source| Error::TempFile {
-            path: dir.clone(),
+            path: path.to_path_buf(),
             source: without_temp_name(source),
         })?;
     tmp.write_all(contents)
@@ -337,7 +338,7 @@ mod tests {
     }
 
     #[test]
-    fn write_atomic_names_the_directory_it_cannot_write_in() {
+    fn write_atomic_names_the_file_it_cannot_write() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("missing").join("a.json");
         let err = write_atomic(&path, b"x").expect_err("no such directory");
@@ -345,8 +346,8 @@ mod tests {
         assert_eq!(
             err.to_string(),
             format!(
-                "creating a temporary file in {}",
-                dir.path().join("missing").display()
+                "writing {} (creating its temporary file beside it)",
+                path.display()
             )
         );
     }
