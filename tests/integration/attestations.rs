@@ -5,24 +5,7 @@
 
 use std::path::Path;
 
-use crate::common::{code, example, stderr, stdout};
-
-fn file(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write");
-    path.display().to_string()
-}
-
-fn run_on(today: &str, args: &[&str]) -> std::process::Output {
-    assert_cmd::Command::cargo_bin("clerk-drift")
-        .expect("binary builds")
-        .current_dir(crate::common::root())
-        .env("NO_COLOR", "1")
-        .env("CLERK_DRIFT_TODAY", today)
-        .args(args)
-        .output()
-        .expect("runs")
-}
+use crate::common::{code, example, run_on, stderr, stdout, write_file};
 
 fn one(path: &str, at: &str, expires: &str) -> String {
     format!(
@@ -45,7 +28,7 @@ fn fapi_only(dir: &Path) -> String {
 #[test]
 fn unknown_keys_and_paths_get_did_you_mean() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let a = file(
+    let a = write_file(
         dir.path(),
         "a.toml",
         &one(
@@ -76,7 +59,7 @@ fn unknown_keys_and_paths_get_did_you_mean() {
             "{err}"
         );
     }
-    let k = file(
+    let k = write_file(
         dir.path(),
         "k.toml",
         &one(
@@ -97,7 +80,7 @@ fn unknown_keys_and_paths_get_did_you_mean() {
 #[test]
 fn attested_at_may_not_be_in_the_future() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let a = file(
+    let a = write_file(
         dir.path(),
         "a.toml",
         &one(
@@ -139,7 +122,7 @@ fn attested_at_may_not_be_in_the_future() {
 fn expires_has_a_horizon_set_in_clerk_drift_toml() {
     let dir = tempfile::tempdir().expect("tempdir");
     // 366 days: one beyond the default 365.
-    let long = file(
+    let long = write_file(
         dir.path(),
         "long.toml",
         &one(
@@ -163,7 +146,7 @@ fn expires_has_a_horizon_set_in_clerk_drift_toml() {
         "{err}"
     );
     // clerk-drift.toml raises it ...
-    let c = file(
+    let c = write_file(
         dir.path(),
         "c.toml",
         "[governance]\nmax_attestation_days = 400\n",
@@ -181,12 +164,12 @@ fn expires_has_a_horizon_set_in_clerk_drift_toml() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     // ... or lowers it.
-    let c = file(
+    let c = write_file(
         dir.path(),
         "c30.toml",
         "[governance]\nmax_attestation_days = 30\n",
     );
-    let short = file(
+    let short = write_file(
         dir.path(),
         "short.toml",
         &one(
@@ -206,7 +189,7 @@ fn expires_has_a_horizon_set_in_clerk_drift_toml() {
         stderr(&o)
     );
     // The attestations file cannot set its own limit.
-    let own = file(
+    let own = write_file(
         dir.path(),
         "own.toml",
         &format!(
@@ -234,7 +217,7 @@ fn expires_has_a_horizon_set_in_clerk_drift_toml() {
 #[test]
 fn policy_lint_validates_attestation_files() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let a = file(
+    let a = write_file(
         dir.path(),
         "a.toml",
         &format!(

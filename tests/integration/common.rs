@@ -37,15 +37,27 @@ pub fn unaccepted_baseline() -> String {
 
 /// Runs clerk-drift with `args` in the repository root; never panics on a non-zero exit.
 pub fn run(args: &[&str]) -> Output {
+    // Time-relative rules (certificate expiry) and waivers are judged as of a fixed day.
+    run_on(TODAY, args)
+}
+
+/// [`run`], with the tool's clock pinned to `today` (waiver and attestation horizons).
+pub fn run_on(today: &str, args: &[&str]) -> Output {
     Command::cargo_bin("clerk-drift")
         .expect("binary builds")
         .current_dir(root())
         .env("NO_COLOR", "1")
-        // Time-relative rules (certificate expiry) and waivers are judged as of a fixed day.
-        .env("CLERK_DRIFT_TODAY", TODAY)
+        .env("CLERK_DRIFT_TODAY", today)
         .args(args)
         .output()
         .expect("binary runs")
+}
+
+/// Writes `text` to `dir/name`; returns the path as text, for an argument.
+pub fn write_file(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path.display().to_string()
 }
 
 pub fn stdout(o: &Output) -> String {

@@ -3,27 +3,7 @@
 //! checked against the rule, the schema and the snapshot's keys, with did-you-mean; an unused
 //! waiver that expires says exactly that. Exit bit 8 marks expired and invalid waivers.
 
-use std::path::Path;
-
-use crate::common::{code, example, run, stderr, stdout};
-
-fn file(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write");
-    path.display().to_string()
-}
-
-/// Runs with `today` pinned (the common helper pins 2026-11-22).
-fn run_on(today: &str, args: &[&str]) -> std::process::Output {
-    assert_cmd::Command::cargo_bin("clerk-drift")
-        .expect("binary builds")
-        .current_dir(crate::common::root())
-        .env("NO_COLOR", "1")
-        .env("CLERK_DRIFT_TODAY", today)
-        .args(args)
-        .output()
-        .expect("runs")
-}
+use crate::common::{code, example, run, run_on, stderr, stdout, write_file};
 
 /// The lines of `text` that contain `needle`.
 fn lines_with(text: &str, needle: &str) -> Vec<String> {
@@ -38,7 +18,7 @@ const SUPABASE: &str = "[[waiver]]\nrule = \"jwt.lifetime\"\ntarget = \"jwt_temp
 #[test]
 fn a_waiver_file_cannot_set_its_own_horizon() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let w = file(
+    let w = write_file(
         dir.path(),
         "w.toml",
         &format!("max_waiver_days = 3650\n\n{SUPABASE}"),
@@ -72,7 +52,7 @@ fn a_waiver_file_cannot_set_its_own_horizon() {
 #[test]
 fn the_horizon_comes_from_clerk_drift_toml_or_the_default() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let w = file(dir.path(), "w.toml", SUPABASE);
+    let w = write_file(dir.path(), "w.toml", SUPABASE);
     let check = [
         "check",
         "examples/acme-prod-drifted",
@@ -86,7 +66,7 @@ fn the_horizon_comes_from_clerk_drift_toml_or_the_default() {
     assert_eq!(lines_with(&stdout(&o), "WAIVED").len(), 1, "{}", stdout(&o));
 
     // [governance] max_waiver_days = 30: the same waiver is beyond the horizon.
-    let c = file(dir.path(), "c.toml", "[governance]\nmax_waiver_days = 30\n");
+    let c = write_file(dir.path(), "c.toml", "[governance]\nmax_waiver_days = 30\n");
     let o = run(&[&check[..], &["--config", &c]].concat());
     assert_eq!(code(&o), 4 | 8, "{}", stdout(&o));
     assert_eq!(
@@ -109,7 +89,7 @@ fn the_horizon_comes_from_clerk_drift_toml_or_the_default() {
     );
 
     // A limit below one day is a configuration error, located.
-    let bad = file(
+    let bad = write_file(
         dir.path(),
         "bad.toml",
         "[governance]\nmax_waiver_days = 0\n",
@@ -128,7 +108,7 @@ fn the_horizon_comes_from_clerk_drift_toml_or_the_default() {
 #[test]
 fn a_waiver_needs_an_approver() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let w = file(
+    let w = write_file(
         dir.path(),
         "w.toml",
         "[[waiver]]\nrule = \"jwt.lifetime\"\nreason = \"r\"\nexpires = 2026-12-31\n\n[[waiver]]\nrule = \"jwt.audience\"\nreason = \"r\"\napproved_by = \" \"\nexpires = 2026-12-31\n",
@@ -152,7 +132,7 @@ fn a_waiver_needs_an_approver() {
 #[test]
 fn targets_are_checked_against_the_rule_and_the_schema() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let w = file(
+    let w = write_file(
         dir.path(),
         "w.toml",
         "[[waiver]]\nrule = \"jwt.lifetime\"\ntarget = \"jwt_templates[supabase].lifetme\"\nreason = \"r\"\napproved_by = \"a\"\nexpires = 2026-12-31\n\n[[waiver]]\nrule = \"jwt.lifetime\"\ntarget = \"session.inactivity_timeout\"\nreason = \"r\"\napproved_by = \"a\"\nexpires = 2026-12-31\n\n[[waiver]]\nrule = \"jwt.lifetim\"\nreason = \"r\"\napproved_by = \"a\"\nexpires = 2026-12-31\n",
@@ -178,7 +158,7 @@ fn targets_are_checked_against_the_rule_and_the_schema() {
 #[test]
 fn a_target_key_the_snapshot_lacks_is_invalid_with_did_you_mean() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let w = file(
+    let w = write_file(
         dir.path(),
         "w.toml",
         "[[waiver]]\nrule = \"jwt.lifetime\"\ntarget = \"jwt_templates[supabse]\"\nreason = \"r\"\napproved_by = \"a\"\nexpires = 2026-12-31\n",
@@ -225,7 +205,7 @@ fn a_target_key_the_snapshot_lacks_is_invalid_with_did_you_mean() {
 fn an_unused_waiver_that_expires_says_exactly_that() {
     let dir = tempfile::tempdir().expect("tempdir");
     // password.min-length passes on the hardened example: nothing uses this waiver.
-    let w = file(
+    let w = write_file(
         dir.path(),
         "w.toml",
         "[[waiver]]\nrule = \"password.min-length\"\nreason = \"r\"\napproved_by = \"a\"\nexpires = 2026-11-30\n",
@@ -253,7 +233,7 @@ fn an_unused_waiver_that_expires_says_exactly_that() {
     );
 
     // One that a failing finding still needs: expiring, then the finding counts again.
-    let w = file(
+    let w = write_file(
         dir.path(),
         "used.toml",
         "[[waiver]]\nrule = \"lockout.threshold\"\nreason = \"r\"\napproved_by = \"a\"\nexpires = 2026-11-30\n",
