@@ -130,3 +130,82 @@ impl Validator {
         policy.rules[index] = updated;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::{BUILTIN, BUILTIN_NAME, FieldChange, Policy};
+
+    fn change(field: &'static str, before: &str, after: &str) -> FieldChange {
+        FieldChange {
+            field,
+            before: before.to_owned(),
+            after: after.to_owned(),
+        }
+    }
+
+    #[test]
+    fn each_layer_records_what_it_found_and_what_it_set() {
+        let base = Policy::parse(BUILTIN, BUILTIN_NAME).unwrap_or_else(|e| panic!("{e}"));
+        let one = base
+            .layer(
+                "[[override]]\nrule = \"session.inactivity-timeout\"\nmax = \"15m\"\nseverity = \"medium\"\nreason = \"contract C-12\"\n",
+                "a.toml",
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        let two = one
+            .layer(
+                "\n[[override]]\nrule = \"session.inactivity-timeout\"\nseverity = \"critical\"\n\n[[override]]\nrule = \"session.inactivity-timeout\"\ndisable = true\nreason = \"kiosk app\"\n",
+                "b.toml",
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        let records: Vec<(&str, &[FieldChange], Option<&str>, bool)> = two
+            .overrides
+            .iter()
+            .map(|o| {
+                (
+                    o.by.as_str(),
+                    o.changes.as_slice(),
+                    o.reason.as_deref(),
+                    o.disabled.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            records,
+            [
+                (
+                    "a.toml:2",
+                    // Severity set to the value it had is still on the record.
+                    &[
+                        change("severity", "medium", "medium"),
+                        change("expects", "at most 1h", "at most 15m"),
+                    ][..],
+                    Some("contract C-12"),
+                    false
+                ),
+                (
+                    "b.toml:3",
+                    &[change("severity", "medium", "critical")][..],
+                    None,
+                    false
+                ),
+                (
+                    "b.toml:7",
+                    &[change("status", "enabled", "disabled")][..],
+                    Some("kiosk app"),
+                    true
+                ),
+            ]
+        );
+        assert!(two.rule("session.inactivity-timeout").is_none());
+        let (o, was) = two.disabled().next().expect("disabled");
+        assert_eq!(o.defined_in, BUILTIN_NAME);
+        assert_eq!(
+            (was.severity.as_str(), was.title.as_str()),
+            ("critical", "Idle sessions end within 1 hour")
+        );
+        // The built-in pack alone carries no override.
+        let base = Policy::parse(BUILTIN, BUILTIN_NAME).unwrap_or_else(|e| panic!("{e}"));
+        assert!(base.overrides.is_empty());
+    }
+}
