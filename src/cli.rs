@@ -422,9 +422,11 @@ pub enum PolicyCommand {
     /// Validate the built-in pack, the given layers and attestations files; report every problem
     /// at once.
     Lint(PolicyLintArgs),
-    /// List every rule with its severity and title (and the disabled ones with their reason).
+    /// List every rule as in effect, with its severity and title, each override under it (file:line,
+    /// before → after), and the disabled ones with their reason and what they were.
     List(PolicyListArgs),
-    /// Show one rule: rationale, remediation, controls, what it reads and expects.
+    /// Show one rule as in effect: its overrides (file:line, before → after) or what disabled it,
+    /// rationale, remediation, controls, what it reads and expects.
     Explain(PolicyExplainArgs),
 }
 

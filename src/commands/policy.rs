@@ -56,7 +56,7 @@ fn lint(a: PolicyLintArgs) -> Result<Outcome> {
             "ok: {} — {} rule(s), {} disabled, {} waiver(s)",
             policy.origin,
             policy.rules.len(),
-            policy.disabled.len(),
+            policy.disabled().count(),
             policy.waivers.len()
         );
         let review = policy::waivers::apply(&mut [], &policy, None, today()?);

@@ -10,7 +10,9 @@ pub mod model;
 pub mod waivers;
 
 pub use eval::{Finding, Status, evaluate};
-pub use model::{Assertion, Condition, Disabled, Policy, Quantifier, Rule, Severity, Waiver};
+pub use model::{
+    Assertion, Condition, FieldChange, Override, Policy, Quantifier, Rule, Severity, Waiver,
+};
 
 /// File name shown for the built-in pack in messages.
 pub const BUILTIN_NAME: &str = "policies/clerk-hardening.toml";

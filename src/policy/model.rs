@@ -1,5 +1,6 @@
-//! The validated policy model: rules, their assertions and conditions, overrides that disabled
-//! a rule, waivers, and the composed [`Policy`]. Plain data that evaluation and the reports read;
+//! The validated policy model: rules, their assertions and conditions, the record of every
+//! `[[override]]` (what it changed, before → after, or the rule it disabled), waivers, and the
+//! composed [`Policy`]. Plain data that evaluation and the reports read;
 //! building it from TOML (and every diagnostic) belongs to [`super::cfg`], judging a snapshot to
 //! [`super::eval`]. No I/O, no parsing here.
 
@@ -130,13 +131,32 @@ pub struct Rule {
     pub origin: String,
 }
 
-/// A rule switched off by an `[[override]]`, with the reason given.
+/// One `[[override]]` of a rule defined in a layer below, on the record: where it is, and each
+/// field it changed, before → after. Disabling a rule is an override too: its one change is
+/// `status: enabled → disabled`, and the rule as it was is kept in `disabled`.
 #[derive(Debug, Clone)]
-pub struct Disabled {
-    pub id: String,
-    pub reason: String,
-    /// `file:line` of the override.
+pub struct Override {
+    /// The rule's id.
+    pub rule: String,
+    /// `file:line` of the `[[override]]` table.
     pub by: String,
+    /// The policy file that defined the rule.
+    pub defined_in: String,
+    /// What it changed, in the order severity, title, expects (or the one `status` change).
+    pub changes: Vec<FieldChange>,
+    /// The reason given: required to disable, optional otherwise.
+    pub reason: Option<String>,
+    /// The rule as it was when this override disabled it (none for any other override).
+    pub disabled: Option<Box<Rule>>,
+}
+
+/// One field an override changed, as a person reads it: `severity: medium → critical`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldChange {
+    /// `severity`, `title`, `expects` (the assertion) or `status` (`enabled` → `disabled`).
+    pub field: &'static str,
+    pub before: String,
+    pub after: String,
 }
 
 /// A validated waiver (see `policy::waivers`).
@@ -164,7 +184,8 @@ pub const DEFAULT_MAX_WAIVER_DAYS: i64 = 90;
 pub struct Policy {
     pub origin: String,
     pub rules: Vec<Rule>,
-    pub disabled: Vec<Disabled>,
+    /// Every `[[override]]` of every layer, in the order applied (a disabled rule's among them).
+    pub overrides: Vec<Override>,
     pub waivers: Vec<Waiver>,
     /// How far ahead a waiver may expire: [`DEFAULT_MAX_WAIVER_DAYS`] unless the commands set it
     /// from clerk-drift.toml.
@@ -194,5 +215,17 @@ impl Policy {
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The overrides that disabled a rule, with the rule as it was.
+    pub fn disabled(&self) -> impl Iterator<Item = (&Override, &Rule)> {
+        self.overrides
+            .iter()
+            .filter_map(|o| o.disabled.as_deref().map(|r| (o, r)))
+    }
+
+    /// The overrides of rule `id`, in the order applied.
+    pub fn overrides_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Override> {
+        self.overrides.iter().filter(move |o| o.rule == id)
     }
 }

@@ -312,6 +312,7 @@ struct PolicyView<'a> {
     findings: Vec<FindingView<'a>>,
     expired: Vec<WaiverView<'a>>,
     invalid: Vec<WaiverView<'a>>,
+    overrides: Vec<super::overrides::Row<'a>>,
 }
 
 /// A framework control, the rules that implement it and their worst verdict.
@@ -386,7 +387,7 @@ fn summary<'a>(policy: &'a Policy, findings: &[Finding]) -> Summary<'a> {
         severities,
         origin: &policy.origin,
         rules: policy.rules.len(),
-        disabled: policy.disabled.len(),
+        disabled: policy.disabled().count(),
     }
 }
 
@@ -499,6 +500,7 @@ fn policy_view<'a>(
             .iter()
             .map(|(w, why)| WaiverView::new(w, why))
             .collect(),
+        overrides: super::overrides::rows(policy),
     }
 }
 
@@ -588,7 +590,7 @@ mod tests {
         let policy = Policy {
             origin: "team/<policy>.toml".into(),
             rules: Vec::new(),
-            disabled: Vec::new(),
+            overrides: Vec::new(),
             waivers: Vec::new(),
             max_waiver_days: 90,
         };

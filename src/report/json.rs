@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::Report;
 use crate::diff::ChangeKind;
-use crate::policy::{Disabled, Finding, Status, Waiver};
+use crate::policy::{Finding, Status, Waiver};
 use crate::snapshot::groups;
 
 /// The JSON report's version.
@@ -247,12 +247,11 @@ pub fn document(i: &Report<'_>) -> Value {
             serde_json::to_value(section).unwrap_or_default(),
         );
         let disabled: Vec<DisabledEntry> = policy
-            .disabled
-            .iter()
-            .map(|d: &Disabled| DisabledEntry {
-                rule_id: &d.id,
-                reason: &d.reason,
-                by: &d.by,
+            .disabled()
+            .map(|(o, _)| DisabledEntry {
+                rule_id: &o.rule,
+                reason: o.reason.as_deref().unwrap_or(""),
+                by: &o.by,
             })
             .collect();
         put(
@@ -260,6 +259,7 @@ pub fn document(i: &Report<'_>) -> Value {
             "disabled",
             serde_json::to_value(disabled).unwrap_or_default(),
         );
+        super::overrides::put_json(&mut doc, policy);
     }
     put(&mut doc, "summary", Value::Object(summary));
     put(&mut doc, "exit_code", Value::from(i.exit_code));

@@ -135,7 +135,7 @@ struct PolicyView<'a> {
     invalid: Vec<WaiverNote<'a>>,
     unused: Vec<WaiverNote<'a>>,
     expiring: Vec<WaiverNote<'a>>,
-    disabled: Vec<DisabledNote<'a>>,
+    overrides: Vec<super::overrides::Row<'a>>,
     origin: &'a str,
 }
 
@@ -169,13 +169,6 @@ impl<'a> WaiverNote<'a> {
             why,
         }
     }
-}
-
-#[derive(Serialize)]
-struct DisabledNote<'a> {
-    id: &'a str,
-    by: &'a str,
-    reason: &'a str,
 }
 
 fn change_row(c: &Change) -> ChangeRow {
@@ -356,15 +349,7 @@ fn policy_view<'a>(
             .collect(),
         unused: notes(&review.unused),
         expiring: notes(&review.expiring),
-        disabled: policy
-            .disabled
-            .iter()
-            .map(|d| DisabledNote {
-                id: &d.id,
-                by: &d.by,
-                reason: &d.reason,
-            })
-            .collect(),
+        overrides: super::overrides::rows(policy),
         origin: &policy.origin,
     }
 }
@@ -398,7 +383,7 @@ mod tests {
         let policy = crate::policy::Policy {
             origin: "a|b.toml".into(),
             rules: Vec::new(),
-            disabled: Vec::new(),
+            overrides: Vec::new(),
             waivers: Vec::new(),
             max_waiver_days: 90,
         };

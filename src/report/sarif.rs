@@ -86,6 +86,7 @@ pub fn render(r: &Report<'_>) -> String {
                     "severity": rule.severity.as_str(),
                 },
             }));
+            super::overrides::sarif_rule(rules.last_mut(), policy, &rule.id);
             for f in findings.iter().filter(|f| f.rule_id == rule.id) {
                 let waived = f.waiver.is_some();
                 if !(f.status == Status::Fail || (waived && f.status == Status::Unknown)) {
@@ -133,6 +134,7 @@ pub fn render(r: &Report<'_>) -> String {
                 results.push(result);
             }
         }
+        super::overrides::sarif_disabled(&mut rules, policy);
     }
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

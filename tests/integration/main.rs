@@ -19,6 +19,7 @@ mod golden;
 mod hygiene;
 mod observation;
 mod output;
+mod overrides;
 mod plans;
 mod policy;
 mod properties;

@@ -45,7 +45,7 @@ impl Policy {
         let empty = Policy {
             origin: String::new(),
             rules: Vec::new(),
-            disabled: Vec::new(),
+            overrides: Vec::new(),
             waivers: Vec::new(),
             max_waiver_days: DEFAULT_MAX_WAIVER_DAYS,
         };

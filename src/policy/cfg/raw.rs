@@ -103,6 +103,7 @@ with_assertions!(RawRule {
 with_assertions!(RawOverride {
     rule: Spanned<String>,
     #[serde(default)] severity: Option<Spanned<String>>,
+    #[serde(default)] title: Option<Spanned<String>>,
     #[serde(default)] disable: Option<Spanned<bool>>,
     #[serde(default)] reason: Option<String>,
 });
@@ -148,7 +149,7 @@ impl<'de> Deserialize<'de> for RawConditions {
 }
 
 /// The keys a rule may hold, for help text.
-const RULE_KEYS: &str = "id, title, severity, path, each/any/none, where, when (one condition or an array, all must hold), when_any (an array, one must hold), message, rationale, remediation, controls, and one of equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of, disjoint_from, min_from_now; a policy file also holds [[override]] (rule, severity, disable, reason, or one assertion) and [[waiver]] (rule, target, reason, approved_by, expires)";
+const RULE_KEYS: &str = "id, title, severity, path, each/any/none, where, when (one condition or an array, all must hold), when_any (an array, one must hold), message, rationale, remediation, controls, and one of equals, not_equals, one_of, min, max, matches, not_matches, contains, not_contains, contains_any, exists, subset_of, disjoint_from, min_from_now; a policy file also holds [[override]] (rule, severity, title, disable, reason, or one assertion) and [[waiver]] (rule, target, reason, approved_by, expires)";
 
 /// Deserializes each `[[rule]]`, `[[override]]` and `[[waiver]]` table on its own, so that every
 /// malformed table is reported, not only the first. `Some(diagnostics)` when any failed.

@@ -22,7 +22,7 @@ impl Validator {
         let before = self.diags.len();
         let id = raw.rule.get_ref().clone();
         if policy.rule(&id).is_none()
-            && !policy.disabled.iter().any(|d| d.id == id)
+            && !policy.disabled().any(|(o, _)| o.rule == id)
             && !self.broken_ids.contains(&id)
         {
             self.push(unknown_rule(raw.rule.span(), &id, policy));

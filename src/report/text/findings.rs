@@ -71,7 +71,6 @@ pub fn render_findings(out: &mut String, findings: &[Finding], policy_origin: &s
 /// Waiver problems and notices, after the findings.
 pub fn render_waivers(
     out: &mut String,
-    policy: &crate::policy::Policy,
     review: &crate::policy::waivers::Review,
     today: jiff::civil::Date,
 ) {
@@ -130,11 +129,8 @@ pub fn render_waivers(
             w.expires
         ));
     }
-    for d in &policy.disabled {
-        lines.push(format!("  DISABLED `{}` by {}: {}", d.id, d.by, d.reason));
-    }
     if !lines.is_empty() {
-        let _ = writeln!(out, "\nWaivers and overrides:");
+        let _ = writeln!(out, "\nWaivers:");
         for l in lines {
             let _ = writeln!(out, "{l}");
         }
@@ -202,8 +198,9 @@ pub fn findings_summary(findings: &[Finding]) -> String {
     )
 }
 
-/// An evaluation as `check` and `plan` show it: the findings, then the waiver review.
+/// An evaluation as `check` and `plan` show it: the findings, the waiver review, the overrides.
 pub fn render_evaluation(out: &mut String, eval: &Evaluation, verbose: bool) {
     render_findings(out, &eval.findings, &eval.policy.origin, verbose);
-    render_waivers(out, &eval.policy, &eval.review, eval.today);
+    render_waivers(out, &eval.review, eval.today);
+    crate::report::overrides::render_text(out, &eval.policy);
 }

@@ -3,11 +3,19 @@
 use std::fmt::Write as _;
 
 use super::findings::target;
+use crate::report::overrides;
 
-/// `policy list`: one line per rule, then the disabled ones.
+/// `policy list`: one line per rule (the effective one, with a line under it for each override
+/// that changed it), then the disabled ones with what they were.
 pub fn render_rule_list(policy: &crate::policy::Policy) -> String {
     let mut out = String::new();
-    let width = policy.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let width = policy
+        .rules
+        .iter()
+        .map(|r| r.id.len())
+        .chain(policy.disabled().map(|(o, _)| o.rule.len()))
+        .max()
+        .unwrap_or(0);
     for r in &policy.rules {
         let _ = writeln!(
             out,
@@ -16,34 +24,54 @@ pub fn render_rule_list(policy: &crate::policy::Policy) -> String {
             r.id,
             r.title
         );
+        overrides::list_lines(&mut out, policy, &r.id, 9);
     }
-    for d in &policy.disabled {
+    for (o, r) in policy.disabled() {
         let _ = writeln!(
             out,
             "{:<8} {:<width$}  disabled by {}: {}",
-            "-", d.id, d.by, d.reason
+            "-",
+            o.rule,
+            o.by,
+            o.reason.as_deref().unwrap_or("")
         );
+        let _ = writeln!(out, "{:9}↳ was {}: {}", "", r.severity, r.title);
+    }
+    let overridden = policy
+        .rules
+        .iter()
+        .filter(|r| policy.overrides_of(&r.id).next().is_some())
+        .count();
+    let disabled = policy.disabled().count();
+    let mut counts = String::new();
+    if overridden > 0 {
+        let _ = write!(counts, ", {overridden} overridden");
+    }
+    if disabled > 0 {
+        let _ = write!(counts, ", {disabled} disabled");
     }
     let _ = writeln!(
         out,
-        "\n{} rule(s) from {}{}",
+        "\n{} rule(s) from {}{counts}",
         policy.rules.len(),
         policy.origin,
-        if policy.disabled.is_empty() {
-            String::new()
-        } else {
-            format!(", {} disabled", policy.disabled.len())
-        }
     );
     out
 }
 
-/// `policy explain ID`.
+/// `policy explain ID`: the effective rule, what overrode it (file:line, before → after); a
+/// disabled rule as it was, marked disabled.
 pub fn render_rule(policy: &crate::policy::Policy, id: &str) -> Option<String> {
-    let r = policy.rule(id)?;
+    let r = policy.rule(id).or_else(|| {
+        policy
+            .disabled()
+            .find(|(o, _)| o.rule == id)
+            .map(|(_, r)| r)
+    })?;
     let mut out = String::new();
     let _ = writeln!(out, "{} — {}", r.id, r.title);
     let _ = writeln!(out, "severity: {}    defined in: {}", r.severity, r.origin);
+    overrides::explain_lines(&mut out, policy, id);
     let quantifier = match r.quantifier {
         crate::policy::Quantifier::Each => "every",
         crate::policy::Quantifier::Any => "any (at least one)",
