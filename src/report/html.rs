@@ -12,9 +12,9 @@ use std::fmt::Write as _;
 use minijinja::Value;
 use serde::Serialize;
 
-use super::Report;
 use super::json::status_name;
 use super::templates::{self, esc};
+use super::{Report, controls, header};
 use crate::diff::{ChangeKind, Drift};
 use crate::path::Path;
 use crate::policy::waivers::Review;
@@ -52,31 +52,6 @@ fn provenance(snap: &Snapshot, target: &str) -> String {
             }
         ),
         None => "observed".into(),
-    }
-}
-
-/// `user alice · CI actor bob · run https://… · commit abc123`, from the manifest's operator.
-fn operator(v: Option<&serde_json::Value>) -> String {
-    let Some(serde_json::Value::Object(o)) = v else {
-        return "—".into();
-    };
-    let parts: Vec<String> = [
-        ("user", "user"),
-        ("ci_actor", "CI actor"),
-        ("ci_run_url", "run"),
-        ("commit", "commit"),
-    ]
-    .iter()
-    .filter_map(|(k, label)| {
-        o.get(*k)
-            .and_then(|v| v.as_str())
-            .map(|s| format!("{label} {s}"))
-    })
-    .collect();
-    if parts.is_empty() {
-        "—".into()
-    } else {
-        parts.join(" · ")
     }
 }
 
@@ -234,16 +209,10 @@ pub fn trend_svg(points: &[TrendPoint]) -> String {
 /// piece of markup, built (and escaped) by [`trend_svg`].
 #[derive(Serialize)]
 struct View<'a> {
+    /// The title: the instance's name, else its id.
     instance: String,
-    environment: &'a str,
-    period: String,
-    created_at: String,
-    collected_at: String,
-    current: &'a str,
-    baseline: &'a str,
-    version: &'static str,
-    operator: String,
-    exit_code: u8,
+    /// Who, what, when ([`header::rows`]).
+    header: Vec<header::Row>,
     summary: Option<Summary<'a>>,
     drift: Option<DriftView>,
     trend: Option<Trend>,
@@ -319,6 +288,7 @@ struct PolicyView<'a> {
 struct ControlRow<'a> {
     framework: &'a str,
     control: &'a str,
+    title: &'static str,
     rules: Vec<&'a str>,
     verdict: &'static str,
     verdict_label: String,
@@ -439,6 +409,11 @@ fn policy_view<'a>(
             }
         }
     }
+    // Framework, then control in natural order (checklist item 2 before 10).
+    let mut matrix: Vec<_> = matrix.into_iter().collect();
+    matrix.sort_by(|((fa, ca), _), ((fb, cb), _)| {
+        controls::natural_cmp(fa, fb).then_with(|| controls::natural_cmp(ca, cb))
+    });
     let controls: Vec<ControlRow<'a>> = matrix
         .into_iter()
         .map(|((framework, control), rules)| {
@@ -450,6 +425,7 @@ fn policy_view<'a>(
             ControlRow {
                 framework,
                 control,
+                title: controls::title(framework, control),
                 rules,
                 verdict,
                 verdict_label: verdict.replace('_', " "),
@@ -509,32 +485,24 @@ pub fn render(
     run: &BTreeMap<String, serde_json::Value>,
     trend: &[TrendPoint],
 ) -> String {
-    let meta = |k: &str| {
-        run.get(k)
-            .map(|v| match v {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Null => "—".to_owned(),
-                other => other.to_string(),
-            })
-            .unwrap_or_else(|| "—".to_owned())
-    };
-    let environment = r
-        .snapshot
-        .get(&Path::parse("instance.environment").unwrap_or_default())
-        .and_then(|v| v.as_str())
-        .unwrap_or("unknown");
+    let title = ["instance", "instance_id"]
+        .iter()
+        .find_map(|k| run.get(*k).and_then(|v| v.as_str()))
+        .unwrap_or(r.current)
+        .to_owned();
+    let mut run = run.clone();
+    // The report's own view of the run wins over a record that lacks it.
+    run.entry("current".to_owned())
+        .or_insert_with(|| r.current.into());
+    if let Some(b) = r.baseline {
+        run.entry("baseline".to_owned()).or_insert_with(|| b.into());
+    }
+    run.entry("exit_code".to_owned())
+        .or_insert_with(|| r.exit_code.into());
     let gaps = &r.snapshot.coverage.unobserved;
     let view = View {
-        instance: meta("instance"),
-        environment,
-        period: meta("period"),
-        created_at: meta("created_at"),
-        collected_at: meta("collected_at"),
-        current: r.current,
-        baseline: r.baseline.unwrap_or("—"),
-        version: env!("CARGO_PKG_VERSION"),
-        operator: operator(run.get("operator")),
-        exit_code: r.exit_code,
+        instance: title,
+        header: header::rows(&run),
         summary: r
             .policy
             .map(|(policy, findings, _)| summary(policy, findings)),
