@@ -142,7 +142,13 @@ fn run_record(
         ("baseline".to_owned(), json!(baseline)),
         ("instance".to_owned(), json!(instance.map(|i| &i.name))),
         ("instance_id".to_owned(), setting("instance.id")),
-        ("fapi_host".to_owned(), setting("instance.fapi_host")),
+        (
+            "fapi_host".to_owned(),
+            match setting("instance.fapi_host") {
+                Value::Null => json!(key_host(args, cur)),
+                host => host,
+            },
+        ),
         ("environment".to_owned(), setting("instance.environment")),
         (
             "application_id".to_owned(),
@@ -186,6 +192,28 @@ fn application_id(args: &AuditArgs, cur: &Current) -> Option<String> {
                 .flatten()
         })
         .filter(|a| !a.is_empty())
+}
+
+/// The Frontend API host of a live pull's publishable key (`--publishable-key`, the instance's
+/// `publishable_key`, else `CLERK_PUBLISHABLE_KEY`, as the pull chose it): the host when the
+/// snapshot does not say (the Frontend API alone does not report it).
+fn key_host(args: &AuditArgs, cur: &Current) -> Option<String> {
+    if args.snapshot.is_some() {
+        return None;
+    }
+    let text = args
+        .live
+        .publishable_key
+        .clone()
+        .or_else(|| {
+            cur.instance
+                .as_ref()
+                .and_then(|i| i.publishable_key.clone())
+        })
+        .or_else(|| process_env("CLERK_PUBLISHABLE_KEY"))?;
+    crate::clerk::keys::PublishableKey::parse(&text)
+        .ok()
+        .map(|k| k.fapi_host)
 }
 
 /// Who ran the audit: `$USER` (`%USERNAME%` on Windows), else the name the OS gives the

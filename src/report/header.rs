@@ -46,10 +46,10 @@ pub const BUILTIN: &str = "built-in";
 /// What a value that was not recorded shows.
 const NONE: &str = "—";
 
-/// Splits a label such as ``live pull of instance `acme-prod` `` into text and code parts (a
-/// label without backticks, a file path, is code as a whole).
+/// Splits a label such as ``live pull of instance `acme-prod` `` into text and code parts; any
+/// other label is a file path, code as a whole.
 pub fn label_parts(label: &str) -> Vec<Part> {
-    if !label.contains('`') {
+    if !label.starts_with("live pull") {
         return vec![id(label)];
     }
     label
@@ -207,7 +207,8 @@ mod tests {
             label_parts("live pull of instance `acme-prod`"),
             vec![text("live pull of instance "), id("acme-prod")]
         );
-        assert_eq!(label_parts("examples/a b"), vec![id("examples/a b")]);
+        assert_eq!(label_parts("live pull"), vec![text("live pull")]);
+        assert_eq!(label_parts("examples/a `b`"), vec![id("examples/a `b`")]);
     }
 
     #[test]

@@ -300,13 +300,33 @@ struct FindingView<'a> {
     status_label: String,
     severity: &'static str,
     rule_id: &'a str,
-    title: &'a str,
+    /// Title, detail, rationale and remediation: escaped, their `code` spans as `<code>`.
+    title: Value,
     target: &'a str,
-    detail: &'a str,
+    detail: Value,
     provenance: String,
     waiver: Option<WaiverView<'a>>,
-    rationale: Option<&'a str>,
-    remediation: Option<&'a str>,
+    rationale: Option<Value>,
+    remediation: Option<Value>,
+}
+
+/// Text as HTML: escaped ([`esc`]), and — as rule titles and messages are written for Markdown
+/// too — each `` `code` `` span shown as `<code>`, never with literal backticks. An unpaired
+/// backtick stays as it is.
+fn code_spans(text: &str) -> Value {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return Value::from_safe_string(esc(text));
+    }
+    let mut html = String::with_capacity(text.len());
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(html, "<code>{}</code>", esc(part));
+        } else {
+            html.push_str(&esc(part));
+        }
+    }
+    Value::from_safe_string(html)
 }
 
 /// A waiver as the report names it; `why` only for an invalid one.
@@ -440,13 +460,17 @@ fn policy_view<'a>(
             status_label: status.replace('_', " "),
             severity: f.severity.as_str(),
             rule_id: &f.rule_id,
-            title: &f.title,
+            title: code_spans(&f.title),
             target: &f.target,
-            detail: &f.detail,
+            detail: code_spans(&f.detail),
             provenance: provenance(snapshot, &f.target),
             waiver: f.waiver.as_ref().map(|w| WaiverView::new(w, "")),
-            rationale: rule.and_then(|r| r.rationale.as_deref()).map(str::trim),
-            remediation: rule.and_then(|r| r.remediation.as_deref()).map(str::trim),
+            rationale: rule
+                .and_then(|r| r.rationale.as_deref())
+                .map(|t| code_spans(t.trim())),
+            remediation: rule
+                .and_then(|r| r.remediation.as_deref())
+                .map(|t| code_spans(t.trim())),
         }
     };
     // Findings that need attention: their heading shows the verdict in capitals.
@@ -619,6 +643,18 @@ mod tests {
         assert!(
             !html.contains("&#x"),
             "minijinja's own escaper is not used: {html}"
+        );
+    }
+
+    #[test]
+    fn code_spans_are_code_and_everything_is_escaped() {
+        assert_eq!(
+            code_spans("carry an `aud` claim <b>").to_string(),
+            "carry an <code>aud</code> claim &lt;b&gt;"
+        );
+        assert_eq!(
+            code_spans("one ` backtick & more").to_string(),
+            "one ` backtick &amp; more"
         );
     }
 
