@@ -22,9 +22,16 @@ use crate::policy::{Finding, Policy, Severity, Status, Waiver};
 use crate::snapshot::{Snapshot, Source, schema};
 
 fn provenance(snap: &Snapshot, target: &str) -> String {
-    let Ok(path) = Path::parse(target) else {
+    let Ok(mut path) = Path::parse(target) else {
         return "—".into();
     };
+    // A set element (`instance.allowed_origins["http://x"]`) is observed with its set.
+    if snap.get(&path).is_none() && matches!(path.0.last(), Some(crate::path::Seg::Key(_))) {
+        let set = Path(path.0[..path.0.len() - 1].to_vec());
+        if snap.get(&set).is_some() {
+            path = set;
+        }
+    }
     if snap.get(&path).is_none() {
         return snap
             .unobserved_reason(&path)
