@@ -322,7 +322,7 @@ struct FindingView<'a> {
 /// backtick stays as it is.
 fn code_spans(text: &str) -> Value {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return Value::from_safe_string(esc(text));
     }
     let mut html = String::with_capacity(text.len());

@@ -352,8 +352,11 @@ fn verify(path: &Path, extra: &[&str]) -> std::process::Output {
     common::run(&args)
 }
 
+/// An archive's members: name → bytes, in order.
+type Members = Vec<(String, Vec<u8>)>;
+
 /// Rewrites the archive at `path` with `edit` applied to its members (name → bytes).
-fn rewrite(path: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) {
+fn rewrite(path: &Path, edit: impl FnOnce(&mut Members)) {
     let file = std::fs::File::open(path).expect("archive");
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
     let mut members = Vec::new();
@@ -466,7 +469,7 @@ fn archives_verify_and_name_every_tampered_missing_or_extra_member() {
         )
     );
 
-    let expect_fail = |edit: &dyn Fn(&mut Vec<(String, Vec<u8>)>), lines: &str| {
+    let expect_fail = |edit: &dyn Fn(&mut Members), lines: &str| {
         std::fs::write(&archive, &pristine).expect("restore");
         rewrite(&archive, |m| edit(m));
         let o = verify(&archive, &[]);
