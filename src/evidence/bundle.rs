@@ -56,7 +56,7 @@ impl Files {
         &mut self,
         r: &Report<'_>,
         run: &BTreeMap<String, serde_json::Value>,
-        trend: Vec<TrendPoint>,
+        mut trend: Vec<TrendPoint>,
         label: &str,
     ) {
         let findings = report::json::document(r);
@@ -76,7 +76,10 @@ impl Files {
         md.push_str(&report::markdown::render(r));
         self.put("report.md", md);
         self.put("controls.csv", report::controls::csv(r, FINDINGS));
-        let trend = super::trend::with_this_run(trend, TrendPoint::from_findings(label, &findings));
+        // This run replaces an earlier bundle of its own period (it is the latest); by period.
+        trend.retain(|p| p.label != label);
+        trend.extend(TrendPoint::from_findings(label, &findings));
+        trend.sort_by(|a, b| a.label.cmp(&b.label));
         self.put("report.html", report::html::render(r, run, &trend));
     }
 

@@ -82,14 +82,3 @@ pub fn earlier(history: &History<'_>) -> Vec<TrendPoint> {
     }
     points.into_values().map(|(_, p)| p).collect()
 }
-
-/// The trend of this run: the earlier points and this run's, by period — this run replacing an
-/// earlier bundle of the same period (it is the latest).
-pub fn with_this_run(mut earlier: Vec<TrendPoint>, this: Option<TrendPoint>) -> Vec<TrendPoint> {
-    if let Some(this) = this {
-        earlier.retain(|p| p.label != this.label);
-        earlier.push(this);
-        earlier.sort_by(|a, b| a.label.cmp(&b.label));
-    }
-    earlier
-}
