@@ -187,9 +187,11 @@ pub struct PullArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum EvidenceCommand {
-    /// Recompute every hash of a bundle; exit 0 only when every file is as written.
+    /// Recompute every hash of a bundle (a directory, or the .tar.gz `audit --archive` wrote);
+    /// exit 0 only when every file is as written.
     Verify {
-        /// The bundle directory.
+        /// The bundle directory, or its .tar.gz archive (read in memory, never extracted).
+        #[arg(value_name = "DIR|ARCHIVE")]
         dir: PathBuf,
         /// Also check the manifest's minisign signature with this public key.
         #[arg(long, value_name = "FILE")]

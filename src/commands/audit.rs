@@ -68,7 +68,11 @@ fn audit(
         policy: Some((&eval.policy, &eval.findings, &eval.review)),
         exit_code: code,
     };
-    let run = run_record(args, &cur, baseline_label.as_deref(), code);
+    let mut run = run_record(args, &cur, baseline_label.as_deref(), code);
+    // The policy first: the reports' header names each layer with its hash.
+    let layers = policy_layers(&args.policy.source, cur.instance.as_ref());
+    let layers = files.policy(layers.builtin, &layers.files)?;
+    run.insert("policy_layers".to_owned(), Value::Array(layers));
     let history = trend::History {
         dir: trend::default_dir(args.history.as_deref(), &args.out),
         out: &args.out,
@@ -76,8 +80,6 @@ fn audit(
     };
     let label = args.period.as_deref().unwrap_or("this audit");
     files.reports(&report, &run, trend::earlier(&history), label);
-    let layers = policy_layers(&args.policy.source, cur.instance.as_ref());
-    files.policy(layers.builtin, &layers.files)?;
     if let Some(a) = attestations_file(&args.attest, cur.instance.as_ref()) {
         files.attestations(&a)?;
     }
@@ -118,10 +120,12 @@ fn run_record(
         .round(jiff::Unit::Second)
         .map(|t| t.to_string())
         .unwrap_or_default();
-    let instance_id = crate::path::Path::parse("instance.id")
-        .ok()
-        .and_then(|p| cur.snapshot.get(&p).cloned())
-        .unwrap_or(Value::Null);
+    let setting = |path: &str| {
+        crate::path::Path::parse(path)
+            .ok()
+            .and_then(|p| cur.snapshot.get(&p).cloned())
+            .unwrap_or(Value::Null)
+    };
     let ci_run_url = match (
         env("GITHUB_SERVER_URL"),
         env("GITHUB_REPOSITORY"),
@@ -131,15 +135,24 @@ fn run_record(
         _ => env("CI_JOB_URL"),
     };
     let instance = cur.instance.as_ref();
+    let commit = commit();
     BTreeMap::from([
         ("created_at".to_owned(), json!(created_at)),
         ("current".to_owned(), json!(cur.label)),
         ("baseline".to_owned(), json!(baseline)),
         ("instance".to_owned(), json!(instance.map(|i| &i.name))),
-        ("instance_id".to_owned(), instance_id),
+        ("instance_id".to_owned(), setting("instance.id")),
+        (
+            "fapi_host".to_owned(),
+            match setting("instance.fapi_host") {
+                Value::Null => json!(key_host(args, cur)),
+                host => host,
+            },
+        ),
+        ("environment".to_owned(), setting("instance.environment")),
         (
             "application_id".to_owned(),
-            json!(instance.and_then(|i| i.platform_application_id.as_ref())),
+            json!(application_id(args, cur)),
         ),
         ("period".to_owned(), json!(args.period)),
         ("exit_code".to_owned(), json!(code)),
@@ -151,13 +164,93 @@ fn run_record(
         (
             "operator".to_owned(),
             json!({
-                "user": env("USER").or_else(|| env("USERNAME")),
+                "user": os_user(),
                 "ci_actor": env("GITHUB_ACTOR").or_else(|| env("GITLAB_USER_LOGIN")),
                 "ci_run_url": ci_run_url,
-                "commit": env("GITHUB_SHA").or_else(|| env("CI_COMMIT_SHA")),
+                "commit": commit.as_ref().map(|(c, _)| c),
+                "commit_source": commit.as_ref().map(|(_, s)| s),
             }),
         ),
     ])
+}
+
+/// The Clerk application id: `--app`, else the instance's `platform_application_id`, else (for a
+/// live pull, which read it) `CLERK_APPLICATION_ID` — as the Platform API was addressed.
+fn application_id(args: &AuditArgs, cur: &Current) -> Option<String> {
+    args.live
+        .app
+        .clone()
+        .or_else(|| {
+            cur.instance
+                .as_ref()
+                .and_then(|i| i.platform_application_id.clone())
+        })
+        .or_else(|| {
+            args.snapshot
+                .is_none()
+                .then(|| process_env("CLERK_APPLICATION_ID"))
+                .flatten()
+        })
+        .filter(|a| !a.is_empty())
+}
+
+/// The Frontend API host of a live pull's publishable key (`--publishable-key`, the instance's
+/// `publishable_key`, else `CLERK_PUBLISHABLE_KEY`, as the pull chose it): the host when the
+/// snapshot does not say (the Frontend API alone does not report it).
+fn key_host(args: &AuditArgs, cur: &Current) -> Option<String> {
+    if args.snapshot.is_some() {
+        return None;
+    }
+    let text = args
+        .live
+        .publishable_key
+        .clone()
+        .or_else(|| {
+            cur.instance
+                .as_ref()
+                .and_then(|i| i.publishable_key.clone())
+        })
+        .or_else(|| process_env("CLERK_PUBLISHABLE_KEY"))?;
+    crate::clerk::keys::PublishableKey::parse(&text)
+        .ok()
+        .map(|k| k.fapi_host)
+}
+
+/// Who ran the audit: `$USER` (`%USERNAME%` on Windows), else the name the OS gives the
+/// process's user (`id -un`, which asks the same user database as `getpwuid`, LDAP included;
+/// the crate forbids `unsafe`, so it does not call libc itself). `None` only when the OS does
+/// not know the user.
+fn os_user() -> Option<String> {
+    let env = |k: &str| process_env(k).filter(|v| !v.trim().is_empty());
+    env("USER")
+        .or_else(|| env("USERNAME"))
+        .or_else(|| output_of("id", &["-un"]))
+}
+
+/// The commit audited and where it came from: CI's `GITHUB_SHA` or `CI_COMMIT_SHA`, else
+/// `git rev-parse HEAD` of the repository the audit runs in (`repository`), else none.
+fn commit() -> Option<(String, String)> {
+    for var in ["GITHUB_SHA", "CI_COMMIT_SHA"] {
+        if let Some(sha) = process_env(var).filter(|v| !v.trim().is_empty()) {
+            return Some((sha.trim().to_owned(), var.to_owned()));
+        }
+    }
+    output_of("git", &["rev-parse", "--verify", "--quiet", "HEAD"])
+        .map(|sha| (sha, "repository".to_owned()))
+}
+
+/// The trimmed standard output of a successful `program args`, when not empty.
+fn output_of(program: &str, args: &[&str]) -> Option<String> {
+    std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
 }
 
 /// The cheap checks, before any request: nothing is sent when the bundle exists or an input is

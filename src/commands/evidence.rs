@@ -1,4 +1,4 @@
-//! `evidence verify DIR` and `keygen PREFIX`: check an evidence bundle (every hash, and the
+//! `evidence verify DIR|ARCHIVE` and `keygen PREFIX`: check an evidence bundle (every hash, and the
 //! signature with `--pubkey`); make a minisign key pair for signing bundles.
 
 use std::path::Path;
@@ -10,16 +10,14 @@ use crate::{Outcome, evidence};
 pub(super) fn verify(dir: &Path, pubkey: Option<&Path>) -> Result<Outcome> {
     let v = evidence::verify(dir, pubkey)?;
     if v.ok() {
-        let n = std::fs::read_to_string(dir.join(evidence::SUMS))
-            .map(|s| s.lines().count())
-            .unwrap_or(0);
+        let n = v.listed;
         return Ok(Outcome {
             stdout: format!(
                 "ok: {} — {n} file(s), every hash matches{}\n",
                 dir.display(),
                 if pubkey.is_some() {
                     "; the signature verifies"
-                } else if dir.join(evidence::SIGNATURE).exists() {
+                } else if v.signed {
                     "; signed (pass --pubkey to check the signature)"
                 } else {
                     ""

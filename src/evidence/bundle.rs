@@ -4,7 +4,6 @@
 //! manifest.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
 
 use super::{Error, Result};
@@ -72,18 +71,41 @@ impl Files {
             };
             self.put("diff.json", report::json::render(&only_drift));
         }
-        self.put("report.md", report::markdown::render(r));
-        self.put("controls.csv", controls_csv(r));
+        // The run header (who, what, when, under which policy) opens the Markdown report.
+        let mut md = report::header::markdown(run);
+        md.push_str(&report::markdown::render(r));
+        self.put("report.md", md);
+        self.put("controls.csv", report::controls::csv(r, FINDINGS));
+        // This run replaces an earlier bundle of its own period (it is the latest); by period.
+        trend.retain(|p| p.label != label);
         trend.extend(TrendPoint::from_findings(label, &findings));
+        trend.sort_by(|a, b| a.label.cmp(&b.label));
         self.put("report.html", report::html::render(r, run, &trend));
     }
 
     /// The policy exactly as used: the built-in pack (when used) and every layer, in order.
-    pub fn policy(&mut self, builtin: bool, layers: &[std::path::PathBuf]) -> Result<()> {
+    /// Returns the layers as the manifest's `run.policy_layers` records them: where each came
+    /// from (`source`), its file in the bundle and its SHA-256.
+    pub fn policy(
+        &mut self,
+        builtin: bool,
+        layers: &[std::path::PathBuf],
+    ) -> Result<Vec<serde_json::Value>> {
+        let mut record = Vec::new();
+        let mut add = |files: &mut Self, source: String, file: String, bytes: Vec<u8>| {
+            record.push(serde_json::json!({
+                "source": source,
+                "file": file,
+                "sha256": crate::baseline::sha256(&bytes),
+            }));
+            files.put(file, bytes);
+        };
         if builtin {
-            self.put(
-                "policy/clerk-hardening.toml",
-                crate::policy::BUILTIN.as_bytes(),
+            add(
+                self,
+                report::header::BUILTIN.to_owned(),
+                "policy/clerk-hardening.toml".to_owned(),
+                crate::policy::BUILTIN.as_bytes().to_vec(),
             );
         }
         for (i, layer) in layers.iter().enumerate() {
@@ -91,9 +113,14 @@ impl Files {
             let name = layer
                 .file_name()
                 .map_or_else(|| "layer.toml".into(), |n| n.to_string_lossy().into_owned());
-            self.put(format!("policy/{}-{name}", i + 1), bytes);
+            add(
+                self,
+                layer.display().to_string(),
+                format!("policy/{}-{name}", i + 1),
+                bytes,
+            );
         }
-        Ok(())
+        Ok(record)
     }
 
     /// The attestations file, as it is.
@@ -108,53 +135,4 @@ fn read(path: &Path) -> Result<Vec<u8>> {
         what: format!("reading {}", path.display()),
         source,
     })
-}
-
-/// `controls.csv`: one row per control a finding's rule maps to — framework, control, rule,
-/// target, verdict, and the file that holds the evidence.
-fn controls_csv(r: &Report<'_>) -> String {
-    let mut csv = String::from("framework,control,rule,target,verdict,evidence\n");
-    let Some((policy, findings, _)) = r.policy else {
-        return csv;
-    };
-    for f in findings {
-        if let Some(rule) = policy.rule(&f.rule_id) {
-            for (framework, ids) in &rule.controls {
-                for id in ids {
-                    let _ = writeln!(
-                        csv,
-                        "{},{},{},{},{},{FINDINGS}",
-                        csv_field(framework),
-                        csv_field(id),
-                        csv_field(&f.rule_id),
-                        csv_field(&f.target),
-                        report::json::status_name(f)
-                    );
-                }
-            }
-        }
-    }
-    csv
-}
-
-/// A CSV field, quoted when it needs to be (RFC 4180).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn csv_fields_are_quoted_only_when_they_must_be() {
-        assert_eq!(csv_field("soc2"), "soc2");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-    }
 }

@@ -40,6 +40,9 @@ pub enum Error {
     Key(String),
     #[error("{} exists: refusing to overwrite a key", path.display())]
     KeyExists { path: PathBuf },
+    /// An archive member `verify` refuses (a path outside the bundle, a link), named.
+    #[error("{0}")]
+    Archive(String),
     #[error("{} has no name to archive under", dir.display())]
     NoName { dir: PathBuf },
     #[error(
@@ -290,6 +293,10 @@ pub struct Verification {
     pub added: Vec<String>,
     /// Problems with the manifest or `SHA256SUMS` themselves.
     pub other: Vec<String>,
+    /// How many files `SHA256SUMS` lists.
+    pub listed: usize,
+    /// Whether the bundle carries `manifest.json.minisig`.
+    pub signed: bool,
 }
 
 impl Verification {
@@ -314,17 +321,112 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// Recomputes every hash of the bundle in `dir`, and with `pubkey` checks the manifest's
-/// signature.
-pub fn verify(dir: &Path, pubkey: Option<&Path>) -> Result<Verification> {
-    if dir.join(INCOMPLETE).exists() {
+/// A bundle as `verify` reads it: every file's bytes by bundle-relative path.
+type Contents = BTreeMap<String, Vec<u8>>;
+
+/// Reads the bundle directory `dir` into memory (a bundle is a few megabytes at most).
+fn read_bundle_dir(dir: &Path) -> Result<Contents> {
+    let mut rels = Vec::new();
+    walk(dir, dir, &mut rels)?;
+    let mut files = Contents::new();
+    for rel in rels {
+        let bytes = std::fs::read(dir.join(&rel)).map_err(io_err(|| format!("reading {rel}")))?;
+        files.insert(rel, bytes);
+    }
+    Ok(files)
+}
+
+/// Reads the archive `audit --archive` wrote (`NAME.tar.gz` holding `NAME/…`) into memory,
+/// nothing extracted: every member must be a regular file (or a directory) below the one
+/// top-level directory, its path made of plain names only — a member with `..`, an absolute
+/// path, a link or a device is refused, naming it.
+fn read_archive(path: &Path) -> Result<Contents> {
+    let file =
+        std::fs::File::open(path).map_err(io_err(|| format!("reading {}", path.display())))?;
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)));
+    let not_archive = |e: std::io::Error| Error::Io {
+        what: format!("reading {} as a .tar.gz archive", path.display()),
+        source: e,
+    };
+    let refuse = |member: &str, why: &str| {
+        Error::Archive(format!(
+            "{}: member `{member}` {why}: refused (nothing was extracted)",
+            path.display()
+        ))
+    };
+    let mut top: Option<String> = None;
+    let mut files = Contents::new();
+    for entry in tar.entries().map_err(not_archive)? {
+        let mut entry = entry.map_err(not_archive)?;
+        let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let mut parts = Vec::new();
+        for c in Path::new(&raw).components() {
+            match c {
+                std::path::Component::Normal(n) => parts.push(n.to_string_lossy().into_owned()),
+                std::path::Component::CurDir => {}
+                _ => return Err(refuse(&raw, "is outside the bundle")),
+            }
+        }
+        let kind = entry.header().entry_type();
+        if kind.is_dir() {
+            continue;
+        }
+        if !(kind.is_file() || kind == tar::EntryType::Continuous) {
+            return Err(refuse(&raw, "is not a regular file"));
+        }
+        let Some((first, rest)) = parts.split_first().filter(|(_, r)| !r.is_empty()) else {
+            return Err(refuse(&raw, "is not inside the bundle's directory"));
+        };
+        match &top {
+            Some(t) if t != first => {
+                return Err(refuse(
+                    &raw,
+                    &format!("is not inside the bundle's directory `{t}`"),
+                ));
+            }
+            Some(_) => {}
+            None => top = Some(first.clone()),
+        }
+        let rel = rest.join("/");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).map_err(not_archive)?;
+        if files.insert(rel, bytes).is_some() {
+            return Err(refuse(&raw, "appears twice"));
+        }
+    }
+    Ok(files)
+}
+
+/// Recomputes every hash of the bundle at `path` — a bundle directory, or the `.tar.gz` archive
+/// `audit --archive` writes (read in memory, never extracted) — and with `pubkey` checks the
+/// manifest's signature.
+pub fn verify(path: &Path, pubkey: Option<&Path>) -> Result<Verification> {
+    // A file is an archive; anything else is read as a bundle directory.
+    let files = if path.is_file() {
+        read_archive(path)?
+    } else {
+        if path.join(INCOMPLETE).exists() {
+            return Err(Error::Incomplete {
+                dir: path.to_path_buf(),
+            });
+        }
+        read_bundle_dir(path)?
+    };
+    if files.contains_key(INCOMPLETE) {
         return Err(Error::Incomplete {
-            dir: dir.to_path_buf(),
+            dir: path.to_path_buf(),
         });
     }
-    let manifest_path = dir.join(MANIFEST);
-    let text = std::fs::read_to_string(&manifest_path)
-        .map_err(io_err(|| format!("reading {}", manifest_path.display())))?;
+    let manifest_path = path.join(MANIFEST);
+    let text = match files.get(MANIFEST) {
+        Some(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        None => {
+            return Err(Error::Io {
+                what: format!("reading {}", manifest_path.display()),
+                source: std::io::ErrorKind::NotFound.into(),
+            });
+        }
+    };
     let manifest: Manifest = serde_json::from_str(&text).map_err(|e| Error::Manifest {
         path: manifest_path.clone(),
         line: e.line(),
@@ -333,23 +435,22 @@ pub fn verify(dir: &Path, pubkey: Option<&Path>) -> Result<Verification> {
     })?;
     let mut v = Verification::default();
     for (rel, want) in &manifest.files {
-        match std::fs::read(dir.join(rel)) {
-            Ok(bytes) if sha256(&bytes) == *want => {}
-            Ok(_) => v.altered.push(rel.clone()),
-            Err(_) => v.missing.push(rel.clone()),
+        match files.get(rel) {
+            Some(bytes) if sha256(bytes) == *want => {}
+            Some(_) => v.altered.push(rel.clone()),
+            None => v.missing.push(rel.clone()),
         }
     }
-    let mut present = Vec::new();
-    walk(dir, dir, &mut present)?;
-    for rel in present {
-        if rel != MANIFEST && rel != SUMS && rel != SIGNATURE && !manifest.files.contains_key(&rel)
-        {
-            v.added.push(rel);
+    for rel in files.keys() {
+        if rel != MANIFEST && rel != SUMS && rel != SIGNATURE && !manifest.files.contains_key(rel) {
+            v.added.push(rel.clone());
         }
     }
     // SHA256SUMS must agree with the manifest and pin the manifest itself.
-    match std::fs::read_to_string(dir.join(SUMS)) {
-        Ok(sums) => {
+    match files.get(SUMS) {
+        Some(sums) => {
+            let sums = String::from_utf8_lossy(sums);
+            v.listed = sums.lines().count();
             let listed: BTreeMap<&str, &str> = sums
                 .lines()
                 .filter_map(|l| l.split_once("  ").map(|(h, f)| (f, h)))
@@ -365,8 +466,9 @@ pub fn verify(dir: &Path, pubkey: Option<&Path>) -> Result<Verification> {
                 }
             }
         }
-        Err(_) => v.missing.push(SUMS.to_owned()),
+        None => v.missing.push(SUMS.to_owned()),
     }
+    v.signed = files.contains_key(SIGNATURE);
     if let Some(pk_path) = pubkey {
         let pk_text = std::fs::read_to_string(pk_path)
             .map_err(io_err(|| format!("reading {}", pk_path.display())))?;
@@ -378,12 +480,12 @@ pub fn verify(dir: &Path, pubkey: Option<&Path>) -> Result<Verification> {
                     pk_path.display()
                 ))
             })?;
-        match std::fs::read_to_string(dir.join(SIGNATURE)) {
-            Err(_) => v
+        match files.get(SIGNATURE) {
+            None => v
                 .other
                 .push(format!("{SIGNATURE} is missing: the bundle is not signed")),
-            Ok(sig) => {
-                let ok = minisign::SignatureBox::from_string(&sig)
+            Some(sig) => {
+                let ok = minisign::SignatureBox::from_string(&String::from_utf8_lossy(sig))
                     .and_then(|b| {
                         minisign::verify(
                             &pk,

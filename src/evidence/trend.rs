@@ -1,6 +1,7 @@
 //! The posture trend of an audit: the headline numbers of earlier bundles (their
 //! `findings.json`), oldest first, for the chart in `report.html`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::report::html::TrendPoint;
@@ -28,14 +29,16 @@ pub fn default_dir(history: Option<&Path>, out: &Path) -> PathBuf {
 }
 
 /// Every bundle directory in the history with a `manifest.json` and a `findings.json`, oldest
-/// first by period (else by name). Unreadable or foreign directories are passed over, and so
+/// first by period (else by name), one point per period: when two bundles are of the same period
+/// (an audit run again), the later one (`run.created_at`) is the point. Unreadable or foreign directories are passed over, and so
 /// are incomplete bundles (an interrupted audit's, still marked `INCOMPLETE`): their numbers
 /// were never verified.
 pub fn earlier(history: &History<'_>) -> Vec<TrendPoint> {
     let Ok(entries) = std::fs::read_dir(&history.dir) else {
         return Vec::new();
     };
-    let mut points = Vec::new();
+    // Period → (run time, point).
+    let mut points: BTreeMap<String, (String, TrendPoint)> = BTreeMap::new();
     for entry in entries.filter_map(std::result::Result::ok) {
         let mut path = entry.path();
         if let Some((name, this_run)) = history.per_instance {
@@ -63,8 +66,19 @@ pub fn earlier(history: &History<'_>) -> Vec<TrendPoint> {
             .as_str()
             .map(str::to_owned)
             .unwrap_or_else(|| entry.file_name().to_string_lossy().into_owned());
-        points.extend(TrendPoint::from_findings(&label, &findings));
+        let Some(point) = TrendPoint::from_findings(&label, &findings) else {
+            continue;
+        };
+        let created_at = manifest["run"]["created_at"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if points
+            .get(&label)
+            .is_none_or(|(earlier, _)| *earlier <= created_at)
+        {
+            points.insert(label, (created_at, point));
+        }
     }
-    points.sort_by(|a, b| a.label.cmp(&b.label));
-    points
+    points.into_values().map(|(_, p)| p).collect()
 }

@@ -12,9 +12,9 @@ use std::fmt::Write as _;
 use minijinja::Value;
 use serde::Serialize;
 
-use super::Report;
 use super::json::status_name;
 use super::templates::{self, esc};
+use super::{Report, controls, header};
 use crate::diff::{ChangeKind, Drift};
 use crate::path::Path;
 use crate::policy::waivers::Review;
@@ -22,9 +22,16 @@ use crate::policy::{Finding, Policy, Severity, Status, Waiver};
 use crate::snapshot::{Snapshot, Source, schema};
 
 fn provenance(snap: &Snapshot, target: &str) -> String {
-    let Ok(path) = Path::parse(target) else {
+    let Ok(mut path) = Path::parse(target) else {
         return "—".into();
     };
+    // A set element (`instance.allowed_origins["http://x"]`) is observed with its set.
+    if snap.get(&path).is_none() && matches!(path.0.last(), Some(crate::path::Seg::Key(_))) {
+        let set = Path(path.0[..path.0.len() - 1].to_vec());
+        if snap.get(&set).is_some() {
+            path = set;
+        }
+    }
     if snap.get(&path).is_none() {
         return snap
             .unobserved_reason(&path)
@@ -52,31 +59,6 @@ fn provenance(snap: &Snapshot, target: &str) -> String {
             }
         ),
         None => "observed".into(),
-    }
-}
-
-/// `user alice · CI actor bob · run https://… · commit abc123`, from the manifest's operator.
-fn operator(v: Option<&serde_json::Value>) -> String {
-    let Some(serde_json::Value::Object(o)) = v else {
-        return "—".into();
-    };
-    let parts: Vec<String> = [
-        ("user", "user"),
-        ("ci_actor", "CI actor"),
-        ("ci_run_url", "run"),
-        ("commit", "commit"),
-    ]
-    .iter()
-    .filter_map(|(k, label)| {
-        o.get(*k)
-            .and_then(|v| v.as_str())
-            .map(|s| format!("{label} {s}"))
-    })
-    .collect();
-    if parts.is_empty() {
-        "—".into()
-    } else {
-        parts.join(" · ")
     }
 }
 
@@ -234,16 +216,10 @@ pub fn trend_svg(points: &[TrendPoint]) -> String {
 /// piece of markup, built (and escaped) by [`trend_svg`].
 #[derive(Serialize)]
 struct View<'a> {
+    /// The title: the instance's name, else its id.
     instance: String,
-    environment: &'a str,
-    period: String,
-    created_at: String,
-    collected_at: String,
-    current: &'a str,
-    baseline: &'a str,
-    version: &'static str,
-    operator: String,
-    exit_code: u8,
+    /// Who, what, when ([`header::rows`]).
+    header: Vec<header::Row>,
     summary: Option<Summary<'a>>,
     drift: Option<DriftView>,
     trend: Option<Trend>,
@@ -320,6 +296,7 @@ struct PolicyView<'a> {
 struct ControlRow<'a> {
     framework: &'a str,
     control: &'a str,
+    title: &'static str,
     rules: Vec<&'a str>,
     verdict: &'static str,
     verdict_label: String,
@@ -331,13 +308,33 @@ struct FindingView<'a> {
     status_label: String,
     severity: &'static str,
     rule_id: &'a str,
-    title: &'a str,
+    /// Title, detail, rationale and remediation: escaped, their `code` spans as `<code>`.
+    title: Value,
     target: &'a str,
-    detail: &'a str,
+    detail: Value,
     provenance: String,
     waiver: Option<WaiverView<'a>>,
-    rationale: Option<&'a str>,
-    remediation: Option<&'a str>,
+    rationale: Option<Value>,
+    remediation: Option<Value>,
+}
+
+/// Text as HTML: escaped ([`esc`]), and — as rule titles and messages are written for Markdown
+/// too — each `` `code` `` span shown as `<code>`, never with literal backticks. An unpaired
+/// backtick stays as it is.
+fn code_spans(text: &str) -> Value {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return Value::from_safe_string(esc(text));
+    }
+    let mut html = String::with_capacity(text.len());
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(html, "<code>{}</code>", esc(part));
+        } else {
+            html.push_str(&esc(part));
+        }
+    }
+    Value::from_safe_string(html)
 }
 
 /// A waiver as the report names it; `why` only for an invalid one.
@@ -440,6 +437,11 @@ fn policy_view<'a>(
             }
         }
     }
+    // Framework, then control in natural order (checklist item 2 before 10).
+    let mut matrix: Vec<_> = matrix.into_iter().collect();
+    matrix.sort_by(|((fa, ca), _), ((fb, cb), _)| {
+        controls::natural_cmp(fa, fb).then_with(|| controls::natural_cmp(ca, cb))
+    });
     let controls: Vec<ControlRow<'a>> = matrix
         .into_iter()
         .map(|((framework, control), rules)| {
@@ -451,6 +453,7 @@ fn policy_view<'a>(
             ControlRow {
                 framework,
                 control,
+                title: controls::title(framework, control),
                 rules,
                 verdict,
                 verdict_label: verdict.replace('_', " "),
@@ -465,13 +468,17 @@ fn policy_view<'a>(
             status_label: status.replace('_', " "),
             severity: f.severity.as_str(),
             rule_id: &f.rule_id,
-            title: &f.title,
+            title: code_spans(&f.title),
             target: &f.target,
-            detail: &f.detail,
+            detail: code_spans(&f.detail),
             provenance: provenance(snapshot, &f.target),
             waiver: f.waiver.as_ref().map(|w| WaiverView::new(w, "")),
-            rationale: rule.and_then(|r| r.rationale.as_deref()).map(str::trim),
-            remediation: rule.and_then(|r| r.remediation.as_deref()).map(str::trim),
+            rationale: rule
+                .and_then(|r| r.rationale.as_deref())
+                .map(|t| code_spans(t.trim())),
+            remediation: rule
+                .and_then(|r| r.remediation.as_deref())
+                .map(|t| code_spans(t.trim())),
         }
     };
     // Findings that need attention: their heading shows the verdict in capitals.
@@ -511,32 +518,24 @@ pub fn render(
     run: &BTreeMap<String, serde_json::Value>,
     trend: &[TrendPoint],
 ) -> String {
-    let meta = |k: &str| {
-        run.get(k)
-            .map(|v| match v {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Null => "—".to_owned(),
-                other => other.to_string(),
-            })
-            .unwrap_or_else(|| "—".to_owned())
-    };
-    let environment = r
-        .snapshot
-        .get(&Path::parse("instance.environment").unwrap_or_default())
-        .and_then(|v| v.as_str())
-        .unwrap_or("unknown");
+    let title = ["instance", "instance_id"]
+        .iter()
+        .find_map(|k| run.get(*k).and_then(|v| v.as_str()))
+        .unwrap_or(r.current)
+        .to_owned();
+    let mut run = run.clone();
+    // The report's own view of the run wins over a record that lacks it.
+    run.entry("current".to_owned())
+        .or_insert_with(|| r.current.into());
+    if let Some(b) = r.baseline {
+        run.entry("baseline".to_owned()).or_insert_with(|| b.into());
+    }
+    run.entry("exit_code".to_owned())
+        .or_insert_with(|| r.exit_code.into());
     let gaps = &r.snapshot.coverage.unobserved;
     let view = View {
-        instance: meta("instance"),
-        environment,
-        period: meta("period"),
-        created_at: meta("created_at"),
-        collected_at: meta("collected_at"),
-        current: r.current,
-        baseline: r.baseline.unwrap_or("—"),
-        version: env!("CARGO_PKG_VERSION"),
-        operator: operator(run.get("operator")),
-        exit_code: r.exit_code,
+        instance: title,
+        header: header::rows(&run),
         summary: r
             .policy
             .map(|(policy, findings, _)| summary(policy, findings)),
@@ -653,6 +652,18 @@ mod tests {
         assert!(
             !html.contains("&#x"),
             "minijinja's own escaper is not used: {html}"
+        );
+    }
+
+    #[test]
+    fn code_spans_are_code_and_everything_is_escaped() {
+        assert_eq!(
+            code_spans("carry an `aud` claim <b>").to_string(),
+            "carry an <code>aud</code> claim &lt;b&gt;"
+        );
+        assert_eq!(
+            code_spans("one ` backtick & more").to_string(),
+            "one ` backtick &amp; more"
         );
     }
 

@@ -4,6 +4,8 @@
 //! templates in `templates/`, through the one environment and escapers of `templates.rs`. Reports
 //! read the diff and the findings; nothing but the command layer (and the binary) imports them.
 
+pub mod controls;
+pub mod header;
 pub mod html;
 pub mod json;
 pub mod junit;

@@ -77,12 +77,12 @@ pub fn esc(s: &str) -> String {
 
 /// Escapes text for a GFM table cell: the table parser turns `\|` back into `|`, even inside code
 /// spans; other backslashes are left alone so that code spans show them as they are.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
 /// A Markdown code span; a backtick inside would end it, so it becomes `'`.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     format!("`{}`", text.replace('`', "'"))
 }
 

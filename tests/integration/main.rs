@@ -3,6 +3,7 @@
 mod archetypes;
 mod architecture;
 mod attestations;
+mod audit_record;
 mod auth;
 mod baseline;
 mod ci;
