@@ -23,6 +23,17 @@ Environment (Clerk's own names):
   CLERK_FRONTEND_API_URL, CLERK_BACKEND_API_URL, CLERK_PLATFORM_API_URL   base-URL overrides
 Only GET requests are sent. Plain http:// is refused except to loopback hosts.";
 
+const INIT_FILES: &str = "\
+Files written (NAME: --instance, else `production` or `development` from the publishable key):
+  clerk-drift.toml                      the instance; key references by variable name, never keys
+  baselines/NAME.json                   the first baseline, with its acceptance record
+  policy/NAME.toml                      a policy layer of commented examples
+  attestations/NAME.toml                a template for the settings no API exposes
+  .github/workflows/clerk-drift.yml     scheduled and manual plans; offline checks on pull requests
+  .gitlab/clerk-drift.gitlab-ci.yml     the same for GitLab CI
+None is overwritten without --force; nothing is written when a check fails.
+Exit codes: 0 done, 1 error (nothing written).";
+
 /// Keeps a Clerk instance's security configuration honest: normalize its settings into a
 /// snapshot, diff against a last-known-good baseline, and evaluate a hardening policy.
 #[derive(Debug, Parser)]
@@ -51,6 +62,10 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Set up a repository: check the credentials, pull the first baseline, and write
+    /// clerk-drift.toml, a policy layer, an attestations template and the CI workflows.
+    #[command(after_help = format!("{ENVIRONMENT}\n\n{INIT_FILES}"))]
+    Init(InitArgs),
     /// Pull the live configuration from Clerk (read-only) and write a snapshot.
     #[command(after_help = format!("{ENVIRONMENT}\n\n{EXIT_CODES}"))]
     Pull(PullArgs),
@@ -165,6 +180,50 @@ impl Api {
             Api::Platform => crate::recording::Source::Plapi,
         }
     }
+}
+
+/// `init`: what to set up, and where.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Ask nothing: take every default (for scripts).
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Overwrite files that exist (a baseline is replaced through `baseline accept`: the old one
+    /// is kept in history/).
+    #[arg(long)]
+    pub force: bool,
+    /// Write into this directory (the repository's root) [default: the current directory].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The instance's name in clerk-drift.toml and the files' names [default: `production` or
+    /// `development`, from the publishable key].
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// Publishable key (pk_live_…/pk_test_…). Default: CLERK_PUBLISHABLE_KEY.
+    #[arg(long, value_name = "KEY")]
+    pub publishable_key: Option<String>,
+    /// Platform API application id. Default: CLERK_APPLICATION_ID.
+    #[arg(long, value_name = "APP_ID")]
+    pub app: Option<String>,
+    /// Read the secret key from this file [env: CLERK_SECRET_KEY_FILE].
+    #[arg(long, value_name = "FILE")]
+    pub secret_key_file: Option<PathBuf>,
+    /// Read the Platform API key from this file [env: CLERK_PLATFORM_API_KEY_FILE].
+    #[arg(long, value_name = "FILE")]
+    pub platform_key_file: Option<PathBuf>,
+    /// Do not look credentials up in the OS keyring.
+    #[arg(long, env = "CLERK_DRIFT_NO_KEYRING", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_keyring: bool,
+    /// Set up without this API (frontend, backend or platform), even when its credential is
+    /// set; repeatable. Written as `without = [...]` in clerk-drift.toml.
+    #[arg(long, value_enum, value_name = "API")]
+    pub without: Vec<Api>,
+    /// Who accepts the first baseline. Default: as `baseline accept --by`.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// No progress indicator on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -527,6 +586,7 @@ impl Cli {
     pub fn stderr_flags(&self) -> (bool, bool) {
         match &self.command {
             Command::Pull(a) => (a.live.quiet, a.verbose),
+            Command::Init(a) => (a.quiet, false),
             Command::Check(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
             Command::Plan(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
             Command::Audit(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
