@@ -423,12 +423,70 @@ pub struct ReportArgs {
     /// comment, JUnit XML, or SARIF 2.1.0 for code scanning (docs/output.md).
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
     pub format: Format,
-    /// Write the report here (atomically) instead of to standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// FORMAT=FILE (FORMAT: text, json, markdown, junit, sarif): also write that format to FILE,
+    /// atomically (text without styles); repeatable, all from one evaluation (one pull), every
+    /// path checked before any request. A plain FILE takes the --format report instead of
+    /// standard output (at most one). `./NAME=x` is a file whose name has an `=`.
+    #[arg(short, long, value_name = "[FORMAT=]FILE", value_parser = parse_output)]
+    pub output: Vec<Output>,
     /// Also append the Markdown report to the file named by $GITHUB_STEP_SUMMARY (when set).
     #[arg(long)]
     pub step_summary: bool,
+}
+
+/// One `-o/--output` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// A plain FILE: the `--format` report, instead of standard output.
+    Plain(PathBuf),
+    /// `FORMAT=FILE`: that format, in addition to standard output.
+    Format(Format, PathBuf),
+}
+
+impl Output {
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            Output::Plain(p) | Output::Format(_, p) => p,
+        }
+    }
+
+    /// The value as given on the command line, for messages.
+    pub fn flag(&self) -> String {
+        match self {
+            Output::Plain(p) => format!("-o {}", p.display()),
+            Output::Format(f, p) => format!("--output {}={}", f.name(), p.display()),
+        }
+    }
+}
+
+/// `FORMAT=FILE` when the text before the first `=` is a format's name; a word that only looks
+/// like one (letters, digits, `-`, `_`: `html=x`, `SARIF=x`) is refused, so that a typo never
+/// becomes a file named `sarf=x.sarif`; anything else (a path: `./a=b`, `out/x=1.json`) is a
+/// plain FILE.
+fn parse_output(value: &str) -> Result<Output, String> {
+    let Some((prefix, file)) = value.split_once('=') else {
+        return Ok(Output::Plain(PathBuf::from(value)));
+    };
+    if let Some(format) = Format::ALL.iter().find(|f| f.name() == prefix) {
+        if file.is_empty() {
+            return Err(format!("`{value}`: name a file after `{prefix}=`"));
+        }
+        return Ok(Output::Format(*format, PathBuf::from(file)));
+    }
+    let word = !prefix.is_empty()
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if word {
+        let names = Format::ALL.iter().map(|f| f.name());
+        let hint = crate::diag::closest(&prefix.to_ascii_lowercase(), names)
+            .map(|n| format!(" (did you mean `{n}={file}`?)"))
+            .unwrap_or_default();
+        return Err(format!(
+            "`{prefix}` is not a report format: FORMAT=FILE takes text, json, markdown, junit or sarif{hint}; for a file named `{value}`, write `./{value}`"
+        ));
+    }
+    Ok(Output::Plain(PathBuf::from(value)))
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -439,6 +497,27 @@ pub enum Format {
     Markdown,
     Junit,
     Sarif,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Text,
+        Format::Json,
+        Format::Markdown,
+        Format::Junit,
+        Format::Sarif,
+    ];
+
+    /// The name `--format` and `FORMAT=FILE` take.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Junit => "junit",
+            Format::Sarif => "sarif",
+        }
+    }
 }
 
 /// Which policy: the built-in pack, layered with files (rules, overrides, waivers).
