@@ -215,15 +215,13 @@ async fn drift_gives_exit_code_6_drift_true_and_fails_the_step_unless_told_not_t
         "exit-code=6\ndrift=true\nviolations=true\nsarif-file=\n"
     );
     assert!(step.summary.is_empty());
-    assert!(
-        !dir.path().join("clerk-drift.sarif").exists(),
-        "the stale SARIF was removed"
-    );
 }
 
 #[tokio::test]
 async fn an_error_gives_exit_code_1_drift_unknown_and_fails_the_step() {
     let (server, dir) = repository(false).await;
+    // A SARIF file an earlier step left is not this run's: removed, never uploaded.
+    std::fs::write(dir.path().join("clerk-drift.sarif"), "{}").expect("write");
     // The keys are not passed: the plan refuses to skip the APIs the baseline has (exit 1).
     let step = plan_step(
         &server.uri(),
@@ -235,6 +233,7 @@ async fn an_error_gives_exit_code_1_drift_unknown_and_fails_the_step() {
         step.outputs,
         "exit-code=1\ndrift=unknown\nviolations=unknown\nsarif-file=\n"
     );
+    assert!(!dir.path().join("clerk-drift.sarif").exists());
     assert!(
         stderr(&step.run).contains("nothing was sent"),
         "{}",
@@ -289,6 +288,15 @@ async fn the_frontend_api_alone_and_an_offline_plan_need_no_key() {
             .expect("recording on")
             .is_empty(),
         "no request"
+    );
+    // --require-observed: the settings nobody attested yet count as failures.
+    assert_eq!(code(&step.run), 4);
+    assert_eq!(
+        step.outputs,
+        format!(
+            "exit-code=4\ndrift=false\nviolations=true\nsarif-file={}\n",
+            sarif_path(dir.path())
+        )
     );
 }
 

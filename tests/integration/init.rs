@@ -88,7 +88,8 @@ fn assert_no_key(dir: &Path, o: &std::process::Output) {
     }
 }
 
-/// After `init`, the offline checks of the generated workflow and the live plan all exit 0.
+/// After `init`, every command of the generated CI files exits 0: the offline checks, the
+/// offline plan, the live plan with its outputs (as the GitLab jobs run them), and a bare `plan`.
 fn assert_ci_clean(server: &MockServer, dir: &Path, frontend_only: bool) {
     for args in [
         &[
@@ -105,6 +106,17 @@ fn assert_ci_clean(server: &MockServer, dir: &Path, frontend_only: bool) {
             "production",
             "--snapshot",
             "baselines/production.json",
+            "--output",
+            "junit=clerk-drift.xml",
+        ],
+        &[
+            "plan",
+            "--instance",
+            "production",
+            "--output",
+            "junit=clerk-drift.xml",
+            "--output",
+            "markdown=clerk-drift.md",
         ],
         &["plan"],
     ] {
