@@ -102,7 +102,8 @@ found=()
 [ $((code & 2)) -ne 0 ] && found+=("drift from the baseline")
 [ $((code & 4)) -ne 0 ] && found+=("policy violations")
 [ $((code & 8)) -ne 0 ] && found+=("expired or invalid waivers")
-message="$(IFS=,; echo "${found[*]}" | sed 's/,/, /g') (exit code $code)"
+joined="$(IFS=,; echo "${found[*]}")"
+message="${joined//,/, } (exit code $code)"
 if [ "$fail_on_findings" = true ]; then
   echo "::error title=clerk-drift::$message"
   exit "$code"
