@@ -157,6 +157,18 @@ async fn init_yes_with_all_three_apis_then_plan_is_clean() {
         "init_all_workflow",
         read(dir.path(), ".github/workflows/clerk-drift.yml")
     );
+    // docs/ci.md shows that workflow, its comment lines left out.
+    let workflow = read(dir.path(), ".github/workflows/clerk-drift.yml");
+    let shown: Vec<&str> = workflow
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect();
+    let docs = std::fs::read_to_string(crate::common::root().join("docs/ci.md")).expect("docs");
+    assert!(
+        docs.contains(&format!("```yaml\n{}\n```\n", shown.join("\n"))),
+        "docs/ci.md's workflow differs from init's:\n{}",
+        shown.join("\n")
+    );
     insta::assert_snapshot!(
         "init_all_gitlab",
         read(dir.path(), ".gitlab/clerk-drift.gitlab-ci.yml")
