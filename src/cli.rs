@@ -23,6 +23,17 @@ Environment (Clerk's own names):
   CLERK_FRONTEND_API_URL, CLERK_BACKEND_API_URL, CLERK_PLATFORM_API_URL   base-URL overrides
 Only GET requests are sent. Plain http:// is refused except to loopback hosts.";
 
+const INIT_FILES: &str = "\
+Files written (NAME: --instance, else `production` or `development` from the publishable key):
+  clerk-drift.toml                      the instance; key references by variable name, never keys
+  baselines/NAME.json                   the first baseline, with its acceptance record
+  policy/NAME.toml                      a policy layer of commented examples
+  attestations/NAME.toml                a template for the settings no API exposes
+  .github/workflows/clerk-drift.yml     scheduled and manual plans; offline checks on pull requests
+  .gitlab/clerk-drift.gitlab-ci.yml     the same for GitLab CI
+None is overwritten without --force; nothing is written when a check fails.
+Exit codes: 0 done, 1 error (nothing written).";
+
 /// Keeps a Clerk instance's security configuration honest: normalize its settings into a
 /// snapshot, diff against a last-known-good baseline, and evaluate a hardening policy.
 #[derive(Debug, Parser)]
@@ -51,6 +62,10 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Set up a repository: check the credentials, pull the first baseline, and write
+    /// clerk-drift.toml, a policy layer, an attestations template and the CI workflows.
+    #[command(after_help = format!("{ENVIRONMENT}\n\n{INIT_FILES}"))]
+    Init(InitArgs),
     /// Pull the live configuration from Clerk (read-only) and write a snapshot.
     #[command(after_help = format!("{ENVIRONMENT}\n\n{EXIT_CODES}"))]
     Pull(PullArgs),
@@ -165,6 +180,50 @@ impl Api {
             Api::Platform => crate::recording::Source::Plapi,
         }
     }
+}
+
+/// `init`: what to set up, and where.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Ask nothing: take every default (for scripts).
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Overwrite files that exist (a baseline is replaced through `baseline accept`: the old one
+    /// is kept in history/).
+    #[arg(long)]
+    pub force: bool,
+    /// Write into this directory (the repository's root) [default: the current directory].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The instance's name in clerk-drift.toml and the files' names [default: `production` or
+    /// `development`, from the publishable key].
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// Publishable key (pk_live_…/pk_test_…). Default: CLERK_PUBLISHABLE_KEY.
+    #[arg(long, value_name = "KEY")]
+    pub publishable_key: Option<String>,
+    /// Platform API application id. Default: CLERK_APPLICATION_ID.
+    #[arg(long, value_name = "APP_ID")]
+    pub app: Option<String>,
+    /// Read the secret key from this file [env: CLERK_SECRET_KEY_FILE].
+    #[arg(long, value_name = "FILE")]
+    pub secret_key_file: Option<PathBuf>,
+    /// Read the Platform API key from this file [env: CLERK_PLATFORM_API_KEY_FILE].
+    #[arg(long, value_name = "FILE")]
+    pub platform_key_file: Option<PathBuf>,
+    /// Do not look credentials up in the OS keyring.
+    #[arg(long, env = "CLERK_DRIFT_NO_KEYRING", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_keyring: bool,
+    /// Set up without this API (frontend, backend or platform), even when its credential is
+    /// set; repeatable. Written as `without = [...]` in clerk-drift.toml.
+    #[arg(long, value_enum, value_name = "API")]
+    pub without: Vec<Api>,
+    /// Who accepts the first baseline. Default: as `baseline accept --by`.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// No progress indicator on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -366,12 +425,70 @@ pub struct ReportArgs {
     /// comment, JUnit XML, or SARIF 2.1.0 for code scanning (docs/output.md).
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
     pub format: Format,
-    /// Write the report here (atomically) instead of to standard output.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// FORMAT=FILE (FORMAT: text, json, markdown, junit, sarif): also write that format to FILE,
+    /// atomically (text without styles); repeatable, all from one evaluation (one pull), every
+    /// path checked before any request. A plain FILE takes the --format report instead of
+    /// standard output (at most one). `./NAME=x` is a file whose name has an `=`.
+    #[arg(short, long, value_name = "[FORMAT=]FILE", value_parser = parse_output)]
+    pub output: Vec<Output>,
     /// Also append the Markdown report to the file named by $GITHUB_STEP_SUMMARY (when set).
     #[arg(long)]
     pub step_summary: bool,
+}
+
+/// One `-o/--output` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// A plain FILE: the `--format` report, instead of standard output.
+    Plain(PathBuf),
+    /// `FORMAT=FILE`: that format, in addition to standard output.
+    Format(Format, PathBuf),
+}
+
+impl Output {
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            Output::Plain(p) | Output::Format(_, p) => p,
+        }
+    }
+
+    /// The value as given on the command line, for messages.
+    pub fn flag(&self) -> String {
+        match self {
+            Output::Plain(p) => format!("-o {}", p.display()),
+            Output::Format(f, p) => format!("--output {}={}", f.name(), p.display()),
+        }
+    }
+}
+
+/// `FORMAT=FILE` when the text before the first `=` is a format's name; a word that only looks
+/// like one (letters, digits, `-`, `_`: `html=x`, `SARIF=x`) is refused, so that a typo never
+/// becomes a file named `sarf=x.sarif`; anything else (a path: `./a=b`, `out/x=1.json`) is a
+/// plain FILE.
+fn parse_output(value: &str) -> Result<Output, String> {
+    let Some((prefix, file)) = value.split_once('=') else {
+        return Ok(Output::Plain(PathBuf::from(value)));
+    };
+    if let Some(format) = Format::ALL.iter().find(|f| f.name() == prefix) {
+        if file.is_empty() {
+            return Err(format!("`{value}`: name a file after `{prefix}=`"));
+        }
+        return Ok(Output::Format(*format, PathBuf::from(file)));
+    }
+    let word = !prefix.is_empty()
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if word {
+        let names = Format::ALL.iter().map(|f| f.name());
+        let hint = crate::diag::closest(&prefix.to_ascii_lowercase(), names)
+            .map(|n| format!(" (did you mean `{n}={file}`?)"))
+            .unwrap_or_default();
+        return Err(format!(
+            "`{prefix}` is not a report format: FORMAT=FILE takes text, json, markdown, junit or sarif{hint}; for a file named `{value}`, write `./{value}`"
+        ));
+    }
+    Ok(Output::Plain(PathBuf::from(value)))
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -382,6 +499,27 @@ pub enum Format {
     Markdown,
     Junit,
     Sarif,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Text,
+        Format::Json,
+        Format::Markdown,
+        Format::Junit,
+        Format::Sarif,
+    ];
+
+    /// The name `--format` and `FORMAT=FILE` take.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Junit => "junit",
+            Format::Sarif => "sarif",
+        }
+    }
 }
 
 /// Which policy: the built-in pack, layered with files (rules, overrides, waivers).
@@ -531,6 +669,7 @@ impl Cli {
     pub fn stderr_flags(&self) -> (bool, bool) {
         match &self.command {
             Command::Pull(a) => (a.live.quiet, a.verbose),
+            Command::Init(a) => (a.quiet, false),
             Command::Check(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
             Command::Plan(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
             Command::Audit(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),

@@ -50,6 +50,11 @@ pub trait Ui: clerk::Observer {
     fn warn(&self, message: &str);
     /// Reads one secret line: a no-echo prompt on a terminal, else standard input.
     fn read_secret(&self, prompt: &str) -> std::io::Result<String>;
+    /// Asks a question (`init`): the prompt on standard error, one answer line from standard
+    /// input; `None` at the end of the input (and from a UI with no input, as here).
+    fn ask(&self, _prompt: &str) -> std::io::Result<Option<String>> {
+        Ok(None)
+    }
 }
 
 /// A [`Ui`] that shows nothing and has no secrets to give.

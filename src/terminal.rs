@@ -84,4 +84,15 @@ impl clerk_drift::Ui for Terminal {
             Ok(line)
         }
     }
+
+    fn ask(&self, prompt: &str) -> std::io::Result<Option<String>> {
+        use std::io::Write as _;
+        self.bar.suspend(|| {
+            let mut err = std::io::stderr().lock();
+            write!(err, "{prompt}")?;
+            err.flush()
+        })?;
+        let mut line = String::new();
+        Ok((std::io::stdin().read_line(&mut line)? > 0).then_some(line))
+    }
 }

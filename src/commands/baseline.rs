@@ -90,7 +90,7 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
 /// Who accepts: `--by`, else the CI actor (`GITHUB_ACTOR`, `GITLAB_USER_LOGIN`), else git's
 /// `user.email` (the repository's, else the global one), else the OS user (`id -un`, then
 /// `$USER` / `$USERNAME`). An error, never "unknown", when none of them is known.
-fn who(flag: Option<&str>) -> Result<String> {
+pub(super) fn who(flag: Option<&str>) -> Result<String> {
     if let Some(by) = flag {
         if by.trim().is_empty() {
             bail!("--by is empty: name who accepts this baseline");

@@ -12,9 +12,7 @@ use crate::{Outcome, Ui, report};
 pub(super) fn run(args: CheckArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     let config = discover_config(args.live.config.as_deref())?;
     // Cheap checks first: nothing is sent when an output or input is wrong.
-    if let Some(path) = &args.report.output {
-        preflight::output_file(path, "-o")?;
-    }
+    output::check(&args.report)?;
     let instance = preflight::instance(config.as_ref(), &args.live, args.snapshot.is_some())?;
     preflight::inputs(
         &args.policy.source,
@@ -39,7 +37,7 @@ pub(super) fn run(args: CheckArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     let code = found(current.incomplete, None, Some((&eval, &args.policy))).code();
     let mut text = String::new();
     report::text::render_evaluation(&mut text, &eval, args.policy.verbose);
-    let out = output::render(
+    output::emit(
         text,
         &report::Report {
             command: "check",
@@ -52,6 +50,5 @@ pub(super) fn run(args: CheckArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             exit_code: code,
         },
         &args.report,
-    )?;
-    output::emit(out, code, &args.report)
+    )
 }

@@ -7,6 +7,7 @@ use crate::cli::DiffArgs;
 use crate::{Outcome, report, snapshot};
 
 pub(super) fn run(args: DiffArgs) -> Result<Outcome> {
+    output::check(&args.report)?;
     let baseline = snapshot::io::load(&args.baseline)?;
     let current = snapshot::io::load(&args.current)?;
     let mut drift = crate::diff::diff(&baseline, &current);
@@ -15,7 +16,7 @@ pub(super) fn run(args: DiffArgs) -> Result<Outcome> {
     let code = found(false, Some(&drift), None).code();
     let mut text = String::new();
     report::text::render_drift(&mut text, &drift, &current);
-    let out = output::render(
+    output::emit(
         text,
         &report::Report {
             command: "diff",
@@ -28,6 +29,5 @@ pub(super) fn run(args: DiffArgs) -> Result<Outcome> {
             exit_code: code,
         },
         &args.report,
-    )?;
-    output::emit(out, code, &args.report)
+    )
 }

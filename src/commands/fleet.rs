@@ -1,13 +1,85 @@
 //! `--all`: the instances of clerk-drift.toml a fleet command runs over, after refusing the flags
-//! that name a single instance's inputs. `plan --all` and `audit --all` share it.
+//! that name a single instance's inputs (`plan --all` and `audit --all` share it), and the fleet's
+//! reports in every format (`plan --all`).
 
 use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use super::discover_config;
-use crate::cli::LiveArgs;
+use super::{discover_config, output};
+use crate::cli::{Format, LiveArgs};
 use crate::config::Config;
+use crate::{exit, report};
+
+/// One instance of a fleet run, as its reports read it: its name and its human text and report,
+/// or the error that stopped it.
+pub(super) type Part<'a> = (
+    &'a str,
+    Result<(String, report::Report<'a>), &'a anyhow::Error>,
+);
+
+/// The fleet's report in `format`: SARIF and JUnit combine the instances' logs, JSON nests each
+/// instance's document under its name, text and Markdown give one section each, in name order,
+/// then the combined exit code.
+pub(super) fn render(format: Format, parts: &[Part<'_>], code: u8) -> String {
+    match format {
+        Format::Sarif => sarif(parts.iter().map(|(name, r)| {
+            (
+                *name,
+                r.as_ref()
+                    .map(|(_, p)| report::sarif::render(p))
+                    .map_err(|e| *e),
+            )
+        })),
+        Format::Junit => junit(parts.iter().map(|(name, r)| {
+            (
+                *name,
+                r.as_ref()
+                    .map(|(_, p)| report::junit::render(p))
+                    .map_err(|e| *e),
+            )
+        })),
+        Format::Json => {
+            let mut instances = serde_json::Map::new();
+            for (name, r) in parts {
+                let v = match r {
+                    Ok((_, p)) => report::json::document(p),
+                    Err(e) => {
+                        serde_json::json!({ "error": format!("{e:#}"), "exit_code": exit::ERROR })
+                    }
+                };
+                instances.insert((*name).to_owned(), v);
+            }
+            let mut text = serde_json::to_string_pretty(&serde_json::json!({
+                "format_version": report::json::FORMAT_VERSION,
+                "command": "plan --all",
+                "instances": instances,
+                "exit_code": code,
+            }))
+            .unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Format::Text | Format::Markdown => {
+            let mut text = String::new();
+            for (name, r) in parts {
+                let heading = if format == Format::Markdown {
+                    format!("# Instance `{name}`\n\n")
+                } else {
+                    format!("═══ instance {name} ═══\n")
+                };
+                text.push_str(&heading);
+                match r {
+                    Ok((human, p)) => text.push_str(&output::render(format, human, p)),
+                    Err(e) => text.push_str(&super::error_block(e)),
+                }
+                text.push('\n');
+            }
+            text.push_str(&format!("All instances: exit {code}\n"));
+            text
+        }
+    }
+}
 
 /// Refuses flags that name one instance's inputs: each instance of `--all` has its own pull and
 /// baseline. `verb` says what the command does to each ("plans", "audits").
@@ -43,7 +115,7 @@ pub(super) fn instances(config: Option<&Path>) -> Result<(Config, Vec<String>)> 
 /// One SARIF log for a fleet: each instance's run, its `automationDetails.id` naming the
 /// instance (`clerk-drift/plan/NAME/`, so code scanning keeps their alerts apart); an instance
 /// that failed is a run whose invocation failed, with the error.
-pub(super) fn sarif<'a>(
+fn sarif<'a>(
     instances: impl Iterator<Item = (&'a str, Result<String, &'a anyhow::Error>)>,
 ) -> String {
     let mut runs = Vec::new();
@@ -93,7 +165,7 @@ fn failed_run(name: &str, id: &serde_json::Value, error: &str) -> serde_json::Va
 
 /// One JUnit report for a fleet: each instance's suites, named `NAME: drift`, `NAME: policy`; an
 /// instance that failed is a suite `NAME` with one errored test.
-pub(super) fn junit<'a>(
+fn junit<'a>(
     instances: impl Iterator<Item = (&'a str, Result<String, &'a anyhow::Error>)>,
 ) -> String {
     let mut out = String::from(

@@ -15,6 +15,7 @@ mod current;
 mod diff;
 mod evidence;
 mod fleet;
+mod init;
 mod live;
 mod meta;
 mod output;
@@ -49,6 +50,7 @@ fn error_block(e: &anyhow::Error) -> String {
 
 pub fn run(cli: cli::Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     match cli.command {
+        Command::Init(args) => init::run(args, ui),
         Command::Pull(args) => pull::run(args, ui),
         Command::Auth(cmd) => auth::run(cmd, ui),
         Command::Snapshot(args) => snapshot::run(args, ui),

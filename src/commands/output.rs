@@ -1,57 +1,131 @@
-//! Where a report goes: the chosen format (`--format`), standard output or the `--output` file
-//! (written atomically), and the `--step-summary` copy in `$GITHUB_STEP_SUMMARY`.
+//! Where reports go: standard output gets the `--format` report unless a plain `-o FILE` takes
+//! it; every `--output FORMAT=FILE` gets that format (written atomically, text without styles);
+//! `--step-summary` appends the Markdown form to `$GITHUB_STEP_SUMMARY`. Every format comes from
+//! the one evaluation of the run, and every destination is checked ([`check`]) before any
+//! request.
 
-use anyhow::{Context as _, Result};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result, bail};
 
 use super::process_env;
-use crate::cli::{Format, ReportArgs};
+use crate::cli::{Format, Output, ReportArgs};
 use crate::{Outcome, report};
 
-/// The report in the chosen format (`text` is already rendered); with `--step-summary`, the
-/// Markdown form is also appended to `$GITHUB_STEP_SUMMARY`.
-pub(super) fn render(text: String, r: &report::Report<'_>, args: &ReportArgs) -> Result<String> {
+/// Checks every `-o/--output` before any request: at most one plain FILE, no file named twice
+/// (also through `.`, `..` or a symbolic link), none a directory; their parent directories are
+/// created.
+pub(super) fn check(args: &ReportArgs) -> Result<()> {
+    let plain: Vec<&Output> = args
+        .output
+        .iter()
+        .filter(|o| matches!(o, Output::Plain(_)))
+        .collect();
+    if let [first, second, ..] = plain.as_slice() {
+        bail!(
+            "{} and {}: at most one plain -o FILE (it takes the --format report instead of standard output); name the others FORMAT=FILE (e.g. --output sarif=clerk-drift.sarif)",
+            first.flag(),
+            second.flag()
+        );
+    }
+    let mut seen: Vec<(PathBuf, &Output)> = Vec::new();
+    for out in &args.output {
+        let path = out.path();
+        if path.is_dir() {
+            bail!("{}: is a directory; name a file to write", out.flag());
+        }
+        super::preflight::output_dir(path).with_context(|| out.flag())?;
+        let Some(name) = path.file_name() else {
+            bail!("{}: name a file to write", out.flag());
+        };
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let dir = std::fs::canonicalize(dir.unwrap_or(std::path::Path::new(".")))
+            .with_context(|| format!("{}: resolving its directory", out.flag()))?;
+        let key = dir.join(name);
+        if let Some((_, earlier)) = seen.iter().find(|(k, _)| *k == key) {
+            bail!(
+                "{} and {} name the same file; give each output its own",
+                earlier.flag(),
+                out.flag()
+            );
+        }
+        seen.push((key, out));
+    }
+    Ok(())
+}
+
+/// One run's report in `format`, from its already-rendered human `text`.
+pub(super) fn render(format: Format, text: &str, r: &report::Report<'_>) -> String {
+    match format {
+        Format::Text => text.to_owned(),
+        Format::Json => report::json::render(r),
+        Format::Markdown => report::markdown::render(r),
+        Format::Junit => report::junit::render(r),
+        Format::Sarif => report::sarif::render(r),
+    }
+}
+
+/// Delivers one run's report (human `text` and the report it was rendered from) to every
+/// destination.
+pub(super) fn emit(text: String, r: &report::Report<'_>, args: &ReportArgs) -> Result<Outcome> {
+    deliver(r.exit_code, args, |format| Ok(render(format, &text, r)))
+}
+
+/// Delivers a run's reports: `render` makes each format (once, however many destinations take
+/// it); the files are written, the step summary appended, and standard output returned.
+pub(super) fn deliver(
+    code: u8,
+    args: &ReportArgs,
+    render: impl Fn(Format) -> Result<String>,
+) -> Result<Outcome> {
+    let mut made: Vec<(Format, String)> = Vec::new();
+    let mut get = |format: Format| -> Result<String> {
+        if let Some((_, text)) = made.iter().find(|(f, _)| *f == format) {
+            return Ok(text.clone());
+        }
+        let text = render(format)?;
+        made.push((format, text.clone()));
+        Ok(text)
+    };
+    let mut plain = None;
+    for out in &args.output {
+        let (format, path) = match out {
+            Output::Plain(path) => {
+                plain = Some(path);
+                (args.format, path)
+            }
+            Output::Format(format, path) => (*format, path),
+        };
+        let mut text = get(format)?;
+        // A file gets the text without the styles the text renderers put in.
+        if format == Format::Text {
+            text = report::text::plain(&text);
+        }
+        crate::fsx::write_atomic(path, text.as_bytes())?;
+    }
     if args.step_summary
         && let Some(path) = process_env("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
     {
         use std::io::Write as _;
+        let markdown = get(Format::Markdown)?;
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
             .with_context(|| format!("opening $GITHUB_STEP_SUMMARY ({path})"))?;
-        f.write_all(report::markdown::render(r).as_bytes())
+        f.write_all(markdown.as_bytes())
             .with_context(|| format!("appending to $GITHUB_STEP_SUMMARY ({path})"))?;
     }
-    Ok(match args.format {
-        Format::Text => text,
-        Format::Json => report::json::render(r),
-        Format::Markdown => report::markdown::render(r),
-        Format::Junit => report::junit::render(r),
-        Format::Sarif => report::sarif::render(r),
-    })
-}
-
-/// Standard output, or the `--output` file (written atomically).
-pub(super) fn emit(text: String, code: u8, args: &ReportArgs) -> Result<Outcome> {
-    match &args.output {
-        Some(path) => {
-            // A file gets the text without the styles the text renderers put in.
-            let text = match args.format {
-                Format::Text => report::text::plain(&text),
-                _ => text,
-            };
-            super::preflight::output_file(path, "-o")?;
-            crate::fsx::write_atomic(path, text.as_bytes())?;
-            Ok(Outcome {
-                stdout: String::new(),
-                code,
-                styled: false,
-            })
-        }
-        None => Ok(Outcome {
-            stdout: text,
+    Ok(match plain {
+        Some(_) => Outcome {
+            stdout: String::new(),
+            code,
+            styled: false,
+        },
+        None => Outcome {
+            stdout: get(args.format)?,
             code,
             styled: args.format == Format::Text,
-        }),
-    }
+        },
+    })
 }

@@ -9,7 +9,7 @@ use anyhow::Result;
 use super::current::Current;
 use super::current::current;
 use super::{baseline_path, discover_config, fleet, found, ignore_rules, judge, output, preflight};
-use crate::cli::{Format, PlanArgs, PolicyArgs, ReportArgs};
+use crate::cli::{PlanArgs, PolicyArgs};
 use crate::config::Config;
 use crate::policy::load::Evaluation;
 use crate::policy::{Finding, Status};
@@ -21,13 +21,10 @@ pub(super) fn run(args: PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         return all(&args, ui);
     }
     let config = discover_config(args.live.config.as_deref())?;
-    if let Some(path) = &args.report.output {
-        preflight::output_file(path, "-o")?;
-    }
+    output::check(&args.report)?;
     let ready = prepare(&args, config.as_ref())?;
     let planned = plan(&args, config.as_ref(), ready, ui)?;
-    let out = output::render(planned.text(&args.policy), &planned.report(), &args.report)?;
-    output::emit(out, planned.code, &args.report)
+    output::emit(planned.text(&args.policy), &planned.report(), &args.report)
 }
 
 /// One plan's results: the current snapshot against its baseline, judged.
@@ -164,9 +161,7 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         &args.live,
     )?;
     let (config, names) = fleet::instances(args.live.config.as_deref())?;
-    if let Some(path) = &args.report.output {
-        preflight::output_file(path, "-o")?;
-    }
+    output::check(&args.report)?;
     // Cheap checks first, for every instance before any pull: an instance whose inputs are wrong
     // is an error without a request.
     let ready: Vec<(String, Result<Ready>)> = names
@@ -214,73 +209,17 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             .iter()
             .map(|(_, r)| r.as_ref().map_or(exit::ERROR, |p| p.code)),
     );
-    // Each instance in the chosen format, without --output and --step-summary (those are the
-    // whole run's).
-    let each = ReportArgs {
-        output: None,
-        step_summary: false,
-        ..args.report.clone()
-    };
-    let out = match args.report.format {
-        Format::Sarif => fleet::sarif(results.iter().map(|(name, r)| {
-            (
-                name.as_str(),
-                r.as_ref().map(|p| report::sarif::render(&p.report())),
-            )
-        })),
-        Format::Junit => fleet::junit(results.iter().map(|(name, r)| {
-            (
-                name.as_str(),
-                r.as_ref().map(|p| report::junit::render(&p.report())),
-            )
-        })),
-        Format::Json => {
-            let mut instances = serde_json::Map::new();
-            for (name, r) in &results {
-                let v = match r {
-                    Ok(p) => report::json::document(&p.report()),
-                    Err(e) => {
-                        serde_json::json!({ "error": format!("{e:#}"), "exit_code": exit::ERROR })
-                    }
-                };
-                instances.insert(name.clone(), v);
-            }
-            let mut text = serde_json::to_string_pretty(&serde_json::json!({
-                "format_version": report::json::FORMAT_VERSION,
-                "command": "plan --all",
-                "instances": instances,
-                "exit_code": code,
-            }))
-            .unwrap_or_default();
-            text.push('\n');
-            text
-        }
-        format => {
-            let mut text = String::new();
-            for (name, r) in &results {
-                let heading = if format == Format::Markdown {
-                    format!("# Instance `{name}`\n\n")
-                } else {
-                    format!("═══ instance {name} ═══\n")
-                };
-                text.push_str(&heading);
-                match r {
-                    Ok(p) => {
-                        text.push_str(&output::render(p.text(&args.policy), &p.report(), &each)?)
-                    }
-                    Err(e) => text.push_str(&super::error_block(e)),
-                }
-                text.push('\n');
-            }
-            text.push_str(&format!("All instances: exit {code}\n"));
-            text
-        }
-    };
-    let mut outcome = output::emit(out, code, &args.report)?;
-    if args.report.format != Format::Text {
-        outcome.styled = false;
-    }
-    Ok(outcome)
+    // Every output of the run from these results: each instance's human text and report.
+    let parts: Vec<fleet::Part<'_>> = results
+        .iter()
+        .map(|(name, r)| {
+            let part = r.as_ref().map(|p| (p.text(&args.policy), p.report()));
+            (name.as_str(), part)
+        })
+        .collect();
+    output::deliver(code, &args.report, |format| {
+        Ok(fleet::render(format, &parts, code))
+    })
 }
 
 /// What a panic said, for the error that replaces its result.

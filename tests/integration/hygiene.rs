@@ -294,6 +294,20 @@ async fn canary_secrets_never_appear_in_any_output_file_or_message() {
         ),
         ("auth status", vec!["auth", "status"], none, &uri, 0),
         (
+            "init",
+            vec!["init", "--yes", "--dir", "repo", "--by", "sweep"],
+            none,
+            &uri,
+            0,
+        ),
+        (
+            "init with a wrong key",
+            vec!["init", "--yes", "--dir", "repo2", "--by", "sweep"],
+            wrong_key,
+            &uri,
+            1,
+        ),
+        (
             "auth status with key files",
             vec![
                 "auth",

@@ -1,5 +1,6 @@
 //! End-to-end tests of the real binary. One test binary, as ripgrep and zizmor do.
 
+mod action;
 mod archetypes;
 mod architecture;
 mod attestations;
@@ -18,6 +19,7 @@ mod features;
 mod fuzz_corpora;
 mod golden;
 mod hygiene;
+mod init;
 mod observation;
 mod output;
 mod overrides;

@@ -551,3 +551,413 @@ fn a_source_disagreement_is_drift_counted_in_every_format() {
         serde_json::json!({"fapi": true, "plapi": false})
     );
 }
+
+/// `--output FORMAT=FILE` (repeatable): every file holds exactly what `--format FORMAT` prints,
+/// standard output keeps the text, the exit code is the run's; without any `--output`, standard
+/// output alone (the feature off).
+#[test]
+fn several_outputs_from_one_plan_match_each_format_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let at = |name: &str| dir.path().join(name).display().to_string();
+    let (sarif, junit, md) = (at("a.sarif"), at("a.xml"), at("out/a.md"));
+    let o = common::plan_drifted(&[
+        "--output",
+        &format!("sarif={sarif}"),
+        "--output",
+        &format!("junit={junit}"),
+        "-o",
+        &format!("markdown={md}"),
+    ]);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    let alone = common::plan_drifted(&[]);
+    assert_eq!(code(&alone), 6);
+    assert_eq!(stdout(&o), stdout(&alone), "text on standard output");
+    for (format, file) in [("sarif", &sarif), ("junit", &junit), ("markdown", &md)] {
+        let reference = common::plan_drifted(&["--format", format]);
+        assert_eq!(code(&reference), 6);
+        assert_eq!(
+            std::fs::read_to_string(file).expect("written"),
+            stdout(&reference),
+            "{format}"
+        );
+    }
+    // `text=FILE` is the text without styles, even when standard output is coloured; a plain
+    // -o FILE still takes the --format report instead of standard output, beside FORMAT=FILE.
+    let (text, json_file) = (at("plan.txt"), at("plan.json"));
+    let o = common::run(&[
+        "--color",
+        "always",
+        "plan",
+        "--snapshot",
+        "examples/acme-prod-drifted",
+        "--baseline",
+        "baselines/acme-prod.json",
+        "--format",
+        "json",
+        "-o",
+        &json_file,
+        "--output",
+        &format!("text={text}"),
+    ]);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "", "the plain -o FILE took the report");
+    assert_eq!(
+        std::fs::read_to_string(&json_file).expect("json"),
+        stdout(&common::plan_drifted(&["--format", "json"]))
+    );
+    let text = std::fs::read_to_string(&text).expect("text");
+    assert_eq!(text, stdout(&alone));
+    assert!(!text.contains('\u{1b}'), "no styles in a file");
+}
+
+/// `check` and `diff` take the same outputs.
+#[test]
+fn check_and_diff_take_several_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let at = |name: &str| dir.path().join(name).display().to_string();
+    let runs: [(&[&str], &str); 2] = [
+        (&["check", "examples/acme-prod-drifted"], "check"),
+        (
+            &[
+                "diff",
+                "baselines/acme-prod.json",
+                "examples/acme-prod-drifted",
+            ],
+            "diff",
+        ),
+    ];
+    for (args, name) in runs {
+        let (sarif, json_file) = (at(&format!("{name}.sarif")), at(&format!("{name}.json")));
+        let mut with: Vec<&str> = args.to_vec();
+        let (s, j) = (format!("sarif={sarif}"), format!("json={json_file}"));
+        with.extend(["-o", &s, "-o", &j]);
+        let o = common::run(&with);
+        let alone = common::run(args);
+        assert_eq!(code(&o), code(&alone), "{name}: {}", stderr(&o));
+        assert_eq!(stdout(&o), stdout(&alone), "{name}");
+        for (format, file) in [("sarif", &sarif), ("json", &json_file)] {
+            let mut reference: Vec<&str> = args.to_vec();
+            reference.extend(["--format", format]);
+            assert_eq!(
+                std::fs::read_to_string(file).expect("written"),
+                stdout(&common::run(&reference)),
+                "{name} {format}"
+            );
+        }
+    }
+}
+
+/// A word before `=` that is not a format is refused (a typo never becomes a file named
+/// `sarf=x.sarif`), naming the formats; `./NAME=x` and a path with `=` are plain files.
+#[test]
+fn an_unknown_format_prefix_is_refused_and_a_path_with_equals_is_a_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (value, says) in [
+        (
+            "sarf=x.sarif",
+            "`sarf` is not a report format: FORMAT=FILE takes text, json, markdown, junit or sarif (did you mean `sarif=x.sarif`?); for a file named `sarf=x.sarif`, write `./sarf=x.sarif`",
+        ),
+        (
+            "html=x.html",
+            "`html` is not a report format: FORMAT=FILE takes text, json, markdown, junit or sarif; for a file named `html=x.html`, write `./html=x.html`",
+        ),
+        ("SARIF=x", "(did you mean `sarif=x`?)"),
+        ("sarif=", "`sarif=`: name a file after `sarif=`"),
+    ] {
+        let o = common::live("http://127.0.0.1:9", dir.path())
+            .args(["check", "-o", value])
+            .output()
+            .expect("runs");
+        assert_eq!(code(&o), 1, "{value}");
+        assert!(stderr(&o).contains(says), "{value}: {}", stderr(&o));
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+    }
+    let o = assert_cmd::Command::cargo_bin("clerk-drift")
+        .expect("binary")
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["check", &common::example("acme-prod").display().to_string()])
+        .args([
+            "--fail-on",
+            "none",
+            "-o",
+            "./html=x",
+            "-o",
+            "./sub=dir/a=b.json",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 1, "two plain files: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("-o ./html=x and -o ./sub=dir/a=b.json: at most one plain -o FILE")
+    );
+    let o = assert_cmd::Command::cargo_bin("clerk-drift")
+        .expect("binary")
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["check", &common::example("acme-prod").display().to_string()])
+        .args([
+            "--fail-on",
+            "none",
+            "-o",
+            "./html=x",
+            "-o",
+            "json=sub=dir/a=b.json",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let alone = common::run(&["check", "examples/acme-prod", "--fail-on", "none"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("html=x")).expect("plain file"),
+        stdout(&alone)
+    );
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("sub=dir/a=b.json")).expect("json file"),
+    )
+    .expect("JSON");
+    assert_eq!(doc["command"], "check");
+}
+
+/// Two outputs naming one file (also through `.`, `..`) are refused before anything is written.
+#[test]
+fn duplicate_output_files_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let at = |name: &str| dir.path().join(name).display().to_string();
+    for (a, b, says) in [
+        (
+            format!("sarif={}", at("r")),
+            format!("junit={}", at("./r")),
+            format!(
+                "--output sarif={} and --output junit={} name the same file",
+                at("r"),
+                at("./r")
+            ),
+        ),
+        (
+            format!("sarif={}", at("r")),
+            at("sub/../r"),
+            format!(
+                "--output sarif={} and -o {} name the same file",
+                at("r"),
+                at("sub/../r")
+            ),
+        ),
+        (
+            format!("json={}", at("r")),
+            format!("json={}", at("r")),
+            format!(
+                "--output json={} and --output json={} name the same file",
+                at("r"),
+                at("r")
+            ),
+        ),
+    ] {
+        let o = common::plan_drifted(&["-o", &a, "-o", &b]);
+        assert_eq!(code(&o), 1, "{a} {b}");
+        assert!(stderr(&o).contains(&says), "{}", stderr(&o));
+        assert_eq!(stdout(&o), "");
+        assert!(!dir.path().join("r").exists());
+    }
+}
+
+/// Paths of the requests the fake received.
+async fn requests(server: &wiremock::MockServer) -> Vec<String> {
+    let mut paths: Vec<String> = server
+        .received_requests()
+        .await
+        .expect("recording on")
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// A live plan with several outputs pulls once: the same requests as a plan without any, with
+/// all three APIs and with the Frontend API alone; the files hold what `--format` prints.
+#[tokio::test]
+async fn several_outputs_of_a_live_plan_come_from_one_pull() {
+    use crate::fake::{self, Data, Options};
+    let data = Data::load(&common::example("acme-prod"));
+    let only_fapi: &[&str] = &["--without", "backend", "--without", "platform"];
+    for without in [&[][..], only_fapi] {
+        let server = fake::start(&data, Options::default()).await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        let live = |args: &[&str]| {
+            let mut cmd = common::live(&server.uri(), d);
+            if !without.is_empty() {
+                cmd.env_remove("CLERK_SECRET_KEY")
+                    .env_remove("CLERK_PLATFORM_API_KEY");
+            }
+            cmd.args(args).args(without).output().expect("runs")
+        };
+        let o = live(&["pull", "-q", "-o", "baseline.json"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        server.reset().await;
+        fake::mount(&server, &data, Options::default()).await;
+        let plan = [
+            "plan",
+            "-q",
+            "--baseline",
+            "baseline.json",
+            "--fail-on",
+            "none",
+        ];
+        let alone = live(&plan);
+        assert_eq!(code(&alone), 0, "{}", stderr(&alone));
+        let one_pull = requests(&server).await;
+        assert!(!one_pull.is_empty());
+        server.reset().await;
+        fake::mount(&server, &data, Options::default()).await;
+        let mut args = plan.to_vec();
+        args.extend([
+            "-o",
+            "sarif=r/x.sarif",
+            "-o",
+            "junit=r/x.xml",
+            "-o",
+            "markdown=r/x.md",
+            "-o",
+            "json=r/x.json",
+        ]);
+        let o = live(&args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(
+            requests(&server).await,
+            one_pull,
+            "one pull for every output"
+        );
+        assert_eq!(stdout(&o), stdout(&alone));
+        for (format, file) in [("sarif", "x.sarif"), ("junit", "x.xml"), ("json", "x.json")] {
+            let mut args = plan.to_vec();
+            args.extend(["--format", format]);
+            let reference = live(&args);
+            assert_eq!(
+                std::fs::read_to_string(d.join("r").join(file)).expect("written"),
+                stdout(&reference),
+                "{format}"
+            );
+        }
+    }
+}
+
+/// An output that cannot be written (a directory, a directory under a file, a second plain FILE,
+/// a duplicate) fails before any request, for `check`, `plan` and `plan --all`.
+#[tokio::test]
+async fn a_bad_output_fails_before_any_request() {
+    use crate::fake::{self, Data, Options};
+    let server = fake::start(
+        &Data::load(&common::example("acme-prod")),
+        Options::default(),
+    )
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("a-dir")).expect("dir");
+    std::fs::write(d.join("a-file"), "x").expect("file");
+    std::fs::write(d.join("baseline.json"), common::unaccepted_baseline()).expect("baseline");
+    std::fs::write(
+        d.join("clerk-drift.toml"),
+        format!(
+            "[instances.a]\npublishable_key = \"{}\"\nbaseline = \"baseline.json\"\n",
+            common::PUBLISHABLE_KEY
+        ),
+    )
+    .expect("config");
+    let commands: [&[&str]; 3] = [
+        &["check"],
+        &["plan", "--baseline", "baseline.json"],
+        &["plan", "--all"],
+    ];
+    for command in commands {
+        for (outputs, says) in [
+            (
+                &["-o", "sarif=a-dir"][..],
+                "--output sarif=a-dir: is a directory",
+            ),
+            (&["-o", "junit=a-file/x.xml"][..], "a-file"),
+            (
+                &["-o", "json=ok.json", "-o", "markdown=a-dir"][..],
+                "--output markdown=a-dir: is a directory",
+            ),
+            (
+                &["-o", "sarif=x", "-o", "junit=x"][..],
+                "--output sarif=x and --output junit=x name the same file",
+            ),
+        ] {
+            let o = common::live(&server.uri(), d)
+                .args(command)
+                .args(outputs)
+                .output()
+                .expect("runs");
+            assert_eq!(code(&o), 1, "{command:?} {outputs:?}");
+            assert!(
+                stderr(&o).contains(says),
+                "{command:?} {outputs:?}: {}",
+                stderr(&o)
+            );
+        }
+    }
+    assert_eq!(
+        requests(&server).await,
+        Vec::<String>::new(),
+        "nothing was sent"
+    );
+    assert!(!d.join("ok.json").exists() && !d.join("x").exists());
+}
+
+/// `plan --all` with several outputs: the fleet's reports, as `--format` prints them, from the
+/// same pulls (one per instance) as a run without outputs.
+#[tokio::test]
+async fn a_fleet_plan_writes_several_outputs_from_one_pull_each() {
+    use crate::fake::{self, Data, Options};
+    let data = Data::load(&common::example("acme-prod"));
+    let server = fake::start(&data, Options::default()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(d.join("baseline.json"), common::unaccepted_baseline()).expect("baseline");
+    let instance = |name: &str| {
+        format!(
+            "[instances.{name}]\npublishable_key = \"{}\"\nbaseline = \"baseline.json\"\nfail_on = \"none\"\n",
+            common::PUBLISHABLE_KEY
+        )
+    };
+    std::fs::write(
+        d.join("clerk-drift.toml"),
+        format!("{}\n{}", instance("a"), instance("b")),
+    )
+    .expect("config");
+    let live = |args: &[&str]| {
+        common::live(&server.uri(), d)
+            .args(["plan", "--all", "-q"])
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let alone = live(&[]);
+    let pulls = requests(&server).await;
+    server.reset().await;
+    fake::mount(&server, &data, Options::default()).await;
+    let o = live(&[
+        "-o",
+        "sarif=f.sarif",
+        "-o",
+        "junit=f.xml",
+        "-o",
+        "json=f.json",
+    ]);
+    assert_eq!(code(&o), code(&alone), "{}", stderr(&o));
+    assert_eq!(requests(&server).await, pulls, "one pull per instance");
+    assert_eq!(stdout(&o), stdout(&alone));
+    assert!(stdout(&o).contains("═══ instance b ═══"));
+    for (format, file) in [("sarif", "f.sarif"), ("junit", "f.xml"), ("json", "f.json")] {
+        assert_eq!(
+            std::fs::read_to_string(d.join(file)).expect("written"),
+            stdout(&live(&["--format", format])),
+            "{format}"
+        );
+    }
+}
