@@ -7,6 +7,7 @@
 pub mod html;
 pub mod json;
 pub mod junit;
+mod locate;
 pub mod markdown;
 pub mod sarif;
 mod templates;
