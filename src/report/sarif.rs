@@ -117,7 +117,7 @@ pub fn render(r: &Report<'_>, site: &Site) -> String {
                 "fullDescription": { "text": rationale },
                 "help": {
                     "text": format!("{rationale}\n\nRemediation: {remediation}"),
-                    "markdown": format!("{rationale}\n\n**Remediation:** {remediation}\n\nDefined in `{}`.", rule.origin),
+                    "markdown": format!("{rationale}\n\n**Remediation:** {remediation}\n\nDefined in the {}.", defined_in(&rule.origin)),
                 },
                 "helpUri": format!("{INFORMATION_URI}/blob/main/docs/policy.md"),
                 "defaultConfiguration": { "level": level(rule.severity) },
@@ -229,6 +229,15 @@ pub fn automation_id(command: &str, instance: Option<&str>) -> String {
     match instance {
         Some(name) => format!("clerk-drift/{command}/{name}/"),
         None => format!("clerk-drift/{command}/"),
+    }
+}
+
+/// Where a rule is defined, for its help: the built-in pack, or a policy layer file.
+fn defined_in(origin: &str) -> String {
+    if origin == crate::policy::BUILTIN_NAME {
+        "built-in pack, embedded in clerk-drift".to_owned()
+    } else {
+        format!("policy layer `{origin}`")
     }
 }
 
