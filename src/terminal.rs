@@ -1,45 +1,131 @@
-//! The binary's terminal: progress, the `--verbose` request log and warnings on standard error,
-//! and the no-echo secret prompt — the side of [`clerk_drift::Ui`] that prints. Binary-only.
+//! The binary's terminal: the progress line (redrawn on a timer), the `--verbose` request log and
+//! warnings on standard error, and the no-echo secret prompt — the side of [`clerk_drift::Ui`]
+//! that prints. Binary-only.
 
 use std::io::IsTerminal;
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use clerk_drift::clerk::{Event, Observer};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// Standard-error UI: a progress bar that appears only for pulls longer than a second on a
-/// terminal, `--verbose` request logs, and warnings.
+/// How often the progress line is redrawn, whether or not a request completed.
+const TICK: Duration = Duration::from_millis(150);
+/// A pull shorter than this shows no progress line.
+const SHOW_AFTER: Duration = Duration::from_secs(1);
+
+/// Standard-error UI: a progress line that appears only for pulls longer than a second on a
+/// terminal (never with `-q`) and is redrawn on a timer, `--verbose` request logs, and warnings.
 pub struct Terminal {
-    quiet: bool,
     verbose: bool,
     bar: ProgressBar,
-    started: Mutex<Option<Instant>>,
+    /// Whether a progress line may be shown at all: not `-q`, standard error a terminal.
+    show: bool,
+    progress: Arc<Progress>,
+    ticker: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// What the ticker reads: the counts so far and the signal to stop.
+#[derive(Default)]
+struct Progress {
+    state: Mutex<State>,
+    wake: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    done: u32,
+    started: u32,
+    stop: bool,
+}
+
+/// The progress line: requests done and in flight, and the time since the pull began.
+fn line(elapsed: Duration, done: u32, started: u32) -> String {
+    let in_flight = started.saturating_sub(done);
+    format!(
+        "pulling from Clerk: {done} requests done, {in_flight} in flight · {}.{}s",
+        elapsed.as_secs(),
+        elapsed.subsec_millis() / 100
+    )
 }
 
 impl Terminal {
     pub fn new(quiet: bool, verbose: bool) -> Self {
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
-        if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} pulling from Clerk: {pos}/{len} requests {elapsed}",
-        ) {
+        Terminal::with(!quiet && std::io::stderr().is_terminal(), verbose)
+    }
+
+    fn with(show: bool, verbose: bool) -> Self {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg}") {
             bar.set_style(style);
         }
         Terminal {
-            quiet,
             verbose,
             bar,
-            started: Mutex::new(None),
+            show,
+            progress: Arc::new(Progress::default()),
+            ticker: Mutex::new(None),
         }
     }
 
-    /// Clears the progress indicator before the outcome is printed.
+    /// Stops the ticker and clears the progress line before the outcome is printed.
     pub fn finish(&self) {
+        {
+            let mut state = self
+                .progress
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            state.stop = true;
+        }
+        self.progress.wake.notify_all();
+        let ticker = self.ticker.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(handle) = ticker {
+            let _ = handle.join();
+        }
         self.bar.finish_and_clear();
     }
 
     fn say(&self, line: &str) {
         self.bar.suspend(|| eprintln!("{line}"));
+    }
+
+    /// Starts the ticker at the pull's first request: every [`TICK`] it redraws the line, shown
+    /// once the pull has taken [`SHOW_AFTER`], until [`Terminal::finish`].
+    fn start(&self) {
+        let mut ticker = self.ticker.lock().unwrap_or_else(|e| e.into_inner());
+        if ticker.is_some() || !self.show {
+            return;
+        }
+        let (bar, progress) = (self.bar.clone(), self.progress.clone());
+        let t0 = Instant::now();
+        *ticker = Some(std::thread::spawn(move || {
+            loop {
+                let state = progress.state.lock().unwrap_or_else(|e| e.into_inner());
+                if state.stop {
+                    break;
+                }
+                let state = match progress.wake.wait_timeout(state, TICK) {
+                    Ok((s, _)) => s,
+                    Err(e) => e.into_inner().0,
+                };
+                if state.stop {
+                    break;
+                }
+                let (done, started) = (state.done, state.started);
+                // Drawn without the lock: the pull's events never wait for the terminal.
+                drop(state);
+                if t0.elapsed() < SHOW_AFTER {
+                    continue;
+                }
+                if bar.is_hidden() {
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                }
+                bar.set_message(line(t0.elapsed(), done, started));
+                bar.tick();
+            }
+        }));
     }
 }
 
@@ -52,18 +138,16 @@ impl Observer for Terminal {
                 wait.as_millis()
             )),
             Event::Progress { done, started } => {
-                self.bar.set_length(u64::from(*started));
-                self.bar.set_position(u64::from(*done));
-                let mut first = self.started.lock().unwrap_or_else(|e| e.into_inner());
-                let t0 = *first.get_or_insert_with(Instant::now);
-                if !self.quiet
-                    && self.bar.is_hidden()
-                    && t0.elapsed() > Duration::from_secs(1)
-                    && std::io::stderr().is_terminal()
                 {
-                    self.bar.set_draw_target(ProgressDrawTarget::stderr());
-                    self.bar.enable_steady_tick(Duration::from_millis(120));
+                    let mut state = self
+                        .progress
+                        .state
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner());
+                    state.done = state.done.max(*done);
+                    state.started = state.started.max(*started);
                 }
+                self.start();
             }
             _ => {}
         }
@@ -94,5 +178,61 @@ impl clerk_drift::Ui for Terminal {
         })?;
         let mut line = String::new();
         Ok((std::io::stdin().read_line(&mut line)? > 0).then_some(line))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_says_requests_done_in_flight_and_the_time() {
+        assert_eq!(
+            line(Duration::from_millis(2_450), 12, 15),
+            "pulling from Clerk: 12 requests done, 3 in flight · 2.4s"
+        );
+        assert_eq!(
+            line(Duration::from_secs(1), 0, 1),
+            "pulling from Clerk: 0 requests done, 1 in flight · 1.0s"
+        );
+        assert_eq!(
+            line(Duration::from_millis(61_999), 40, 40),
+            "pulling from Clerk: 40 requests done, 0 in flight · 61.9s"
+        );
+    }
+
+    #[test]
+    fn the_ticker_starts_with_the_first_request_and_stops_on_finish() {
+        let t = Terminal::with(true, false);
+        assert!(t.ticker.lock().expect("lock").is_none());
+        t.event(&Event::Progress {
+            done: 0,
+            started: 1,
+        });
+        assert!(t.ticker.lock().expect("lock").is_some(), "ticking");
+        t.event(&Event::Progress {
+            done: 1,
+            started: 1,
+        });
+        {
+            let state = t.progress.state.lock().expect("lock");
+            assert_eq!((state.done, state.started), (1, 1));
+        }
+        // finish() returns only once the ticker thread has ended.
+        t.finish();
+        assert!(t.ticker.lock().expect("lock").is_none());
+        assert!(t.progress.state.lock().expect("lock").stop);
+        assert!(t.bar.is_finished());
+    }
+
+    #[test]
+    fn no_ticker_with_quiet_or_without_a_terminal() {
+        let t = Terminal::with(false, false);
+        t.event(&Event::Progress {
+            done: 0,
+            started: 1,
+        });
+        assert!(t.ticker.lock().expect("lock").is_none());
+        t.finish();
     }
 }

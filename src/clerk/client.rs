@@ -339,6 +339,11 @@ impl Client {
             return Err(stopped());
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
+        // A request in flight is progress too: the progress line starts its clock now.
+        self.observer.event(&Event::Progress {
+            done: self.finished.load(Ordering::Relaxed),
+            started: self.requests.load(Ordering::Relaxed),
+        });
         let t0 = Instant::now();
         let mut req = self
             .http

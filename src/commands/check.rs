@@ -49,6 +49,7 @@ pub(super) fn run(args: CheckArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             policy: Some((&eval.policy, &eval.findings, &eval.review)),
             exit_code: code,
         },
+        current.instance.as_ref().map(|i| i.name.as_str()),
         &args.report,
     )
 }

@@ -28,6 +28,7 @@ pub(super) fn run(args: DiffArgs) -> Result<Outcome> {
             policy: None,
             exit_code: code,
         },
+        None,
         &args.report,
     )
 }

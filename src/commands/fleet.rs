@@ -24,12 +24,10 @@ pub(super) type Part<'a> = (
 pub(super) fn render(format: Format, parts: &[Part<'_>], code: u8) -> String {
     match format {
         Format::Sarif => sarif(parts.iter().map(|(name, r)| {
-            (
-                *name,
-                r.as_ref()
-                    .map(|(_, p)| report::sarif::render(p))
-                    .map_err(|e| *e),
-            )
+            let log = r
+                .as_ref()
+                .map(|(human, p)| output::render(format, human, p, Some(name)));
+            (*name, log.map_err(|e| *e))
         })),
         Format::Junit => junit(parts.iter().map(|(name, r)| {
             (
@@ -70,7 +68,7 @@ pub(super) fn render(format: Format, parts: &[Part<'_>], code: u8) -> String {
                 };
                 text.push_str(&heading);
                 match r {
-                    Ok((human, p)) => text.push_str(&output::render(format, human, p)),
+                    Ok((human, p)) => text.push_str(&output::render(format, human, p, Some(name))),
                     Err(e) => text.push_str(&super::error_block(e)),
                 }
                 text.push('\n');

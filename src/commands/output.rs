@@ -4,7 +4,7 @@
 //! the one evaluation of the run, and every destination is checked ([`check`]) before any
 //! request.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
@@ -54,21 +54,119 @@ pub(super) fn check(args: &ReportArgs) -> Result<()> {
     Ok(())
 }
 
-/// One run's report in `format`, from its already-rendered human `text`.
-pub(super) fn render(format: Format, text: &str, r: &report::Report<'_>) -> String {
+/// One run's report in `format`, from its already-rendered human `text`; `instance` names the
+/// instance judged (SARIF's `automationDetails.id`).
+pub(super) fn render(
+    format: Format,
+    text: &str,
+    r: &report::Report<'_>,
+    instance: Option<&str>,
+) -> String {
     match format {
         Format::Text => text.to_owned(),
         Format::Json => report::json::render(r),
         Format::Markdown => report::markdown::render(r),
         Format::Junit => report::junit::render(r),
-        Format::Sarif => report::sarif::render(r),
+        Format::Sarif => report::sarif::render(r, &sarif_site(r, instance)),
     }
 }
 
 /// Delivers one run's report (human `text` and the report it was rendered from) to every
 /// destination.
-pub(super) fn emit(text: String, r: &report::Report<'_>, args: &ReportArgs) -> Result<Outcome> {
-    deliver(r.exit_code, args, |format| Ok(render(format, &text, r)))
+pub(super) fn emit(
+    text: String,
+    r: &report::Report<'_>,
+    instance: Option<&str>,
+    args: &ReportArgs,
+) -> Result<Outcome> {
+    deliver(r.exit_code, args, |format| {
+        Ok(render(format, &text, r, instance))
+    })
+}
+
+/// What a run's SARIF points at, found on disk: the baseline file (else the checked snapshot
+/// file; a live pull or a recording directory is no file) with its text, and the policy layer
+/// files, each named relative to its repository's root.
+fn sarif_site(r: &report::Report<'_>, instance: Option<&str>) -> report::sarif::Site {
+    let current = Some(r.current).filter(|c| !c.starts_with("live pull"));
+    let artifact = r
+        .baseline
+        .into_iter()
+        .chain(current)
+        .map(Path::new)
+        .filter(|p| p.is_file())
+        .find_map(|p| Some((sarif_uri(p)?, std::fs::read_to_string(p).ok()?)));
+    let mut policies = std::collections::BTreeMap::new();
+    if let Some((policy, _, _)) = r.policy {
+        for rule in &policy.rules {
+            if rule.origin != crate::policy::BUILTIN_NAME
+                && !policies.contains_key(&rule.origin)
+                && let Some(uri) = sarif_uri(Path::new(&rule.origin))
+            {
+                policies.insert(rule.origin.clone(), uri);
+            }
+        }
+    }
+    // Without an instance of clerk-drift.toml, the baseline's (else the snapshot's) file name
+    // names it (`baselines/NAME.json`).
+    let instance = instance.map(str::to_owned).or_else(|| {
+        let named = r.baseline.or(current)?;
+        let stem = Path::new(named).file_stem()?.to_string_lossy();
+        Some(stem.into_owned())
+    });
+    report::sarif::Site {
+        instance,
+        artifact,
+        policies,
+    }
+}
+
+/// `file` as SARIF names it: relative to the root of the repository holding it (the git work
+/// tree found by walking up for `.git`, else the current directory), or an absolute `file://`
+/// URI outside it. None when the file cannot be resolved.
+fn sarif_uri(file: &Path) -> Option<report::sarif::Uri> {
+    let file = std::fs::canonicalize(file).ok()?;
+    let root = file
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok()?.canonicalize().ok());
+    Some(
+        match root.as_deref().and_then(|r| file.strip_prefix(r).ok()) {
+            Some(rel) => report::sarif::Uri::Repository(uri_path(rel)),
+            None => report::sarif::Uri::Absolute(format!("file://{}", uri_path(&file))),
+        },
+    )
+}
+
+/// A path as a URI path: `/`-separated, every byte outside RFC 3986's unreserved set
+/// percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    let mut out = String::new();
+    if path.is_absolute() {
+        out.push('/');
+    }
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        for b in part.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 /// Delivers a run's reports: `render` makes each format (once, however many destinations take

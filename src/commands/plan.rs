@@ -24,7 +24,13 @@ pub(super) fn run(args: PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     output::check(&args.report)?;
     let ready = prepare(&args, config.as_ref())?;
     let planned = plan(&args, config.as_ref(), ready, ui)?;
-    output::emit(planned.text(&args.policy), &planned.report(), &args.report)
+    let instance = planned.current.instance.as_ref().map(|i| i.name.as_str());
+    output::emit(
+        planned.text(&args.policy),
+        &planned.report(),
+        instance,
+        &args.report,
+    )
 }
 
 /// One plan's results: the current snapshot against its baseline, judged.

@@ -9,6 +9,7 @@ pub mod header;
 pub mod html;
 pub mod json;
 pub mod junit;
+mod locate;
 pub mod markdown;
 pub mod overrides;
 pub mod sarif;

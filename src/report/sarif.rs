@@ -1,17 +1,70 @@
 //! SARIF 2.1.0 (`--format sarif`) for GitHub code scanning: one reporting descriptor per policy
 //! rule (with help text and remediation), one result per failing or waived finding (waived ones
 //! carry an accepted `suppression` with the justification), stable `partialFingerprints`, and a
-//! location on every result: the snapshot (or baseline) file, with the finding's setting path as a
-//! logical location. Validated against the official schema in the tests.
+//! location on every result: the finding's setting path as a logical location and, when the run
+//! has one, the line of that setting in the baseline (or checked snapshot) file, named relative to
+//! the repository root (`uriBaseId` [`SRCROOT`]) or by an absolute `file://` URI outside it. The
+//! command layer finds the files on disk ([`Site`]). Validated against the official schema and
+//! Microsoft's SARIF multitool in the tests and CI.
 
-use serde_json::json;
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::Report;
+use super::locate::Lines;
 use crate::policy::{Finding, Severity, Status};
 
 /// Where the tool and its rules are documented.
 pub const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The `uriBaseId` of files in the repository: its root, which code scanning knows.
+pub const SRCROOT: &str = "%SRCROOT%";
+
+/// A file as SARIF names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Uri {
+    /// Relative to the repository root (`uriBaseId` [`SRCROOT`]), percent-encoded, `/`-separated.
+    Repository(String),
+    /// Outside the repository: an absolute `file://` URI.
+    Absolute(String),
+}
+
+impl Uri {
+    fn location(&self) -> Value {
+        match self {
+            Uri::Repository(uri) => json!({ "uri": uri, "uriBaseId": SRCROOT }),
+            Uri::Absolute(uri) => json!({ "uri": uri }),
+        }
+    }
+}
+
+/// What the command layer found on disk for a run's SARIF.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// The instance the run judged, for `automationDetails.id` (`clerk-drift/plan/NAME/`).
+    pub instance: Option<String>,
+    /// The file the findings are located in (the baseline, else the checked snapshot file) and
+    /// its text; none for a live run without a baseline, or a recording directory.
+    pub artifact: Option<(Uri, String)>,
+    /// The policy layer files, by the origin their rules carry.
+    pub policies: BTreeMap<String, Uri>,
+}
+
+/// A rule's readable name: its id in PascalCase (`session.inactivity-timeout` →
+/// `SessionInactivityTimeout`).
+pub fn rule_name(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|first| first.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -41,21 +94,9 @@ fn fingerprint(f: &Finding) -> String {
     hex::encode(h.finalize())
 }
 
-/// `file` as a SARIF URI: relative paths stay relative (GitHub resolves them against the
-/// repository root), separators become `/`.
-fn uri(file: &str) -> String {
-    file.replace('\\', "/")
-}
-
 /// Renders the SARIF log (pretty-printed, trailing newline). Without a policy it has no results.
-pub fn render(r: &Report<'_>) -> String {
-    // The file in the repository the findings belong to: the committed baseline when there is
-    // one (a live pull or a recording directory is not a file), else the checked snapshot.
-    let artifact = match (r.baseline, r.current) {
-        (Some(b), _) => b,
-        (None, c) if c.starts_with("live pull") => "clerk-drift.toml",
-        (None, c) => c,
-    };
+pub fn render(r: &Report<'_>, site: &Site) -> String {
+    let lines = site.artifact.as_ref().map(|(_, text)| Lines::new(text));
     let mut rules = Vec::new();
     let mut results = Vec::new();
     if let Some((policy, findings, _)) = r.policy {
@@ -71,12 +112,12 @@ pub fn render(r: &Report<'_>) -> String {
             let rationale = rule.rationale.as_deref().unwrap_or(&rule.title).trim();
             rules.push(json!({
                 "id": rule.id,
-                "name": rule.id,
+                "name": rule_name(&rule.id),
                 "shortDescription": { "text": rule.title },
                 "fullDescription": { "text": rationale },
                 "help": {
                     "text": format!("{rationale}\n\nRemediation: {remediation}"),
-                    "markdown": format!("{rationale}\n\n**Remediation:** {remediation}\n\nDefined in `{}`.", rule.origin),
+                    "markdown": format!("{rationale}\n\n**Remediation:** {remediation}\n\nDefined in the {}.", defined_in(&rule.origin)),
                 },
                 "helpUri": format!("{INFORMATION_URI}/blob/main/docs/policy.md"),
                 "defaultConfiguration": { "level": level(rule.severity) },
@@ -84,6 +125,7 @@ pub fn render(r: &Report<'_>) -> String {
                     "tags": tags,
                     "security-severity": security_severity(rule.severity),
                     "severity": rule.severity.as_str(),
+                    "origin": origin(&rule.origin),
                 },
             }));
             super::overrides::sarif_rule(rules.last_mut(), policy, &rule.id);
@@ -92,32 +134,40 @@ pub fn render(r: &Report<'_>) -> String {
                 if !(f.status == Status::Fail || (waived && f.status == Status::Unknown)) {
                     continue;
                 }
+                let mut location = json!({
+                    "logicalLocations": [{
+                        "fullyQualifiedName": f.target,
+                        "kind": "member",
+                    }],
+                });
+                if let (Some((uri, _)), Some(lines)) = (&site.artifact, &lines) {
+                    let region = match lines.setting(&f.target) {
+                        Some(p) => json!({ "startLine": p.line, "startColumn": p.column }),
+                        None => json!({ "startLine": 1 }),
+                    };
+                    location["physicalLocation"] = json!({
+                        "artifactLocation": uri.location(),
+                        "region": region,
+                    });
+                }
                 let mut result = json!({
                     "ruleId": f.rule_id,
                     "ruleIndex": index,
                     "level": level(f.severity),
                     "message": { "text": format!("{}: {} ({})", f.title, f.detail, f.target) },
-                    "locations": [{
-                        "physicalLocation": {
-                            "artifactLocation": { "uri": uri(artifact) },
-                            "region": { "startLine": 1 },
-                        },
-                        "logicalLocations": [{
-                            "fullyQualifiedName": f.target,
-                            "kind": "member",
-                        }],
-                    }],
-                    // Where the rule is defined (the built-in pack or a policy layer).
-                    "relatedLocations": [{
-                        "id": 1,
-                        "physicalLocation": {
-                            "artifactLocation": { "uri": uri(&rule.origin) },
-                        },
-                        "message": { "text": format!("rule `{}` is defined here", rule.id) },
-                    }],
+                    "locations": [location],
                     "partialFingerprints": { "clerkDriftFinding/v1": fingerprint(f) },
                     "properties": { "target": f.target, "status": super::json::status_name(f) },
                 });
+                // Where the rule is defined: a policy layer file (the built-in pack is embedded
+                // in the tool, not a file of the repository; its rules say so in `properties`).
+                if let Some(uri) = site.policies.get(&rule.origin) {
+                    result["relatedLocations"] = json!([{
+                        "id": 1,
+                        "physicalLocation": { "artifactLocation": uri.location() },
+                        "message": { "text": format!("rule `{}` is defined here", rule.id) },
+                    }]);
+                }
                 if let Some(w) = &f.waiver {
                     result["suppressions"] = json!([{
                         "kind": "external",
@@ -136,7 +186,7 @@ pub fn render(r: &Report<'_>) -> String {
         }
         super::overrides::sarif_disabled(&mut rules, policy);
     }
-    let log = json!({
+    let mut log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -149,13 +199,55 @@ pub fn render(r: &Report<'_>) -> String {
                     "rules": rules,
                 }
             },
-            "automationDetails": { "id": format!("clerk-drift/{}/", r.command) },
+            "automationDetails": { "id": automation_id(r.command, site.instance.as_deref()) },
             "columnKind": "utf16CodeUnits",
             "results": results,
             "properties": { "exitCode": r.exit_code },
         }]
     });
+    let in_repository = site
+        .artifact
+        .iter()
+        .map(|(uri, _)| uri)
+        .chain(site.policies.values())
+        .any(|uri| matches!(uri, Uri::Repository(_)));
+    if in_repository {
+        log["runs"][0]["originalUriBaseIds"] = json!({
+            SRCROOT: {
+                "description": {
+                    "text": "The root of the repository: the git work tree holding the file, else the directory clerk-drift ran in."
+                }
+            }
+        });
+    }
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// `automationDetails.id`: the command and the instance, so that code scanning keeps each
+/// instance's alerts apart (`clerk-drift/plan/prod/`; as `plan --all` names its runs).
+pub fn automation_id(command: &str, instance: Option<&str>) -> String {
+    match instance {
+        Some(name) => format!("clerk-drift/{command}/{name}/"),
+        None => format!("clerk-drift/{command}/"),
+    }
+}
+
+/// Where a rule is defined, for its help: the built-in pack, or a policy layer file.
+fn defined_in(origin: &str) -> String {
+    if origin == crate::policy::BUILTIN_NAME {
+        "built-in pack, embedded in clerk-drift".to_owned()
+    } else {
+        format!("policy layer `{origin}`")
+    }
+}
+
+/// A rule's origin for its descriptor's properties: the built-in pack is embedded in the tool.
+fn origin(origin: &str) -> String {
+    if origin == crate::policy::BUILTIN_NAME {
+        format!("built-in pack ({origin}, embedded in clerk-drift)")
+    } else {
+        origin.to_owned()
+    }
 }

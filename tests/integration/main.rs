@@ -29,6 +29,7 @@ mod properties;
 mod pull;
 mod reads;
 mod rules;
+mod sarif;
 mod secrets;
 mod views;
 mod waivers;
