@@ -370,6 +370,39 @@ pub struct ReportArgs {
     /// Also append the Markdown report to the file named by $GITHUB_STEP_SUMMARY (when set).
     #[arg(long)]
     pub step_summary: bool,
+    /// Keep the Markdown report within a limit: `summary`, GitHub's step summary (1,048,576
+    /// bytes); `comment`, a pull-request comment (65,536 characters); `none`, no limit (the step
+    /// summary still keeps within 1 MiB). Long lists are summarized, least important first, with
+    /// a note saying what was left out (docs/output.md).
+    #[arg(long, value_enum, default_value = "summary", value_name = "LIMIT")]
+    pub markdown_limit: MarkdownLimit,
+}
+
+/// `--markdown-limit`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum MarkdownLimit {
+    #[default]
+    Summary,
+    Comment,
+    None,
+}
+
+impl MarkdownLimit {
+    /// The budget of the Markdown report (`--format markdown`, a Markdown file).
+    pub fn budget(self) -> crate::report::markdown::Budget {
+        use crate::report::markdown::Budget;
+        match self {
+            MarkdownLimit::Summary => Budget::STEP_SUMMARY,
+            MarkdownLimit::Comment => Budget::COMMENT,
+            MarkdownLimit::None => Budget::NONE,
+        }
+    }
+
+    /// The budget of the `--step-summary` copy: never over GitHub's 1 MiB.
+    pub fn step_summary(self) -> crate::report::markdown::Budget {
+        self.budget()
+            .min(crate::report::markdown::Budget::STEP_SUMMARY)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]

@@ -19,13 +19,14 @@ pub(super) fn render(text: String, r: &report::Report<'_>, args: &ReportArgs) ->
             .append(true)
             .open(&path)
             .with_context(|| format!("opening $GITHUB_STEP_SUMMARY ({path})"))?;
-        f.write_all(report::markdown::render(r).as_bytes())
+        let markdown = report::markdown::render_within(r, args.markdown_limit.step_summary(), None);
+        f.write_all(markdown.as_bytes())
             .with_context(|| format!("appending to $GITHUB_STEP_SUMMARY ({path})"))?;
     }
     Ok(match args.format {
         Format::Text => text,
         Format::Json => report::json::render(r),
-        Format::Markdown => report::markdown::render(r),
+        Format::Markdown => report::markdown::render_within(r, args.markdown_limit.budget(), None),
         Format::Junit => report::junit::render(r),
         Format::Sarif => report::sarif::render(r),
     })
