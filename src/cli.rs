@@ -261,7 +261,12 @@ pub struct BaselineAcceptArgs {
     /// The current snapshot file or recording directory. Without it, pull the live configuration.
     #[arg(long, value_name = "PATH")]
     pub snapshot: Option<PathBuf>,
-    /// The baseline to write. Default: the instance's `baseline` in clerk-drift.toml.
+    /// Accept the snapshot a `plan --save-plan FILE` saved, offline (no request, no credential),
+    /// into the baseline it was planned against; refused when that baseline changed since.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "paths", "attestations"])]
+    pub from_plan: Option<PathBuf>,
+    /// The baseline to write. Default: the instance's `baseline` in clerk-drift.toml (with
+    /// --from-plan: the plan's, and a --baseline must name the same file).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     #[command(flatten)]
@@ -512,6 +517,11 @@ pub struct PlanArgs {
     /// concurrently; one section each and a combined exit code.
     #[arg(long)]
     pub all: bool,
+    /// Also save the plan to FILE (JSON, atomically): the current snapshot, the baseline's and
+    /// the policy layers' SHA-256, the drift; `baseline accept --from-plan FILE` accepts exactly
+    /// that snapshot later, offline (docs/output.md). Not with --all.
+    #[arg(long, value_name = "FILE", conflicts_with = "all")]
+    pub save_plan: Option<PathBuf>,
     /// Current snapshot file or recording directory. Without it, pull the live configuration.
     #[arg(long, value_name = "PATH")]
     pub snapshot: Option<PathBuf>,
@@ -563,7 +573,9 @@ impl Cli {
             Command::Check(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
             Command::Plan(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
             Command::Audit(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
-            Command::Baseline(BaselineCommand::Accept(a)) if a.snapshot.is_none() => {
+            Command::Baseline(BaselineCommand::Accept(a))
+                if a.snapshot.is_none() && a.from_plan.is_none() =>
+            {
                 (a.live.quiet, a.policy.verbose)
             }
             _ => (true, false),

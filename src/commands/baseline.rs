@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result, bail};
 
-use super::current::current;
+use super::current::{Current, current};
 use super::{baseline_path, discover_config, judge, process_env};
 use crate::cli::{BaselineAcceptArgs, BaselineCommand, BaselineFileArgs};
 use crate::{Outcome, Ui, baseline, exit, report};
@@ -20,6 +20,9 @@ pub(super) fn run(cmd: BaselineCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
 }
 
 fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    if let Some(plan) = &a.from_plan {
+        return super::saved_plan::accept(a, plan, ui);
+    }
     let config = discover_config(a.live.config.as_deref())?;
     let current = current(
         a.snapshot.as_deref(),
@@ -41,6 +44,18 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         &a.reason,
         jiff::Timestamp::now(),
     )?;
+    finish(a, &current, &path, prepared, &by)
+}
+
+/// Judges the prepared baseline and writes it, or refuses it under `--fail-on`.
+pub(super) fn finish(
+    a: &BaselineAcceptArgs,
+    current: &Current,
+    path: &std::path::Path,
+    prepared: baseline::Prepared,
+    by: &str,
+) -> Result<Outcome> {
+    let path = path.to_path_buf();
     // Never hide an active violation: show what the accepted configuration still fails; with
     // `--fail-on`, refuse a baseline with violations at or above it (exit bit 4), unwritten.
     let eval = judge(
@@ -77,7 +92,7 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         &current.label,
         &path,
         &done,
-        (&by, &a.reason),
+        (by, &a.reason),
         &failing,
     );
     Ok(Outcome {
@@ -90,7 +105,7 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
 /// Who accepts: `--by`, else the CI actor (`GITHUB_ACTOR`, `GITLAB_USER_LOGIN`), else git's
 /// `user.email` (the repository's, else the global one), else the OS user (`id -un`, then
 /// `$USER` / `$USERNAME`). An error, never "unknown", when none of them is known.
-fn who(flag: Option<&str>) -> Result<String> {
+pub(super) fn who(flag: Option<&str>) -> Result<String> {
     if let Some(by) = flag {
         if by.trim().is_empty() {
             bail!("--by is empty: name who accepts this baseline");

@@ -22,6 +22,7 @@ mod plan;
 mod policy;
 mod preflight;
 mod pull;
+mod saved_plan;
 mod snapshot;
 
 use std::path::{Path, PathBuf};

@@ -25,7 +25,11 @@ pub(super) fn run(args: PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         preflight::output_file(path, "-o")?;
     }
     let ready = prepare(&args, config.as_ref())?;
+    let saving = super::saved_plan::prepare(args.save_plan.as_deref(), &ready.baseline_path)?;
     let planned = plan(&args, config.as_ref(), ready, ui)?;
+    if let Some(saving) = saving {
+        saving.save(&args, &planned.current, &planned.drift, planned.code)?;
+    }
     let out = output::render(planned.text(&args.policy), &planned.report(), &args.report)?;
     output::emit(out, planned.code, &args.report)
 }
