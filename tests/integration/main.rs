@@ -25,6 +25,8 @@ mod properties;
 mod pull;
 mod reads;
 mod rules;
+mod saved_plans;
 mod secrets;
+mod summaries;
 mod views;
 mod waivers;
