@@ -106,7 +106,7 @@ pub(super) fn fit(mut view: View<'_>, budget: Budget, full: Option<&str>) -> Str
     }
     let full = full.map_or_else(
         || "the JSON report (`--format json`) lists every entry".to_owned(),
-        |f| super::templates::code(f),
+        super::templates::code,
     );
     for stage in STAGES {
         if !stage(&mut view) {
@@ -208,7 +208,7 @@ pub(super) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -454,6 +454,70 @@ mod tests {
         assert_eq!(noun("instance.redirect_urls"), "redirect urls");
         assert_eq!(noun("jwt_templates"), "jwt templates");
         assert_eq!(noun("sign_in.identifiers"), "sign in identifiers");
+    }
+
+    /// 400 failing findings (exit 4: they gate), checked against budgets from the smallest up:
+    /// never over, always whole, the most severe rows first, the rest counted.
+    #[test]
+    fn a_report_never_exceeds_its_budget_and_keeps_the_most_severe_rows() {
+        let snapshot = crate::snapshot::Snapshot::for_test(serde_json::json!({}), &[]);
+        let policy = crate::policy::Policy {
+            origin: "pack".into(),
+            rules: Vec::new(),
+            disabled: Vec::new(),
+            waivers: Vec::new(),
+            max_waiver_days: 90,
+        };
+        let findings: Vec<crate::policy::Finding> = (0..400)
+            .map(|i| crate::policy::Finding {
+                rule_id: format!("rule-{i:03}"),
+                title: String::new(),
+                severity: if i < 5 {
+                    Severity::Critical
+                } else {
+                    Severity::Low
+                },
+                status: crate::policy::Status::Fail,
+                target: format!("target.{i}"),
+                detail: "x".repeat(100),
+                waiver: None,
+            })
+            .collect();
+        let review = crate::policy::waivers::Review::default();
+        let report = crate::report::Report {
+            command: "check",
+            current: "s.json",
+            baseline: None,
+            snapshot: &snapshot,
+            drift: None,
+            baseline_snapshot: None,
+            policy: Some((&policy, &findings, &review)),
+            exit_code: 4,
+        };
+        let whole = super::super::render(&report);
+        for max in [Budget::MIN, 8_192, 20_000, whole.len() - 1] {
+            let budget = Budget {
+                max,
+                ..Budget::STEP_SUMMARY
+            };
+            let md = super::super::render_within(&report, budget, Some("out/report.json"));
+            assert!(md.len() <= max, "{max}: {}", md.len());
+            assert!(md.contains("| fail | critical | `rule-004` |"), "{max}");
+            let listed = md.matches("| fail |").count();
+            assert!(
+                md.contains(&format!(
+                    "- {} more failing finding(s) ({} low), not listed here",
+                    400 - listed,
+                    400 - listed
+                )),
+                "{max}: {md}"
+            );
+            assert!(md.contains("The full report: `out/report.json`."), "{md}");
+        }
+        assert_eq!(
+            super::super::render_within(&report, Budget::NONE, None),
+            whole
+        );
     }
 
     #[test]
