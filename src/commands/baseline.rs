@@ -1,5 +1,6 @@
 //! `baseline accept | log | verify`: the audited baseline lifecycle — accept the current
-//! configuration (or some paths of it) with who, when and why, and show or verify the hash chain.
+//! configuration (or some paths of it, or what a saved plan saw) with who, when and why, and show
+//! or verify the hash chain.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,7 +22,7 @@ pub(super) fn run(cmd: BaselineCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
 
 fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     if let Some(plan) = &a.from_plan {
-        return super::saved_plan::accept(a, plan, ui);
+        return accept_plan(a, plan, ui);
     }
     let config = discover_config(a.live.config.as_deref())?;
     let current = current(
@@ -47,8 +48,50 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     finish(a, &current, &path, prepared, &by)
 }
 
+/// `--from-plan FILE`: the saved plan's snapshot into the plan's baseline, offline (no pull, no
+/// credential, no request).
+fn accept_plan(
+    a: &BaselineAcceptArgs,
+    file: &std::path::Path,
+    ui: &Arc<dyn Ui>,
+) -> Result<Outcome> {
+    let config = discover_config(a.live.config.as_deref())?;
+    let (plan, path) = super::saved_plan::open(file, a.baseline.as_deref(), ui)?;
+    let instance = super::preflight::instance(config.as_ref(), &a.live, true)?;
+    let by = who(a.by.as_deref())?;
+    let prepared = match baseline::prepare(
+        &path,
+        &plan.snapshot,
+        &[],
+        &by,
+        &a.reason,
+        jiff::Timestamp::now(),
+    ) {
+        Err(baseline::Error::NothingToAccept { .. }) => bail!(
+            "nothing to accept: the plan {} found no change from the baseline {}; nothing was written",
+            file.display(),
+            path.display()
+        ),
+        other => other?,
+    };
+    let current = Current {
+        label: format!(
+            "the snapshot of the saved plan {} ({}, saved {})",
+            file.display(),
+            plan.current,
+            plan.created_at
+        ),
+        snapshot: plan.snapshot,
+        instance,
+        incomplete: false,
+        calls: serde_json::Value::Null,
+        governance: super::governance(config.as_ref()),
+    };
+    finish(a, &current, &path, prepared, &by)
+}
+
 /// Judges the prepared baseline and writes it, or refuses it under `--fail-on`.
-pub(super) fn finish(
+fn finish(
     a: &BaselineAcceptArgs,
     current: &Current,
     path: &std::path::Path,
@@ -105,7 +148,7 @@ pub(super) fn finish(
 /// Who accepts: `--by`, else the CI actor (`GITHUB_ACTOR`, `GITLAB_USER_LOGIN`), else git's
 /// `user.email` (the repository's, else the global one), else the OS user (`id -un`, then
 /// `$USER` / `$USERNAME`). An error, never "unknown", when none of them is known.
-pub(super) fn who(flag: Option<&str>) -> Result<String> {
+fn who(flag: Option<&str>) -> Result<String> {
     if let Some(by) = flag {
         if by.trim().is_empty() {
             bail!("--by is empty: name who accepts this baseline");

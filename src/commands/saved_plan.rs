@@ -9,11 +9,10 @@ use std::sync::Arc;
 use anyhow::{Result, bail};
 
 use super::current::Current;
-use super::{discover_config, governance, policy_layers, preflight};
+use super::{policy_layers, preflight};
 use crate::baseline::saved::{FileHash, SavedPlan};
-use crate::cli::{BaselineAcceptArgs, PlanArgs};
-use crate::config::Config;
-use crate::{Outcome, Ui, baseline, diff};
+use crate::cli::PlanArgs;
+use crate::{Ui, baseline, diff};
 
 /// A `--save-plan` checked before any request: the destination, and the baseline as it is now
 /// (the plan diffs against it).
@@ -82,9 +81,14 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// `baseline accept --from-plan FILE`: the plan's snapshot into the plan's baseline, offline.
-pub(super) fn accept(a: &BaselineAcceptArgs, file: &Path, ui: &Arc<dyn Ui>) -> Result<Outcome> {
-    let config: Option<Config> = discover_config(a.live.config.as_deref())?;
+/// `baseline accept --from-plan FILE`'s checks: the plan read and checked, not from an incomplete
+/// pull, and its baseline (`--baseline` may only name the same file) unchanged since; a policy
+/// layer changed since is a warning. Returns the plan and the baseline to accept it into.
+pub(super) fn open(
+    file: &Path,
+    baseline_flag: Option<&Path>,
+    ui: &Arc<dyn Ui>,
+) -> Result<(SavedPlan, PathBuf)> {
     let plan = SavedPlan::read(file)?;
     if plan.incomplete {
         bail!(
@@ -92,7 +96,7 @@ pub(super) fn accept(a: &BaselineAcceptArgs, file: &Path, ui: &Arc<dyn Ui>) -> R
             file.display()
         );
     }
-    let path = match &a.baseline {
+    let path = match baseline_flag {
         Some(given) if !same_file(given, &plan.baseline.path) => bail!(
             "--baseline {}: the plan {} was made against {}; accept it into that baseline (leave --baseline out), or plan again against this one",
             given.display(),
@@ -117,35 +121,5 @@ pub(super) fn accept(a: &BaselineAcceptArgs, file: &Path, ui: &Arc<dyn Ui>) -> R
             )),
         }
     }
-    let instance = preflight::instance(config.as_ref(), &a.live, true)?;
-    let by = super::baseline::who(a.by.as_deref())?;
-    let prepared = match baseline::prepare(
-        &path,
-        &plan.snapshot,
-        &[],
-        &by,
-        &a.reason,
-        jiff::Timestamp::now(),
-    ) {
-        Err(baseline::Error::NothingToAccept { .. }) => bail!(
-            "nothing to accept: the plan {} found no change from the baseline {}; nothing was written",
-            file.display(),
-            path.display()
-        ),
-        other => other?,
-    };
-    let current = Current {
-        label: format!(
-            "the snapshot of the saved plan {} ({}, saved {})",
-            file.display(),
-            plan.current,
-            plan.created_at
-        ),
-        snapshot: plan.snapshot,
-        instance,
-        incomplete: false,
-        calls: serde_json::Value::Null,
-        governance: governance(config.as_ref()),
-    };
-    super::baseline::finish(a, &current, &path, prepared, &by)
+    Ok((plan, path))
 }
