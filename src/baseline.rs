@@ -5,6 +5,9 @@
 //! changes nothing are refused there) and written after ([`Prepared::write`]), so that the caller
 //! can judge the new baseline before anything is written. Writes are atomic (temp file, fsync,
 //! rename, fsync of the directory).
+//! Saved plans, accepted later as planned, are read and written by [`saved`].
+
+pub mod saved;
 
 use std::path::{Path as FsPath, PathBuf};
 

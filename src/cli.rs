@@ -322,7 +322,12 @@ pub struct BaselineAcceptArgs {
     /// The current snapshot file or recording directory. Without it, pull the live configuration.
     #[arg(long, value_name = "PATH")]
     pub snapshot: Option<PathBuf>,
-    /// The baseline to write. Default: the instance's `baseline` in clerk-drift.toml.
+    /// Accept the snapshot a `plan --save-plan FILE` saved, offline (no request, no credential),
+    /// into the baseline it was planned against; refused when that baseline changed since.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "paths", "attestations"])]
+    pub from_plan: Option<PathBuf>,
+    /// The baseline to write. Default: the instance's `baseline` in clerk-drift.toml (with
+    /// --from-plan: the plan's, and a --baseline must name the same file).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     #[command(flatten)]
@@ -434,6 +439,39 @@ pub struct ReportArgs {
     /// Also append the Markdown report to the file named by $GITHUB_STEP_SUMMARY (when set).
     #[arg(long)]
     pub step_summary: bool,
+    /// Keep the Markdown report within a limit: `summary`, GitHub's step summary (1,048,576
+    /// bytes); `comment`, a pull-request comment (65,536 characters); `none`, no limit (the step
+    /// summary still keeps within 1 MiB). Long lists are summarized, least important first, with
+    /// a note saying what was left out (docs/output.md).
+    #[arg(long, value_enum, default_value = "summary", value_name = "LIMIT")]
+    pub markdown_limit: MarkdownLimit,
+}
+
+/// `--markdown-limit`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum MarkdownLimit {
+    #[default]
+    Summary,
+    Comment,
+    None,
+}
+
+impl MarkdownLimit {
+    /// The budget of the Markdown report (`--format markdown`, a Markdown file).
+    pub fn budget(self) -> crate::report::markdown::Budget {
+        use crate::report::markdown::Budget;
+        match self {
+            MarkdownLimit::Summary => Budget::STEP_SUMMARY,
+            MarkdownLimit::Comment => Budget::COMMENT,
+            MarkdownLimit::None => Budget::NONE,
+        }
+    }
+
+    /// The budget of the `--step-summary` copy: never over GitHub's 1 MiB.
+    pub fn step_summary(self) -> crate::report::markdown::Budget {
+        self.budget()
+            .min(crate::report::markdown::Budget::STEP_SUMMARY)
+    }
 }
 
 /// One `-o/--output` value.
@@ -621,6 +659,11 @@ pub struct PlanArgs {
     /// concurrently; one section each and a combined exit code.
     #[arg(long)]
     pub all: bool,
+    /// Also save the plan to FILE (JSON, atomically): the current snapshot, the baseline's and
+    /// the policy layers' SHA-256, the drift; `baseline accept --from-plan FILE` accepts exactly
+    /// that snapshot later, offline (docs/output.md). Not with --all.
+    #[arg(long, value_name = "FILE", conflicts_with = "all")]
+    pub save_plan: Option<PathBuf>,
     /// Current snapshot file or recording directory. Without it, pull the live configuration.
     #[arg(long, value_name = "PATH")]
     pub snapshot: Option<PathBuf>,
@@ -673,7 +716,9 @@ impl Cli {
             Command::Check(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
             Command::Plan(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
             Command::Audit(a) if a.snapshot.is_none() => (a.live.quiet, a.policy.verbose),
-            Command::Baseline(BaselineCommand::Accept(a)) if a.snapshot.is_none() => {
+            Command::Baseline(BaselineCommand::Accept(a))
+                if a.snapshot.is_none() && a.from_plan.is_none() =>
+            {
                 (a.live.quiet, a.policy.verbose)
             }
             _ => (true, false),

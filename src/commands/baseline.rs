@@ -1,12 +1,13 @@
 //! `baseline accept | log | verify`: the audited baseline lifecycle — accept the current
-//! configuration (or some paths of it) with who, when and why, and show or verify the hash chain.
+//! configuration (or some paths of it, or what a saved plan saw) with who, when and why, and show
+//! or verify the hash chain.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result, bail};
 
-use super::current::current;
+use super::current::{Current, current};
 use super::{baseline_path, discover_config, judge, process_env};
 use crate::cli::{BaselineAcceptArgs, BaselineCommand, BaselineFileArgs};
 use crate::{Outcome, Ui, baseline, exit, report};
@@ -20,6 +21,9 @@ pub(super) fn run(cmd: BaselineCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
 }
 
 fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
+    if let Some(plan) = &a.from_plan {
+        return accept_plan(a, plan, ui);
+    }
     let config = discover_config(a.live.config.as_deref())?;
     let current = current(
         a.snapshot.as_deref(),
@@ -41,6 +45,60 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         &a.reason,
         jiff::Timestamp::now(),
     )?;
+    finish(a, &current, &path, prepared, &by)
+}
+
+/// `--from-plan FILE`: the saved plan's snapshot into the plan's baseline, offline (no pull, no
+/// credential, no request).
+fn accept_plan(
+    a: &BaselineAcceptArgs,
+    file: &std::path::Path,
+    ui: &Arc<dyn Ui>,
+) -> Result<Outcome> {
+    let config = discover_config(a.live.config.as_deref())?;
+    let (plan, path) = super::saved_plan::open(file, a.baseline.as_deref(), ui)?;
+    let instance = super::preflight::instance(config.as_ref(), &a.live, true)?;
+    let by = who(a.by.as_deref())?;
+    let prepared = match baseline::prepare(
+        &path,
+        &plan.snapshot,
+        &[],
+        &by,
+        &a.reason,
+        jiff::Timestamp::now(),
+    ) {
+        Err(baseline::Error::NothingToAccept { .. }) => bail!(
+            "nothing to accept: the plan {} found no change from the baseline {}; nothing was written",
+            file.display(),
+            path.display()
+        ),
+        other => other?,
+    };
+    let current = Current {
+        label: format!(
+            "the snapshot of the saved plan {} ({}, saved {})",
+            file.display(),
+            plan.current,
+            plan.created_at
+        ),
+        snapshot: plan.snapshot,
+        instance,
+        incomplete: false,
+        calls: serde_json::Value::Null,
+        governance: super::governance(config.as_ref()),
+    };
+    finish(a, &current, &path, prepared, &by)
+}
+
+/// Judges the prepared baseline and writes it, or refuses it under `--fail-on`.
+fn finish(
+    a: &BaselineAcceptArgs,
+    current: &Current,
+    path: &std::path::Path,
+    prepared: baseline::Prepared,
+    by: &str,
+) -> Result<Outcome> {
+    let path = path.to_path_buf();
     // Never hide an active violation: show what the accepted configuration still fails; with
     // `--fail-on`, refuse a baseline with violations at or above it (exit bit 4), unwritten.
     let eval = judge(
@@ -77,7 +135,7 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         &current.label,
         &path,
         &done,
-        (&by, &a.reason),
+        (by, &a.reason),
         &failing,
     );
     Ok(Outcome {

@@ -20,13 +20,13 @@ pub(super) type Part<'a> = (
 
 /// The fleet's report in `format`: SARIF and JUnit combine the instances' logs, JSON nests each
 /// instance's document under its name, text and Markdown give one section each, in name order,
-/// then the combined exit code.
-pub(super) fn render(format: Format, parts: &[Part<'_>], code: u8) -> String {
+/// then the combined exit code; the Markdown's instances share `fit`'s budget.
+pub(super) fn render(format: Format, parts: &[Part<'_>], code: u8, fit: output::Fit<'_>) -> String {
     match format {
         Format::Sarif => sarif(parts.iter().map(|(name, r)| {
             let log = r
                 .as_ref()
-                .map(|(human, p)| output::render(format, human, p, Some(name)));
+                .map(|(human, p)| output::render(format, human, p, Some(name), fit));
             (*name, log.map_err(|e| *e))
         })),
         Format::Junit => junit(parts.iter().map(|(name, r)| {
@@ -59,6 +59,19 @@ pub(super) fn render(format: Format, parts: &[Part<'_>], code: u8) -> String {
             text
         }
         Format::Text | Format::Markdown => {
+            // Each instance's Markdown gets an equal share of the budget, less the headings and
+            // error blocks between them.
+            let overhead: usize = parts
+                .iter()
+                .map(|(name, r)| {
+                    name.len() + 32 + r.as_ref().err().map_or(0, |e| super::error_block(e).len())
+                })
+                .sum::<usize>()
+                + 64;
+            let share = output::Fit {
+                budget: fit.budget.split(parts.len(), overhead),
+                ..fit
+            };
             let mut text = String::new();
             for (name, r) in parts {
                 let heading = if format == Format::Markdown {
@@ -68,7 +81,9 @@ pub(super) fn render(format: Format, parts: &[Part<'_>], code: u8) -> String {
                 };
                 text.push_str(&heading);
                 match r {
-                    Ok((human, p)) => text.push_str(&output::render(format, human, p, Some(name))),
+                    Ok((human, p)) => {
+                        text.push_str(&output::render(format, human, p, Some(name), share));
+                    }
                     Err(e) => text.push_str(&super::error_block(e)),
                 }
                 text.push('\n');

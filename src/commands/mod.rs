@@ -5,7 +5,8 @@
 //! print; `anyhow` is used here and nowhere below.
 //!
 //! Shared plumbing: [`current`] (the current snapshot: a file or a live pull, with attestations),
-//! [`live`] (credentials and the pull), [`output`] (formats and destinations), [`fleet`] (`--all`).
+//! [`live`] (credentials and the pull), [`output`] (formats and destinations), [`fleet`] (`--all`),
+//! [`saved_plan`] (`plan --save-plan`, `baseline accept --from-plan`).
 
 mod audit;
 mod auth;
@@ -23,6 +24,7 @@ mod plan;
 mod policy;
 mod preflight;
 mod pull;
+mod saved_plan;
 mod snapshot;
 
 use std::path::{Path, PathBuf};

@@ -54,18 +54,27 @@ pub(super) fn check(args: &ReportArgs) -> Result<()> {
     Ok(())
 }
 
+/// How a Markdown report must fit: its budget (`--markdown-limit`; the step summary's never over
+/// GitHub's 1 MiB), and the file of the same run holding the full report, which its note names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Fit<'a> {
+    pub budget: report::markdown::Budget,
+    pub full: Option<&'a str>,
+}
+
 /// One run's report in `format`, from its already-rendered human `text`; `instance` names the
-/// instance judged (SARIF's `automationDetails.id`).
+/// instance judged (SARIF's `automationDetails.id`); a Markdown report keeps within `fit`.
 pub(super) fn render(
     format: Format,
     text: &str,
     r: &report::Report<'_>,
     instance: Option<&str>,
+    fit: Fit<'_>,
 ) -> String {
     match format {
         Format::Text => text.to_owned(),
         Format::Json => report::json::render(r),
-        Format::Markdown => report::markdown::render(r),
+        Format::Markdown => report::markdown::render_within(r, fit.budget, fit.full),
         Format::Junit => report::junit::render(r),
         Format::Sarif => report::sarif::render(r, &sarif_site(r, instance)),
     }
@@ -79,8 +88,8 @@ pub(super) fn emit(
     instance: Option<&str>,
     args: &ReportArgs,
 ) -> Result<Outcome> {
-    deliver(r.exit_code, args, |format| {
-        Ok(render(format, &text, r, instance))
+    deliver(r.exit_code, args, |format, fit| {
+        Ok(render(format, &text, r, instance, fit))
     })
 }
 
@@ -169,20 +178,39 @@ fn uri_path(path: &Path) -> String {
     out
 }
 
-/// Delivers a run's reports: `render` makes each format (once, however many destinations take
-/// it); the files are written, the step summary appended, and standard output returned.
-pub(super) fn deliver(
+/// Delivers a run's reports: `render` makes each format (once for each Markdown fit, however
+/// many destinations take it); the files are written, the step summary appended, and standard
+/// output returned.
+pub(super) fn deliver<'a>(
     code: u8,
-    args: &ReportArgs,
-    render: impl Fn(Format) -> Result<String>,
+    args: &'a ReportArgs,
+    render: impl Fn(Format, Fit<'_>) -> Result<String>,
 ) -> Result<Outcome> {
-    let mut made: Vec<(Format, String)> = Vec::new();
-    let mut get = |format: Format| -> Result<String> {
-        if let Some((_, text)) = made.iter().find(|(f, _)| *f == format) {
+    // A cut Markdown report names the file of this run that holds everything.
+    let full = args.output.iter().find_map(|o| match o {
+        Output::Format(Format::Json | Format::Sarif, path) => path.to_str(),
+        _ => None,
+    });
+    let main = Fit {
+        budget: args.markdown_limit.budget(),
+        full,
+    };
+    let summary = Fit {
+        budget: args.markdown_limit.step_summary(),
+        full,
+    };
+    let mut made: Vec<(Format, Fit<'a>, String)> = Vec::new();
+    let mut get = |format: Format, fit: Fit<'a>| -> Result<String> {
+        let fit = if format == Format::Markdown {
+            fit
+        } else {
+            main
+        };
+        if let Some((.., text)) = made.iter().find(|(f, t, _)| *f == format && *t == fit) {
             return Ok(text.clone());
         }
-        let text = render(format)?;
-        made.push((format, text.clone()));
+        let text = render(format, fit)?;
+        made.push((format, fit, text.clone()));
         Ok(text)
     };
     let mut plain = None;
@@ -194,7 +222,7 @@ pub(super) fn deliver(
             }
             Output::Format(format, path) => (*format, path),
         };
-        let mut text = get(format)?;
+        let mut text = get(format, main)?;
         // A file gets the text without the styles the text renderers put in.
         if format == Format::Text {
             text = report::text::plain(&text);
@@ -205,7 +233,7 @@ pub(super) fn deliver(
         && let Some(path) = process_env("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
     {
         use std::io::Write as _;
-        let markdown = get(Format::Markdown)?;
+        let markdown = get(Format::Markdown, summary)?;
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -221,7 +249,7 @@ pub(super) fn deliver(
             styled: false,
         },
         None => Outcome {
-            stdout: get(args.format)?,
+            stdout: get(args.format, main)?,
             code,
             styled: args.format == Format::Text,
         },

@@ -23,7 +23,11 @@ pub(super) fn run(args: PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     let config = discover_config(args.live.config.as_deref())?;
     output::check(&args.report)?;
     let ready = prepare(&args, config.as_ref())?;
+    let saving = super::saved_plan::prepare(args.save_plan.as_deref(), &ready.baseline_path)?;
     let planned = plan(&args, config.as_ref(), ready, ui)?;
+    if let Some(saving) = saving {
+        saving.save(&args, &planned.current, &planned.drift, planned.code)?;
+    }
     let instance = planned.current.instance.as_ref().map(|i| i.name.as_str());
     output::emit(
         planned.text(&args.policy),
@@ -223,8 +227,8 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             (name.as_str(), part)
         })
         .collect();
-    output::deliver(code, &args.report, |format| {
-        Ok(fleet::render(format, &parts, code))
+    output::deliver(code, &args.report, |format, fit| {
+        Ok(fleet::render(format, &parts, code, fit))
     })
 }
 

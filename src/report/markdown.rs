@@ -2,8 +2,14 @@
 //! `$GITHUB_STEP_SUMMARY`. Curated changes first, then other (observed) settings by group with
 //! cosmetic ones counted; failing, unknown and waived findings are listed, passing ones counted.
 //! Deterministic. This file decides what is shown (the view); the layout is the template
-//! `templates/report.md.j2`, which escapes with the `code` and `cell` filters of
-//! `report::templates`.
+//! `templates/report.md.j2`, which escapes with the `code`, `cell` and `html` filters of
+//! `report::templates`. Unknown findings over settings nobody attested collapse into one line.
+//! [`render_within`] keeps the report within a [`Budget`] (GitHub's step-summary or comment
+//! limit), summarizing the least important lists first (`budget`).
+
+mod budget;
+
+pub use budget::{Budget, Unit};
 
 use serde::Serialize;
 
@@ -11,7 +17,7 @@ use super::Report;
 use super::json::status_name;
 use super::templates;
 use crate::diff::{Change, ChangeKind};
-use crate::policy::{Status, Waiver};
+use crate::policy::{Severity, Status, Waiver};
 use crate::snapshot::{groups, schema};
 
 fn verdict(exit_code: u8) -> String {
@@ -35,18 +41,20 @@ fn verdict(exit_code: u8) -> String {
 }
 
 /// What `report.md.j2` shows.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct View<'a> {
     command: &'a str,
     verdict: String,
     exit_code: u8,
     current: &'a str,
     baseline: Option<&'a str>,
+    /// What a budget left out, and where the full report is (none: nothing was left out).
+    cut: Option<String>,
     drift: Option<DriftView<'a>>,
     policy: Option<PolicyView<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct DriftView<'a> {
     changed: usize,
     added: usize,
@@ -54,6 +62,10 @@ struct DriftView<'a> {
     disagreement: usize,
     /// Changes of curated settings, as table rows.
     rows: Vec<ChangeRow>,
+    /// Curated rows a budget left out.
+    rows_more: usize,
+    /// Large collections a budget summarized, each in a `<details>` block.
+    collections: Vec<CollectionView>,
     /// Changes of other (observed) settings: how many, and their groups.
     other_count: usize,
     other: Vec<OtherGroup>,
@@ -65,19 +77,39 @@ struct DriftView<'a> {
 }
 
 /// One drift row; `before` / `after` are the displayed values (none: the side is absent).
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct ChangeRow {
     sigil: &'static str,
     path: String,
     before: Option<String>,
     after: Option<String>,
+    /// The collection (a set or keyed map) whose element the row changes, and the element.
+    #[serde(skip)]
+    element: Option<(String, String)>,
+}
+
+/// A large collection's changes, summarized: `+ 12,000 allowlist identifiers`, the first
+/// `rows`, and how many more were left out.
+#[derive(Clone, Serialize)]
+struct CollectionView {
+    summary: String,
+    rows: Vec<ChangeRow>,
+    #[serde(serialize_with = "with_thousands")]
+    more: usize,
+}
+
+/// `12,000` in the report.
+fn with_thousands<S: serde::Serializer>(n: &usize, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&budget::thousands(*n))
 }
 
 /// An observed group's changes: the listed ones as rows, the cosmetic ones counted.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct OtherGroup {
     name: String,
     rows: Vec<ChangeRow>,
+    /// Rows a budget left out.
+    folded: usize,
     cosmetic_count: usize,
     /// The cosmetic categories folded (`branding, logos, theme`).
     cosmetic: String,
@@ -85,7 +117,7 @@ struct OtherGroup {
 
 /// An ignored curated change (`count` 0), or an observed group's changes one rule ignored
 /// (`path` is the group's name).
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct IgnoredRow<'a> {
     path: String,
     count: usize,
@@ -95,7 +127,7 @@ struct IgnoredRow<'a> {
 
 /// A curated setting no longer observed (`count` 0), or an observed group's (`path` is the
 /// group's name).
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct LostRow<'a> {
     path: String,
     count: usize,
@@ -123,7 +155,7 @@ fn fold<R>(
     rows.push(row(name, weight));
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct PolicyView<'a> {
     failed: usize,
     waived: usize,
@@ -131,6 +163,10 @@ struct PolicyView<'a> {
     passed: usize,
     /// Failing and unknown findings (waived ones last), most severe first.
     listed: Vec<FindingRow<'a>>,
+    /// The unknown findings over settings nobody attested, as one line.
+    attested: Option<AttestedLine>,
+    /// What a budget left out of the lists, one line each (`27 unknown findings`).
+    more: Vec<String>,
     expired: Vec<WaiverNote<'a>>,
     invalid: Vec<WaiverNote<'a>>,
     unused: Vec<WaiverNote<'a>>,
@@ -139,8 +175,12 @@ struct PolicyView<'a> {
     origin: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct FindingRow<'a> {
+    #[serde(skip)]
+    class: Class,
+    #[serde(skip)]
+    sev: Severity,
     status: &'static str,
     severity: &'static str,
     rule_id: &'a str,
@@ -149,8 +189,24 @@ struct FindingRow<'a> {
     waiver: Option<WaiverNote<'a>>,
 }
 
+/// Which list a finding row belongs to, for a budget's stages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Failing,
+    Unknown,
+    Waived,
+}
+
+/// `11 attested rules unknown (1 high, 7 medium, 3 low)`, and the rules.
+#[derive(Clone, Serialize)]
+struct AttestedLine {
+    count: usize,
+    severities: String,
+    rules: Vec<String>,
+}
+
 /// A waiver as the report names it; `why` only for an invalid one.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct WaiverNote<'a> {
     origin: &'a str,
     rule: &'a str,
@@ -184,7 +240,25 @@ fn change_row(c: &Change) -> ChangeRow {
         path: c.path.to_string(),
         before: show(&c.before),
         after: show(&c.after),
+        element: element_of(&c.path),
     }
+}
+
+/// The collection a curated path is an element of (a set of strings or a keyed map:
+/// `restrictions.allowlist.identifiers`, `jwt_templates`) and the element's key: the first key
+/// segment below one.
+fn element_of(path: &crate::path::Path) -> Option<(String, String)> {
+    path.0.iter().enumerate().find_map(|(i, seg)| {
+        let crate::path::Seg::Key(key) = seg else {
+            return None;
+        };
+        let parent = crate::path::Path(path.0[..i].to_vec());
+        matches!(
+            schema::kind_of(&parent),
+            Some(schema::Kind::StrSet | schema::Kind::Map)
+        )
+        .then(|| (parent.to_string(), key.clone()))
+    })
 }
 
 /// The drifted observed settings by group, in path order; cosmetic ones counted, not rowed.
@@ -201,6 +275,7 @@ fn other_groups(drift: &crate::diff::Drift) -> Vec<OtherGroup> {
             out.push(OtherGroup {
                 name,
                 rows: Vec::new(),
+                folded: 0,
                 cosmetic_count: 0,
                 cosmetic: String::new(),
             });
@@ -285,6 +360,8 @@ fn drift_view<'a>(r: &Report<'a>, drift: &'a crate::diff::Drift) -> DriftView<'a
             .filter(|c| c.kind.is_drift() && !groups::is_observed(&c.path))
             .map(change_row)
             .collect(),
+        rows_more: 0,
+        collections: Vec::new(),
         other_count: drift
             .changes
             .iter()
@@ -325,14 +402,29 @@ fn policy_view<'a>(
             ))
     });
     let notes = |ws: &'a [Waiver]| ws.iter().map(|w| WaiverNote::new(w, "")).collect();
+    // Rules over settings nobody attested: one line, not a row each.
+    let (unattested, listed): (Vec<_>, Vec<_>) = listed.into_iter().partition(|f| {
+        f.status == Status::Unknown
+            && f.waiver.is_none()
+            && f.target.starts_with("attested.")
+            && f.detail == crate::snapshot::normalize::NEVER_ATTESTED
+    });
     PolicyView {
         failed: count("fail"),
         waived: count("waived"),
         unknown: count("unknown"),
         passed: count("pass"),
+        attested: attested_line(&unattested),
+        more: Vec::new(),
         listed: listed
             .into_iter()
             .map(|f| FindingRow {
+                class: match (&f.waiver, f.status) {
+                    (Some(_), _) => Class::Waived,
+                    (None, Status::Fail) => Class::Failing,
+                    _ => Class::Unknown,
+                },
+                sev: f.severity,
                 status: status_name(f),
                 severity: f.severity.as_str(),
                 rule_id: &f.rule_id,
@@ -354,22 +446,56 @@ fn policy_view<'a>(
     }
 }
 
-/// Renders the report.
+/// `11 attested rules unknown (1 high, 7 medium, 3 low)`; none when there are none.
+fn attested_line(findings: &[&crate::policy::Finding]) -> Option<AttestedLine> {
+    if findings.is_empty() {
+        return None;
+    }
+    let severities: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|s| {
+            let n = findings.iter().filter(|f| f.severity == *s).count();
+            (n > 0).then(|| format!("{n} {}", s.as_str()))
+        })
+        .collect();
+    let mut rules: Vec<String> = findings.iter().map(|f| f.rule_id.clone()).collect();
+    rules.dedup();
+    Some(AttestedLine {
+        count: findings.len(),
+        severities: severities.join(", "),
+        rules,
+    })
+}
+
+fn view<'a>(r: &Report<'a>) -> View<'a> {
+    View {
+        command: r.command,
+        verdict: verdict(r.exit_code),
+        exit_code: r.exit_code,
+        current: r.current,
+        baseline: r.baseline,
+        cut: None,
+        drift: r.drift.map(|d| drift_view(r, d)),
+        policy: r
+            .policy
+            .map(|(policy, findings, review)| policy_view(policy, findings, review)),
+    }
+}
+
+fn lay_out(view: &View<'_>) -> String {
+    templates::render(templates::MARKDOWN, view)
+}
+
+/// Renders the whole report (the evidence bundle's `report.md`).
 pub fn render(r: &Report<'_>) -> String {
-    templates::render(
-        templates::MARKDOWN,
-        View {
-            command: r.command,
-            verdict: verdict(r.exit_code),
-            exit_code: r.exit_code,
-            current: r.current,
-            baseline: r.baseline,
-            drift: r.drift.map(|d| drift_view(r, d)),
-            policy: r
-                .policy
-                .map(|(policy, findings, review)| policy_view(policy, findings, review)),
-        },
-    )
+    lay_out(&view(r))
+}
+
+/// Renders the report within `budget`: whole when it fits, else with the least important lists
+/// summarized, stage by stage, and a line saying what was left out and where the full report is
+/// (`full_report`, e.g. the JSON file written next to it; none: how to get one).
+pub fn render_within(r: &Report<'_>, budget: Budget, full_report: Option<&str>) -> String {
+    budget::fit(view(r), budget, full_report)
 }
 
 #[cfg(test)]

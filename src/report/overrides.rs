@@ -90,7 +90,7 @@ pub fn put_json(doc: &mut serde_json::Map<String, Value>, policy: &Policy) {
 }
 
 /// One override as the Markdown and HTML templates lay it out.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Row<'a> {
     rule: &'a str,
     by: &'a str,

@@ -1,7 +1,7 @@
 //! The one template environment of the Markdown and HTML reports, and their escaping: the
 //! sources in `src/report/templates/`, compiled once, with HTML auto-escaping through [`esc`]
 //! (so every value printed into `report.html` is escaped the same way) and the Markdown filters
-//! `code` ([`code`]) and `cell` ([`cell`]). Templates only lay out: every decision and every
+//! `code` ([`code`]), `cell` ([`cell`]) and `html` ([`esc`], for the HTML inside it). Templates only lay out: every decision and every
 //! computed string comes from the view structs of `markdown.rs` and `html.rs`; this module knows
 //! nothing of reports.
 
@@ -54,6 +54,8 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
     });
     env.add_filter("code", code);
     env.add_filter("cell", cell);
+    // HTML text inside the Markdown report (a `<details>` block's `<summary>`).
+    env.add_filter("html", esc);
     env.add_template(MARKDOWN, include_str!("templates/report.md.j2"))?;
     env.add_template(HTML, include_str!("templates/report.html.j2"))?;
     Ok(env)
@@ -82,7 +84,7 @@ pub(crate) fn cell(text: &str) -> String {
 }
 
 /// A Markdown code span; a backtick inside would end it, so it becomes `'`.
-pub(crate) fn code(text: &str) -> String {
+pub fn code(text: &str) -> String {
     format!("`{}`", text.replace('`', "'"))
 }
 

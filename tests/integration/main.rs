@@ -30,6 +30,8 @@ mod pull;
 mod reads;
 mod rules;
 mod sarif;
+mod saved_plans;
 mod secrets;
+mod summaries;
 mod views;
 mod waivers;
