@@ -164,6 +164,19 @@ fn text(
         }
         out.push('\n');
     }
+    if !r.unwritable.is_empty() {
+        let keys: Vec<String> = r
+            .unwritable
+            .iter()
+            .map(|p| format!("`{}`", dotted(p)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Cannot be restored by the patch: the target has null at {} (a merge patch's null \
+             deletes the key instead); set these in the Dashboard.\n",
+            keys.join(", ")
+        );
+    }
     let Some(patch) = &r.patch else {
         out.push_str("No Platform config patch: nothing for `clerk config patch` to send.\n");
         return out;
@@ -304,6 +317,7 @@ fn document(
             "observed": {"current": r.observed.current, "target": r.observed.target},
             "config_version": r.config_version,
             "patch": r.patch,
+            "unwritable": r.unwritable,
             "destructive": r.deletes(),
         },
         "steps": steps,

@@ -150,6 +150,15 @@ impl Planned {
             &eval.findings,
             &report::text::verdict(drift, eval, args.deny_unused_waivers, self.code),
         );
+        if drift.has_drift() {
+            // One hint: the command that writes the fix (a live pull is saved first: fix never pulls).
+            let current = if self.current.calls.is_null() {
+                self.current.label.as_str()
+            } else {
+                "CURRENT.json"
+            };
+            out.push_str(&format!("To restore the baseline: clerk-drift fix --snapshot {current} --baseline {} -o patch.json (sends nothing; docs/fix.md)\n", self.baseline_label));
+        }
         out
     }
 }

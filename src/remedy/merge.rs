@@ -32,10 +32,13 @@ pub fn diff(from: &Value, to: &Value) -> Option<Value> {
             let mut out = Map::new();
             for (k, fv) in f {
                 match t.get(k) {
-                    None | Some(Value::Null) if !fv.is_null() => {
+                    None => {
                         out.insert(k.clone(), Value::Null);
                     }
-                    None | Some(Value::Null) => {}
+                    Some(Value::Null) if !fv.is_null() => {
+                        out.insert(k.clone(), Value::Null);
+                    }
+                    Some(Value::Null) => {}
                     Some(tv) => {
                         if let Some(d) = diff(fv, tv) {
                             out.insert(k.clone(), d);
@@ -54,6 +57,29 @@ pub fn diff(from: &Value, to: &Value) -> Option<Value> {
         (_, Value::Object(_)) => Some(strip_nulls(to)),
         _ => Some(to.clone()),
     }
+}
+
+/// JSON pointers of the `null` members of `to` that [`diff`]'s patch cannot write (a merge
+/// patch's `null` deletes): those where `from` has another value or none.
+pub fn unwritable(from: &Value, to: &Value) -> Vec<String> {
+    fn walk(from: Option<&Value>, to: &Value, ptr: &mut String, out: &mut Vec<String>) {
+        let Value::Object(t) = to else { return };
+        for (k, tv) in t {
+            let fv = from.and_then(|f| f.get(k));
+            let len = ptr.len();
+            ptr.push('/');
+            ptr.push_str(&crate::snapshot::normalize::platform::escape(k));
+            match tv {
+                Value::Null if fv != Some(&Value::Null) => out.push(ptr.clone()),
+                Value::Object(_) => walk(fv.filter(|v| v.is_object()), tv, ptr, out),
+                _ => {}
+            }
+            ptr.truncate(len);
+        }
+    }
+    let mut out = Vec::new();
+    walk(Some(from), to, &mut String::new(), &mut out);
+    out
 }
 
 /// An object as a patch value: its `null` members left out (a patch cannot write them).
@@ -177,5 +203,14 @@ mod tests {
         );
         assert_eq!(diff(&to, &to), None);
         assert_eq!(leaves(&patch), ["/a/b", "/d", "/e", "/g/i"]);
+        assert_eq!(unwritable(&from, &to), ["/g/h"]);
+        assert_eq!(
+            diff(&json!({"k": null}), &json!({})),
+            Some(json!({"k": null}))
+        );
+        assert_eq!(
+            unwritable(&json!({"k": null}), &json!({"k": null})),
+            Vec::<String>::new()
+        );
     }
 }

@@ -32,6 +32,9 @@ pub struct Remedy {
     /// was not observed on both sides).
     pub patch: Option<Value>,
     pub observed: Observed,
+    /// JSON pointers the target needs as `null`, which a merge patch cannot write (its `null`
+    /// deletes): set them in the Dashboard.
+    pub unwritable: Vec<String>,
     /// The current config's `config_version` (for `If-Match`), when known.
     pub config_version: Option<String>,
     /// One step per change (changes one request makes together are one step).
@@ -99,12 +102,22 @@ pub fn remedy(current: &Snapshot, target: &Snapshot) -> Remedy {
         .flatten()
         .flat_map(|v| v.lists.iter().cloned())
         .collect();
-    let patch = match (&cur, tgt) {
+    let (patch, unwritable) = match (&cur, tgt) {
         (Some(c), Some(mut t)) => {
-            providers_off(c, &mut t, target);
-            merge::diff(&c.config, &t.config)
+            let off = providers_off(c, &mut t, target);
+            let unwritable = merge::unwritable(&c.config, &t.config);
+            let mut patch = merge::diff(&c.config, &t.config);
+            // The current block's `enabled` may be absent (read as off): say it.
+            if !off.is_empty() {
+                let doc = patch.get_or_insert_with(|| Value::Object(Map::new()));
+                for ptr in off {
+                    platform::set(doc, &format!("{ptr}/enabled"), Value::Bool(false));
+                }
+            }
+            secrets(c, &t, &mut patch);
+            (patch, unwritable)
         }
-        _ => None,
+        _ => (None, Vec::new()),
     };
     let leaves = patch.as_ref().map(merge::leaves).unwrap_or_default();
     let drift = diff::diff(target, current);
@@ -144,6 +157,7 @@ pub fn remedy(current: &Snapshot, target: &Snapshot) -> Remedy {
     Remedy {
         patch,
         observed,
+        unwritable,
         config_version: current.meta.config_version.clone(),
         steps,
     }
@@ -183,13 +197,13 @@ impl Remedy {
 
 /// A provider the current document lists that the target's does not (every field of its block
 /// was read into the snapshot, so nothing of it was kept) is off in the target: switched off,
-/// not deleted, so that the document keeps listing providers.
-fn providers_off(current: &View, target: &mut View, t: &Snapshot) {
+/// not deleted, so that the document keeps listing providers. Returns the blocks switched off.
+fn providers_off(current: &View, target: &mut View, t: &Snapshot) -> Vec<String> {
     if t.source_of(&Path::root().field("oauth_providers")) != Some(Source::Plapi) {
-        return;
+        return Vec::new();
     }
     let Some(cur) = current.config.as_object() else {
-        return;
+        return Vec::new();
     };
     let mut off = Vec::new();
     for (k, v) in cur {
@@ -213,12 +227,55 @@ fn providers_off(current: &View, target: &mut View, t: &Snapshot) {
             ));
         }
     }
-    for ptr in off {
+    for ptr in &off {
         platform::set(
             &mut target.config,
-            &ptr,
+            ptr,
             serde_json::json!({"enabled": false}),
         );
+    }
+    off
+}
+
+/// Secret fields, whose values the snapshots never held: the patch clears one the target does
+/// not have (`null` where the target has none, `""` where it is `absent`); one the target has
+/// (`present`) cannot be written and is left to the Dashboard.
+fn secrets(current: &View, target: &View, patch: &mut Option<Value>) {
+    let mut ops: Vec<(&String, Value)> = Vec::new();
+    for (ptr, state) in &current.secrets {
+        match target.secrets.get(ptr).map(String::as_str) {
+            None => ops.push((ptr, Value::Null)),
+            Some("absent") if state != "absent" => ops.push((ptr, Value::from(""))),
+            _ => {}
+        }
+    }
+    for (ptr, state) in &target.secrets {
+        if state == "absent" && !current.secrets.contains_key(ptr) {
+            ops.push((ptr, Value::from("")));
+        }
+    }
+    for (ptr, value) in ops {
+        // Not inside a member the patch deletes or replaces by a non-object.
+        let parent = ptr.rsplit_once('/').map_or("", |(p, _)| p);
+        let doc = patch.get_or_insert_with(|| Value::Object(Map::new()));
+        let blocked = (1..=parent.len())
+            .filter(|&i| i == parent.len() || parent.as_bytes()[i] == b'/')
+            .any(|i| doc.pointer(&parent[..i]).is_some_and(|v| !v.is_object()));
+        if value.is_null() && target.config.pointer(parent).is_none() && !blocked {
+            // The target has no such block: the block's own deletion (if any) says it all.
+            if doc.pointer(parent).is_none() {
+                continue;
+            }
+        }
+        if !blocked {
+            platform::set(doc, ptr, value);
+        }
+    }
+    if patch
+        .as_ref()
+        .is_some_and(|p| p.as_object().is_some_and(Map::is_empty))
+    {
+        *patch = None;
     }
 }
 

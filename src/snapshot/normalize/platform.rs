@@ -191,21 +191,30 @@ impl View {
             Xf::StrSetIf(flag) | Xf::BoolIf(flag) if self.switch_on(m, flag) => {
                 set(&mut self.config, ptr, value);
             }
-            Xf::SessionClaims => set(&mut self.config, &format!("{ptr}/claims"), value),
+            // A bare `{}` block had no claims: absent reads as none.
+            Xf::SessionClaims => {
+                let bare = self
+                    .at(ptr)
+                    .is_some_and(|b| b.as_object().is_some_and(Map::is_empty));
+                if !(bare && value.as_object().is_some_and(Map::is_empty)) {
+                    set(&mut self.config, &format!("{ptr}/claims"), value);
+                }
+            }
             Xf::PlapiSecondFactors => {
                 let has = |f: &str| value.as_array().is_some_and(|a| a.contains(&json!(f)));
-                let totp = has("totp");
-                let backup = has("backup_code");
-                set(
-                    &mut self.config,
-                    &format!("{ptr}/authenticator_app/enabled"),
-                    json!(totp),
-                );
-                set(
-                    &mut self.config,
-                    &format!("{ptr}/backup_code/enabled"),
-                    json!(backup),
-                );
+                // Absent reads as off: an observed block that is exactly `{}` had no switch.
+                for (block, on) in [
+                    ("authenticator_app", has("totp")),
+                    ("backup_code", has("backup_code")),
+                ] {
+                    let at = format!("{ptr}/{block}");
+                    let bare = self
+                        .at(&at)
+                        .is_some_and(|b| b.as_object().is_some_and(Map::is_empty));
+                    if !(bare && !on) {
+                        set(&mut self.config, &format!("{at}/enabled"), json!(on));
+                    }
+                }
             }
             Xf::StrIf(_)
             | Xf::StrSetIf(_)
