@@ -208,7 +208,11 @@ async fn sends_nothing_and_holds_no_secret() {
     assert!(!written.contains("CANARY"), "{written}");
     // The baseline has no GitHub secret: the patch clears it (an empty string), never writes one.
     let written: Value = serde_json::from_str(&written).expect("JSON");
-    assert_eq!(written["connection_oauth_github"]["client_secret"], json!(""), "{written}");
+    assert_eq!(
+        written["connection_oauth_github"]["client_secret"],
+        json!(""),
+        "{written}"
+    );
     let mut cmd = live(&server.uri(), &root());
     let out = output(cmd.args(["fix", "--baseline", "baselines/acme-prod.json"]));
     assert_eq!(code(&out), 1);
