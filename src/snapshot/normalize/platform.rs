@@ -211,7 +211,7 @@ impl View {
                     let bare = self
                         .at(&at)
                         .is_some_and(|b| b.as_object().is_some_and(Map::is_empty));
-                    if !(bare && !on) {
+                    if !bare || on {
                         set(&mut self.config, &format!("{at}/enabled"), json!(on));
                     }
                 }
