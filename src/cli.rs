@@ -81,6 +81,10 @@ pub enum Command {
     /// The CI view: drift from the baseline, then policy findings, then a one-line verdict.
     #[command(after_help = format!("{ENVIRONMENT}\n\n{EXIT_CODES}"))]
     Plan(PlanArgs),
+    /// Write the Platform config patch (RFC 7386) that restores the baseline or makes failing
+    /// rules pass, and the requests and Dashboard pages for the rest. Sends nothing.
+    #[command(after_help = FIX_HELP)]
+    Fix(FixArgs),
     /// Print the snapshot schema (every path, its kind and meaning) as Markdown.
     Schema,
     /// Store, show or delete credentials in the OS keyring (service `clerk-drift`).
@@ -684,6 +688,51 @@ pub struct PlanArgs {
     pub attest: AttestArgs,
     #[command(flatten)]
     pub live: LiveArgs,
+}
+
+const FIX_HELP: &str = "fix reads files only and sends nothing: pull first (`clerk-drift pull -o current.json`), \
+then preview and apply the patch with Clerk's CLI: `clerk config patch --file patch.json --dry-run`, \
+then without --dry-run. docs/fix.md has a worked example.\n\nExit codes: 0 written (with or without changes), 1 error.";
+
+/// `fix`: the remediation of the current snapshot towards a target.
+#[derive(Debug, Clone, Args)]
+pub struct FixArgs {
+    /// Current snapshot file or recording directory (required: fix never pulls).
+    #[arg(long, value_name = "PATH")]
+    pub snapshot: Option<PathBuf>,
+    /// Last-known-good snapshot file or recording directory. Default: the instance's `baseline`
+    /// in clerk-drift.toml.
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Option<PathBuf>,
+    /// What to restore: the baseline's values, or values that make the failing rules pass.
+    #[arg(long, value_enum, default_value = "baseline", value_name = "TARGET")]
+    pub to: FixTarget,
+    /// Write the merge patch (JSON, the body of `clerk config patch`) to this file, atomically.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Standard output: the human plan of changes, or a JSON document (patch and steps).
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    pub format: FixFormat,
+    #[command(flatten)]
+    pub policy: PolicySource,
+    /// Configuration file. Default: ./clerk-drift.toml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Instance from clerk-drift.toml (its baseline and policy).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FixTarget {
+    Baseline,
+    Policy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FixFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

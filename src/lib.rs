@@ -26,6 +26,7 @@ pub mod jsonx;
 pub mod path;
 pub mod policy;
 pub mod recording;
+pub mod remedy;
 pub mod report;
 pub mod secrets;
 pub mod snapshot;

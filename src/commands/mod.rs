@@ -15,6 +15,7 @@ mod check;
 mod current;
 mod diff;
 mod evidence;
+mod fix;
 mod fleet;
 mod init;
 mod live;
@@ -59,6 +60,7 @@ pub fn run(cli: cli::Cli, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         Command::Diff(args) => diff::run(args),
         Command::Check(args) => check::run(args, ui),
         Command::Plan(args) => plan::run(args, ui),
+        Command::Fix(args) => fix::run(&args),
         Command::Baseline(cmd) => baseline::run(cmd, ui),
         Command::Audit(args) => audit::run(*args, ui),
         Command::Policy(cmd) => policy::run(cmd),

@@ -151,6 +151,15 @@ impl Planned {
         report::text::render_drift_with(&mut out, drift, &self.current.snapshot, &newly_failing);
         out.push('\n');
         report::text::render_evaluation(&mut out, eval, args.verbose);
+        if drift.has_drift() {
+            // One hint: the command that writes the fix (a live pull is saved first: fix never pulls).
+            let current = if self.current.calls.is_null() {
+                self.current.label.as_str()
+            } else {
+                "CURRENT.json"
+            };
+            out.push_str(&format!("\nTo restore the baseline: clerk-drift fix --snapshot {current} --baseline {} -o patch.json (sends nothing; docs/fix.md)\n", self.baseline_label));
+        }
         report::text::render_verdict(
             &mut out,
             drift,

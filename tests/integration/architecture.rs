@@ -32,6 +32,7 @@ const STAGES: &[(&str, u8)] = &[
     ("policy", 4),
     // The accepted-baseline lifecycle (diff of two snapshots, hash chain).
     ("baseline", 5),
+    ("remedy", 5),
     ("report", 6),
     ("evidence", 7),
     // Inputs that only the commands resolve.

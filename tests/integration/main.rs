@@ -16,6 +16,7 @@ mod examples;
 mod fake;
 mod faults;
 mod features;
+mod fix;
 mod fuzz_corpora;
 mod golden;
 mod hygiene;

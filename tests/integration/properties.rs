@@ -3,7 +3,10 @@
 //! render → parse → render byte for byte.
 
 use clerk_drift::diff::diff;
+use clerk_drift::recording::endpoints::PLATFORM_CONFIG;
 use clerk_drift::recording::{LAYOUT, Recording};
+use clerk_drift::remedy::merge;
+use clerk_drift::snapshot::normalize::platform;
 use clerk_drift::snapshot::{self, io};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -181,5 +184,177 @@ proptest! {
             prop_assert_eq!(entry.get("before").cloned().unwrap_or(Value::Null), change.before.clone().unwrap_or(Value::Null));
             prop_assert_eq!(entry.get("after").cloned().unwrap_or(Value::Null), change.after.clone().unwrap_or(Value::Null));
         }
+    }
+}
+
+/// The two shipped example recordings (the other files of a generated pair).
+static EXAMPLES: std::sync::LazyLock<[Recording; 2]> = std::sync::LazyLock::new(|| {
+    ["acme-prod", "acme-prod-drifted"]
+        .map(|name| Recording::load(&example(name)).expect("the example loads"))
+});
+
+/// `rec` with its Platform config replaced.
+fn with_config(mut rec: Recording, config: &Value) -> Recording {
+    rec.remove(PLATFORM_CONFIG.file);
+    rec.insert(
+        &PLATFORM_CONFIG,
+        config.clone(),
+        std::path::Path::new(PLATFORM_CONFIG.file),
+    )
+    .expect("valid body");
+    rec
+}
+
+/// Every member of a document, as JSON pointers, parents before children.
+fn members(v: &Value, ptr: &str, out: &mut Vec<String>) {
+    if let Value::Object(o) = v {
+        for (k, x) in o {
+            let p = format!("{ptr}/{}", k.replace('~', "~0").replace('/', "~1"));
+            out.push(p.clone());
+            members(x, &p, out);
+        }
+    }
+}
+
+/// A Platform config: the example's (the hardened or the drifted one) with type-preserving edits
+/// driven by `bytes`: a boolean flipped, a number changed, a string replaced by another string
+/// of the document or emptied, a set of strings cut or grown, a member removed, a provider's
+/// block switched on with Clerk's shared credentials.
+fn generated_config(drifted: bool, bytes: &[u8]) -> Value {
+    let mut config = EXAMPLES[usize::from(drifted)]
+        .get(PLATFORM_CONFIG.file)
+        .expect("the example has a config")
+        .clone();
+    let mut strings = Vec::new();
+    let mut all = Vec::new();
+    members(&config, "", &mut all);
+    for p in &all {
+        if let Some(Value::String(s)) = config.pointer(p) {
+            strings.push(s.clone());
+        }
+    }
+    for pair in bytes.chunks(3) {
+        let mut ptrs = Vec::new();
+        members(&config, "", &mut ptrs);
+        let (Some(&pick), Some(&op)) = (pair.first(), pair.get(1)) else {
+            break;
+        };
+        let arg = pair.get(2).copied().unwrap_or(0);
+        if ptrs.is_empty() {
+            break;
+        }
+        let ptr = ptrs[(usize::from(pick) * 7919 + usize::from(arg)) % ptrs.len()].clone();
+        let Some(v) = config.pointer_mut(&ptr) else {
+            continue;
+        };
+        match (v.clone(), op % 8) {
+            (_, 7) => {
+                let (parent, key) = ptr.rsplit_once('/').expect("a member");
+                let key = key.replace("~1", "/").replace("~0", "~");
+                if let Some(Value::Object(o)) = config.pointer_mut(parent) {
+                    o.remove(&key);
+                }
+            }
+            (Value::Bool(b), _) => *v = Value::Bool(!b),
+            (Value::Number(_), _) => *v = Value::from(i64::from(arg % 40)),
+            (Value::String(_), 0) => *v = Value::from(""),
+            (Value::String(_), _) if !strings.is_empty() => {
+                *v = Value::from(strings[usize::from(arg) % strings.len()].clone());
+            }
+            (Value::Array(items), _) if items.iter().all(Value::is_string) => {
+                let mut items = items;
+                if op % 2 == 0 || strings.is_empty() {
+                    items.truncate(usize::from(arg) % (items.len() + 1));
+                } else {
+                    items.push(Value::from(
+                        strings[usize::from(arg) % strings.len()].clone(),
+                    ));
+                }
+                *v = Value::Array(items);
+            }
+            (Value::Object(mut o), _)
+                if ptr.starts_with("/connection_oauth_") && !ptr[1..].contains('/') =>
+            {
+                o.insert("enabled".into(), Value::Bool(arg % 2 == 0));
+                o.insert("client_id".into(), Value::from(""));
+                *v = Value::Object(o);
+            }
+            _ => {}
+        }
+    }
+    config
+}
+
+/// A generated recording: one of the examples' other files, with a generated Platform config.
+fn generated(drifted: bool, bytes: &[u8]) -> (Recording, Value) {
+    let config = generated_config(drifted, bytes);
+    (
+        with_config(EXAMPLES[usize::from(drifted)].clone(), &config),
+        config,
+    )
+}
+
+/// The changes between two snapshots that concern Platform-sourced settings: what `fix`'s patch
+/// must leave none of. Not counted: the config schema (a separate file the patch does not
+/// touch), secrets (never in a patch: `fix` says "re-enter in the Dashboard"), and source
+/// disagreements (they compare the other APIs' readings, which a Platform config patch does not
+/// change).
+fn platform_changes(
+    target: &snapshot::Snapshot,
+    after: &snapshot::Snapshot,
+) -> Vec<clerk_drift::diff::Change> {
+    let schema = clerk_drift::path::Path::parse("observed.plapi.config_schema").expect("path");
+    diff(target, after)
+        .changes
+        .into_iter()
+        .filter(|c| c.kind != clerk_drift::diff::ChangeKind::Disagreement)
+        .filter(|c| !c.path.starts_with(&schema))
+        .filter(|c| {
+            !matches!(c.path.0.last(), Some(clerk_drift::path::Seg::Field(f)) if f == "client_secret")
+        })
+        .filter(|c| {
+            [target, after]
+                .iter()
+                .any(|s| s.source_of(&c.path) == Some(snapshot::Source::Plapi))
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// `fix`'s promise: for two generated recordings, applying the patch built from their
+    /// snapshots to the current recording's Platform config and normalizing gives exactly the
+    /// target's Platform-sourced settings. What a merge patch cannot say — a list of objects
+    /// (kept keyed, without its key field) or a `null` the target needs (a patch's `null`
+    /// deletes) — sets a pair aside; `fix` names those instead of patching them.
+    #[test]
+    fn the_patch_restores_the_platform_sourced_settings(
+        cur_drifted in any::<bool>(),
+        cur_edits in proptest::collection::vec(any::<u8>(), 0..48),
+        tgt_drifted in any::<bool>(),
+        tgt_edits in proptest::collection::vec(any::<u8>(), 0..48),
+    ) {
+        let (cur_rec, cur_config) = generated(cur_drifted, &cur_edits);
+        let (tgt_rec, _) = generated(tgt_drifted, &tgt_edits);
+        // An edit Clerk's types do not allow (a string where a known field wants a boolean) is
+        // an error of its own test (fuzzing); the pair is set aside.
+        let (Ok(current), Ok(target)) = (snapshot::normalize(&cur_rec), snapshot::normalize(&tgt_rec)) else {
+            return Ok(());
+        };
+        let views = [&current, &target].map(|s| platform::view(s).expect("observed"));
+        prop_assume!(views.iter().all(|v| v.lists.is_empty()));
+        let remedy = clerk_drift::remedy::remedy(&current, &target);
+        // A `null` the target needs is the other thing a merge patch cannot say (`fix` names it).
+        prop_assume!(remedy.unwritable.is_empty());
+        let patched = match &remedy.patch {
+            Some(p) => merge::apply(&cur_config, p),
+            None => cur_config.clone(),
+        };
+        let text = serde_json::to_string(&remedy.patch).expect("text");
+        prop_assert!(!text.contains("\"present\""), "a secret's state in the patch: {}", text);
+        let after = snapshot::normalize(&with_config(cur_rec, &patched)).expect("normalizes");
+        let left = platform_changes(&target, &after);
+        prop_assert!(left.is_empty(), "left after the patch {}: {:#?}", text, left);
     }
 }

@@ -14,6 +14,7 @@
 mod collections;
 pub mod config_schema;
 pub mod observed;
+pub mod platform;
 #[cfg(test)]
 mod promoted_tests;
 mod providers;
