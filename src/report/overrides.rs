@@ -141,11 +141,12 @@ pub fn sarif_disabled(rules: &mut Vec<Value>, policy: &Policy) {
     for (o, rule) in policy.disabled() {
         rules.push(json!({
             "id": rule.id,
-            "name": rule.id,
+            "name": super::sarif::rule_name(&rule.id),
             "shortDescription": { "text": rule.title },
             "fullDescription": {
                 "text": format!("Disabled by {}: {}", o.by, o.reason.as_deref().unwrap_or("")),
             },
+            "helpUri": format!("{}/blob/main/docs/policy.md", super::sarif::INFORMATION_URI),
             "defaultConfiguration": { "enabled": false },
             "properties": {
                 "severity": rule.severity.as_str(),

@@ -96,7 +96,7 @@ fn audit_bundle_verifies_and_every_tampering_is_named() {
     // controls.csv lists every control the pack references.
     let csv = std::fs::read_to_string(dir.join("controls.csv")).expect("csv");
     assert!(csv.starts_with(
-        "framework,control,control_title,rule,rule_title,severity,verdict,target,evidence\n"
+        "framework,control,control_title,rule,rule_title,severity,verdict,target,evidence,overridden_by\r\n"
     ));
     for (framework, id) in &controls {
         assert!(

@@ -189,6 +189,8 @@ fn plan_sarif_and_the_evidence_bundle_carry_the_overrides() {
         .find(|r| r["id"] == "jwt.lifetime")
         .expect("descriptor");
     assert_eq!(jwt["defaultConfiguration"], json!({ "enabled": false }));
+    assert_eq!(jwt["name"], "JwtLifetime");
+    assert_eq!(jwt["helpUri"], breach["helpUri"]);
     assert_eq!(
         jwt["properties"]["clerk-drift/overrides"],
         json!([expected[1]])
@@ -235,6 +237,54 @@ fn plan_sarif_and_the_evidence_bundle_carry_the_overrides() {
          </table>\n"
     );
     assert!(html.contains(&rows), "{html}");
+    // The control matrix keeps the disabled rule, marked, and its control is no pass; the
+    // overridden rule is marked too.
+    assert!(
+        html.contains(&format!(
+            "<tr><td>checklist</td><td>17</td><td>Short expiry for client-side JWT templates</td><td><code>jwt.clock-skew</code><br><code>jwt.lifetime</code> <small>(disabled by {p}:7)</small></td><td class=\"partial\">partial (1 rule disabled)</td>"
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "<tr><td>clerk_audit</td><td>breach-detection</td><td>Breached-password detection</td><td><code>password.breach-detection</code> <small>(overridden by {p}:2)</small></td>"
+        )),
+        "{html}"
+    );
+    // controls.csv: a row per control of the disabled rule, and the override's file:line.
+    let csv = std::fs::read_to_string(bundle.join("controls.csv")).expect("controls.csv");
+    let breach = format!(
+        "Breached passwords are refused (audit finding A-7),critical,fail,password.breach_detection,findings.json#/findings/25,{p}:2"
+    );
+    let rows: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.contains(",jwt.lifetime,") || l.contains(",password.breach-detection,"))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            format!(
+                "checklist,17,Short expiry for client-side JWT templates,jwt.lifetime,JWT templates expire within 60 seconds,medium,disabled,,{p}:7,{p}:7"
+            ),
+            format!(
+                "clerk_audit,breach-detection,Breached-password detection,password.breach-detection,{breach}"
+            ),
+            format!(
+                "iso27001,A.5.17,Authentication information,password.breach-detection,{breach}"
+            ),
+            format!(
+                "iso27001,A.8.5,Secure authentication,jwt.lifetime,JWT templates expire within 60 seconds,medium,disabled,,{p}:7,{p}:7"
+            ),
+            format!("nist_800_63b,3.1.1.2,Password verifiers,password.breach-detection,{breach}"),
+            format!(
+                "soc2,CC6.1,Logical access security over protected information assets,jwt.lifetime,JWT templates expire within 60 seconds,medium,disabled,,{p}:7,{p}:7"
+            ),
+            format!(
+                "soc2,CC6.1,Logical access security over protected information assets,password.breach-detection,{breach}"
+            ),
+        ],
+        "{csv}"
+    );
 
     // Without an override the bundle's reports have no such section.
     let plain = dir.path().join("plain");
