@@ -481,3 +481,36 @@ fn the_same_inputs_give_the_same_bundle_apart_from_run_metadata() {
         manifest["run"]
     );
 }
+
+#[test]
+fn without_a_period_the_trend_is_in_run_order_with_this_audit_last() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let b = baseline().display().to_string();
+    let run_audit = |name: &str| {
+        let out = tmp.path().join(name);
+        let o = common::run(&[
+            "audit",
+            "--snapshot",
+            "examples/acme-prod",
+            "--baseline",
+            &b,
+            "--out",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(matches!(code(&o), 0 | 6), "{}", stderr(&o));
+        std::fs::read_to_string(out.join("report.html")).expect("report")
+    };
+    // Names that sort the other way round from the order they ran in; the run times are one
+    // second apart so they differ.
+    run_audit("x2");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    run_audit("x1");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let html = run_audit("a0");
+    let svg = &html[html.find("<svg").expect("inline SVG")..html.find("</svg>").expect("end")];
+    let at = |label: &str| {
+        svg.find(&format!(">{label}</text>"))
+            .unwrap_or_else(|| panic!("{label} on the x axis: {svg}"))
+    };
+    assert!(at("x2") < at("x1") && at("x1") < at("this audit"), "{svg}");
+}
