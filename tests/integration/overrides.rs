@@ -425,3 +425,21 @@ fn an_override_that_sets_a_bad_title_or_nothing_is_located() {
     );
     assert!(err.contains("2 error(s)"), "{err}");
 }
+
+#[test]
+fn markdown_escapes_an_overrides_reason_and_title() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = write_file(
+        dir.path(),
+        "team.toml",
+        "[[override]]\nrule = \"password.breach-detection\"\ntitle = \"<b>Breached</b> & rejected\"\nreason = \"see A-7 <!-- the rest\"\n\n[[override]]\nrule = \"jwt.lifetime\"\ndisable = true\nreason = \"<!-- hidden\"\n",
+    );
+    let o = common::plan_drifted(&["--policy", &p, "--format", "markdown"]);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    let out = stdout(&o);
+    let expected = format!(
+        "\n**Overrides**\n- rule `password.breach-detection` overridden by {p}:2: see A-7 &lt;!-- the rest\n  - title: \"Breached passwords are rejected\" → \"&lt;b&gt;Breached&lt;/b&gt; &amp; rejected\"\n- rule `jwt.lifetime` disabled by {p}:7: &lt;!-- hidden\n"
+    );
+    assert!(out.contains(&expected), "{out}");
+    assert!(!out.contains("<!--") && !out.contains("<b>"), "{out}");
+}
