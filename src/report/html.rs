@@ -221,6 +221,8 @@ pub fn trend_svg(points: &[TrendPoint]) -> String {
 struct View<'a> {
     /// The title: the instance's name, else its id.
     instance: String,
+    /// The audit's period (`--period`), for the page title.
+    period: Option<String>,
     /// Who, what, when ([`header::rows`]).
     header: Vec<header::Row>,
     summary: Option<Summary<'a>>,
@@ -284,7 +286,7 @@ struct ChangeRow {
 struct PolicyView<'a> {
     controls_count: usize,
     controls: Vec<ControlRow<'a>>,
-    /// Failing and unknown findings (waived ones included), in evaluation order.
+    /// Failing and unknown findings (waived ones included), most severe first.
     open_count: usize,
     open: Vec<FindingView<'a>>,
     findings_count: usize,
@@ -507,10 +509,15 @@ fn policy_view<'a>(
                 .map(|t| code_spans(t.trim())),
         }
     };
-    // Findings that need attention: their heading shows the verdict in capitals.
-    let open: Vec<FindingView<'a>> = findings
+    // Findings that need attention, most severe first (then in evaluation order): their heading
+    // shows the verdict in capitals.
+    let mut open: Vec<&Finding> = findings
         .iter()
         .filter(|f| matches!(f.status, Status::Fail | Status::Unknown))
+        .collect();
+    open.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let open: Vec<FindingView<'a>> = open
+        .into_iter()
         .map(|f| FindingView {
             status_label: status_name(f).to_uppercase(),
             ..finding(f)
@@ -560,6 +567,10 @@ pub fn render(
         .or_insert_with(|| r.exit_code.into());
     let gaps = &r.snapshot.coverage.unobserved;
     let view = View {
+        period: run
+            .get("period")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
         instance: title,
         header: header::rows(&run),
         summary: r

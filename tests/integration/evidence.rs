@@ -428,6 +428,34 @@ fn the_report_draws_the_posture_trend_from_earlier_bundles() {
     std::fs::write(partial.join("INCOMPLETE"), "interrupted\n").expect("marker");
     let html = run_audit("examples/acme-prod", "2026-Q4");
     assert!(html.contains("Posture over time (3 audits)"), "{html}");
+    // The page title names the period; tables have a head row.
+    assert!(
+        html.contains("<title>clerk-drift audit — ins_2xAcmeProdInstance0000001 — 2026-Q4</title>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<table class=\"matrix\"><thead><tr><th>Framework</th>"),
+        "{html}"
+    );
+    // Findings that need attention, most severe first.
+    let attention = &html[html.find("Findings that need attention").expect("section")..];
+    let attention = &attention[..attention.find("<h2>").expect("next section")];
+    let severities: Vec<&str> = attention
+        .split("<div class=\"finding\"><p><span class=\"")
+        .skip(1)
+        .filter_map(|f| f.split(" · ").nth(1))
+        .collect();
+    let mut sorted = severities.clone();
+    let rank = |s: &str| {
+        ["critical", "high", "medium", "low", "info"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    sorted.sort_by_key(|s| rank(s));
+    assert!(
+        severities.len() > 2 && severities == sorted,
+        "{severities:?}"
+    );
     let svg = &html[html.find("<svg").expect("inline SVG")..html.find("</svg>").expect("end")];
     for label in ["2026-Q2", "2026-Q3", "2026-Q4"] {
         assert!(

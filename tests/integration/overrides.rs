@@ -231,7 +231,7 @@ fn plan_sarif_and_the_evidence_bundle_carry_the_overrides() {
     let html = std::fs::read_to_string(bundle.join("report.html")).expect("report.html");
     let rows = format!(
         "<h2>Overrides</h2>\n<p>Rules a policy layer changed or disabled; the findings above judge each rule as changed.</p>\n\
-         <table><tr><th>Rule</th><th>Overridden by</th><th>Before → after</th><th>Reason</th></tr>\n\
+         <table><thead><tr><th>Rule</th><th>Overridden by</th><th>Before → after</th><th>Reason</th></tr></thead>\n\
          <tr><td><code>password.breach-detection</code><br><small>defined in <code>policies/clerk-hardening.toml</code></small></td><td><code>{p}:2</code></td><td>severity: high → critical<br>title: &quot;Breached passwords are rejected&quot; → &quot;Breached passwords are refused (audit finding A-7)&quot;</td><td></td></tr>\n\
          <tr><td><code>jwt.lifetime</code><br><small>defined in <code>policies/clerk-hardening.toml</code></small></td><td><code>{p}:7</code></td><td>status: enabled → disabled</td><td>templates are only used server-to-server behind mTLS</td></tr>\n\
          </table>\n"
