@@ -275,6 +275,10 @@ pub fn with_disabled(verdict: &'static str, disabled: usize) -> (&'static str, S
     (verdict, format!("{verdict} ({disabled} {rules} disabled)"))
 }
 
+/// A `controls.csv` row: framework, control, rule, target and order (the sort keys), then the
+/// fields after the control.
+type Row<'a> = (&'a str, &'a str, &'a str, &'a str, usize, [String; 8]);
+
 /// `controls.csv`: one row per control a finding's rule maps to, and one per control a disabled
 /// rule maps to (verdict `disabled`, no setting, the evidence the `[[override]]`'s `file:line`),
 /// sorted by framework, then control (naturally), rule and target; lines end in CRLF (RFC 4180).
@@ -284,8 +288,7 @@ pub fn csv(r: &Report<'_>, findings_file: &str) -> String {
     let Some((policy, findings, _)) = r.policy else {
         return csv;
     };
-    // (framework, control, rule, target, order, fields after the control).
-    let mut rows: Vec<(&str, &str, &str, &str, usize, [String; 8])> = Vec::new();
+    let mut rows: Vec<Row<'_>> = Vec::new();
     for (i, f) in findings.iter().enumerate() {
         let Some(rule) = policy.rule(&f.rule_id) else {
             continue;
