@@ -97,8 +97,9 @@ pub enum Command {
     #[command(subcommand)]
     Baseline(BaselineCommand),
     /// Quarterly audit: pull (or --snapshot), diff against the baseline, evaluate the policy, and
-    /// write an evidence bundle (snapshot, baseline and its chain, diff, findings, Markdown report,
-    /// controls.csv, the policy as used, manifest.json with SHA-256 of every file, SHA256SUMS).
+    /// write an evidence bundle (snapshot, baseline and its chain, diff, findings, the HTML report
+    /// report.html and the Markdown report, controls.csv, the policy as used, manifest.json with
+    /// SHA-256 of every file, SHA256SUMS).
     #[command(after_help = EXIT_CODES)]
     Audit(Box<AuditArgs>),
     /// Verify an evidence bundle: every hash, and which file was altered, added or removed.
@@ -271,7 +272,8 @@ pub struct AuditArgs {
     /// Audit every instance of clerk-drift.toml (each pulled, against its own baseline).
     #[arg(long)]
     pub all: bool,
-    /// Earlier bundles for the posture trend [default: the sibling directories of --out].
+    /// Earlier bundles for the posture trend (those of the same instance are its points)
+    /// [default: the sibling directories of --out].
     #[arg(long, value_name = "DIR")]
     pub history: Option<PathBuf>,
     /// Also write DIR.tar.gz (deterministic) next to the bundle.

@@ -77,6 +77,8 @@ fn audit(
         dir: trend::default_dir(args.history.as_deref(), &args.out),
         out: &args.out,
         per_instance,
+        instance_id: run.get("instance_id").and_then(Value::as_str),
+        instance: run.get("instance").and_then(Value::as_str),
     };
     let label = args.period.as_deref().unwrap_or("this audit");
     files.reports(&report, &run, trend::earlier(&history), label);

@@ -51,7 +51,7 @@ impl Files {
 
     /// The reports of the run: `findings.json`, `diff.json` (with a baseline), `report.md`,
     /// `controls.csv`, and the self-contained `report.html` an auditor opens (or prints to PDF)
-    /// with the posture trend (`earlier`, then this run as `label`).
+    /// with the posture trend (`earlier`, oldest first, then this run as `label`, last).
     pub fn reports(
         &mut self,
         r: &Report<'_>,
@@ -76,10 +76,9 @@ impl Files {
         md.push_str(&report::markdown::render(r));
         self.put("report.md", md);
         self.put("controls.csv", report::controls::csv(r, FINDINGS));
-        // This run replaces an earlier bundle of its own period (it is the latest); by period.
+        // This run replaces an earlier bundle of its own period; it is the latest, so last.
         trend.retain(|p| p.label != label);
         trend.extend(TrendPoint::from_findings(label, &findings));
-        trend.sort_by(|a, b| a.label.cmp(&b.label));
         self.put("report.html", report::html::render(r, run, &trend));
     }
 

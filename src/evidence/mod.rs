@@ -50,6 +50,9 @@ pub enum Error {
         dir.display()
     )]
     Incomplete { dir: PathBuf },
+    #[error("{}: missing: {MANIFEST} (not an evidence bundle, or its manifest was removed)", path.display())]
+    NoManifest { path: PathBuf },
+    /// `path` is the manifest's file, or `manifest.json (in X.tar.gz)` for an archive's.
     #[error("{}:{line}:{column}: not a clerk-drift manifest: {message}", path.display())]
     Manifest {
         path: PathBuf,
@@ -339,8 +342,27 @@ fn read_bundle_dir(dir: &Path) -> Result<Contents> {
 /// Reads the archive `audit --archive` wrote (`NAME.tar.gz` holding `NAME/…`) into memory,
 /// nothing extracted: every member must be a regular file (or a directory) below the one
 /// top-level directory, its path made of plain names only — a member with `..`, an absolute
-/// path, a link or a device is refused, naming it.
+/// path, a link or a device is refused, naming it. So is a member larger than
+/// [`MAX_MEMBER`] and an archive whose members add up to more than [`MAX_TOTAL`] (a gzip bomb).
 fn read_archive(path: &Path) -> Result<Contents> {
+    read_archive_within(path, MAX_MEMBER, MAX_TOTAL)
+}
+
+/// The largest archive member `evidence verify` reads: 256 MiB.
+pub const MAX_MEMBER: u64 = 256 << 20;
+/// The most an archive's members may add up to: 1 GiB.
+pub const MAX_TOTAL: u64 = 1 << 30;
+
+/// `256 MiB`, or `10 bytes` below a MiB.
+fn size(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+fn read_archive_within(path: &Path, max_member: u64, max_total: u64) -> Result<Contents> {
     let file =
         std::fs::File::open(path).map_err(io_err(|| format!("reading {}", path.display())))?;
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)));
@@ -356,6 +378,7 @@ fn read_archive(path: &Path) -> Result<Contents> {
     };
     let mut top: Option<String> = None;
     let mut files = Contents::new();
+    let mut total = 0u64;
     for entry in tar.entries().map_err(not_archive)? {
         let mut entry = entry.map_err(not_archive)?;
         let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
@@ -389,7 +412,26 @@ fn read_archive(path: &Path) -> Result<Contents> {
         }
         let rel = rest.join("/");
         let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut entry, &mut bytes).map_err(not_archive)?;
+        // The header's size is not trusted: at most one byte past the limit is read.
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut entry, max_member + 1),
+            &mut bytes,
+        )
+        .map_err(not_archive)?;
+        if bytes.len() as u64 > max_member {
+            return Err(refuse(
+                &raw,
+                &format!("is larger than {}", size(max_member)),
+            ));
+        }
+        total += bytes.len() as u64;
+        if total > max_total {
+            return Err(Error::Archive(format!(
+                "{}: its members add up to more than {}: refused (nothing was extracted)",
+                path.display(),
+                size(max_total)
+            )));
+        }
         if files.insert(rel, bytes).is_some() {
             return Err(refuse(&raw, "appears twice"));
         }
@@ -417,13 +459,16 @@ pub fn verify(path: &Path, pubkey: Option<&Path>) -> Result<Verification> {
             dir: path.to_path_buf(),
         });
     }
-    let manifest_path = path.join(MANIFEST);
+    let manifest_path = if path.is_file() {
+        PathBuf::from(format!("{MANIFEST} (in {})", path.display()))
+    } else {
+        path.join(MANIFEST)
+    };
     let text = match files.get(MANIFEST) {
         Some(bytes) => String::from_utf8_lossy(bytes).into_owned(),
         None => {
-            return Err(Error::Io {
-                what: format!("reading {}", manifest_path.display()),
-                source: std::io::ErrorKind::NotFound.into(),
+            return Err(Error::NoManifest {
+                path: path.to_path_buf(),
             });
         }
     };
@@ -510,4 +555,86 @@ pub fn verify(path: &Path, pubkey: Option<&Path>) -> Result<Verification> {
     v.missing.sort();
     v.added.sort();
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `.tar.gz` of `b/NAME` members.
+    fn archive_of(dir: &Path, members: &[(&str, &[u8])]) -> PathBuf {
+        let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let mut b = tar::Builder::new(gz);
+        for (name, bytes) in members {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(bytes.len() as u64);
+            h.set_mode(0o644);
+            b.append_data(&mut h, format!("b/{name}"), *bytes)
+                .expect("append");
+        }
+        let bytes = b.into_inner().expect("tar").finish().expect("gzip");
+        let path = dir.join("b.tar.gz");
+        std::fs::write(&path, bytes).expect("write");
+        path
+    }
+
+    #[test]
+    fn archive_members_are_capped_one_by_one_and_together() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = archive_of(tmp.path(), &[("a", b"0123456789"), ("c", b"0123456789x")]);
+        let err = read_archive_within(&path, 10, 100).expect_err("too large");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: member `b/c` is larger than 10 bytes: refused (nothing was extracted)",
+                path.display()
+            )
+        );
+        let err = read_archive_within(&path, 11, 20).expect_err("too much");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: its members add up to more than 20 bytes: refused (nothing was extracted)",
+                path.display()
+            )
+        );
+        let files = read_archive_within(&path, 11, 21).expect("within");
+        assert_eq!(files.len(), 2);
+        assert_eq!((MAX_MEMBER, MAX_TOTAL), (256 << 20, 1 << 30));
+        assert_eq!(size(MAX_MEMBER), "256 MiB");
+    }
+
+    #[test]
+    fn an_archive_without_or_with_a_broken_manifest_says_so() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = archive_of(tmp.path(), &[("report.md", b"x")]);
+        let err = verify(&path, None).expect_err("no manifest");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: missing: manifest.json (not an evidence bundle, or its manifest was removed)",
+                path.display()
+            )
+        );
+        let path = archive_of(tmp.path(), &[("manifest.json", b"{,")]);
+        let err = verify(&path, None).expect_err("broken manifest");
+        assert!(
+            err.to_string().starts_with(&format!(
+                "manifest.json (in {}):1:2: not a clerk-drift manifest: ",
+                path.display()
+            )),
+            "{err}"
+        );
+        // A directory without one.
+        let dir = tmp.path().join("d");
+        std::fs::create_dir(&dir).expect("mkdir");
+        let err = verify(&dir, None).expect_err("no manifest");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: missing: manifest.json (not an evidence bundle, or its manifest was removed)",
+                dir.display()
+            )
+        );
+    }
 }

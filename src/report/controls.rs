@@ -1,13 +1,15 @@
 //! The control matrix as auditors sort it: the order of framework controls (natural: checklist
 //! item 2 before 10, `A.8.5` before `A.8.31`), the titles of the controls the built-in pack
 //! references, and `controls.csv` — one row per control × finding with the rule, its severity and
-//! verdict, the setting and where the evidence is (`findings.json#/findings/N`).
+//! verdict, the setting and where the evidence is (`findings.json#/findings/N`), and one per
+//! control × disabled rule; how a disabled rule bears on a control's verdict ([`with_disabled`]).
 
 use std::cmp::Ordering;
 use std::fmt::Write as _;
 
 use super::Report;
 use super::json::status_name;
+use crate::policy::Policy;
 
 /// Compares two control ids (or framework names) naturally: runs of digits by their value, the
 /// rest as text, so `2` < `10`, `CC6.2` < `CC6.10`, `A.8.5` < `A.8.31`.
@@ -52,7 +54,12 @@ fn chunk(s: &str) -> (&str, &str) {
 /// framework or control of a team's own policy). Short titles in our words for SOC 2 (the
 /// criteria have no official titles), ISO/IEC 27001:2022 Annex A control names, the hardening
 /// checklist's items and Clerk's `clerk security audit` checks; NIST SP 800-63B-4 and OWASP ASVS
-/// 5.0 section titles.
+/// 5.0 section titles where they could be checked against a source at hand. Ten controls the pack
+/// references are left untitled rather than guessed, because their titles in those revisions
+/// could not be verified here: OWASP ASVS 5.0 6.2.3, 6.6.1, 7.5.1, 13.4.2 and 14.2.1 (ASVS
+/// requirements have no titles, only text), and NIST SP 800-63B-4 2.2.1, 2.2.2, 3.2.2, 3.2.5 and
+/// 5.2 (sections renumbered in revision 4). The test
+/// `every_control_of_the_built_in_pack_has_a_title_but_unsure_sections` pins that list.
 pub fn title(framework: &str, control: &str) -> &'static str {
     CATALOG
         .iter()
@@ -237,50 +244,114 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("clerk_audit", "user-lockout", "User lockout"),
 ];
 
-/// `controls.csv`'s columns.
-pub const CSV_HEADER: &str =
-    "framework,control,control_title,rule,rule_title,severity,verdict,target,evidence\n";
+/// `controls.csv`'s columns (the last, `overridden_by`, names the `[[override]]` tables —
+/// `file:line`, `; `-separated — that changed or disabled the rule; empty when none did).
+pub const CSV_HEADER: &str = "framework,control,control_title,rule,rule_title,severity,verdict,target,evidence,overridden_by\r\n";
 
-/// `controls.csv`: one row per control a finding's rule maps to, sorted by framework, then
-/// control (naturally), rule and target. `findings` names the JSON report in the bundle; the
-/// evidence is the finding's JSON pointer there.
+/// The `file:line` of each `[[override]]` that changed rule `id` (not one that disabled it),
+/// `; `-separated; none when no layer overrode it.
+pub fn overridden_by(policy: &Policy, id: &str) -> Option<String> {
+    let by: Vec<&str> = policy
+        .overrides_of(id)
+        .filter(|o| o.disabled.is_none())
+        .map(|o| o.by.as_str())
+        .collect();
+    (!by.is_empty()).then(|| by.join("; "))
+}
+
+/// A control's verdict and its label when `disabled` of its rules are disabled: a control with a
+/// disabled rule is never a pass — a pass (or waived, or not applicable) becomes `partial`, and
+/// the label counts the disabled rules (`partial (1 rule disabled)`, `fail (2 rules disabled)`).
+pub fn with_disabled(verdict: &'static str, disabled: usize) -> (&'static str, String) {
+    if disabled == 0 {
+        return (verdict, verdict.replace('_', " "));
+    }
+    let verdict = if matches!(verdict, "fail" | "unknown") {
+        verdict
+    } else {
+        "partial"
+    };
+    let rules = if disabled == 1 { "rule" } else { "rules" };
+    (verdict, format!("{verdict} ({disabled} {rules} disabled)"))
+}
+
+/// A `controls.csv` row: framework, control, rule, target and order (the sort keys), then the
+/// fields after the control.
+type Row<'a> = (&'a str, &'a str, &'a str, &'a str, usize, [String; 8]);
+
+/// `controls.csv`: one row per control a finding's rule maps to, and one per control a disabled
+/// rule maps to (verdict `disabled`, no setting, the evidence the `[[override]]`'s `file:line`),
+/// sorted by framework, then control (naturally), rule and target; lines end in CRLF (RFC 4180).
+/// `findings` names the JSON report in the bundle; a finding's evidence is its JSON pointer there.
 pub fn csv(r: &Report<'_>, findings_file: &str) -> String {
     let mut csv = String::from(CSV_HEADER);
     let Some((policy, findings, _)) = r.policy else {
         return csv;
     };
-    let mut rows = Vec::new();
+    let mut rows: Vec<Row<'_>> = Vec::new();
     for (i, f) in findings.iter().enumerate() {
         let Some(rule) = policy.rule(&f.rule_id) else {
             continue;
         };
         for (framework, ids) in &rule.controls {
             for id in ids {
-                rows.push((framework.as_str(), id.as_str(), i, f, rule));
+                rows.push((
+                    framework,
+                    id,
+                    &f.rule_id,
+                    &f.target,
+                    i,
+                    [
+                        title(framework, id).to_owned(),
+                        f.rule_id.clone(),
+                        rule.title.clone(),
+                        f.severity.as_str().to_owned(),
+                        status_name(f).to_owned(),
+                        f.target.clone(),
+                        format!("{findings_file}#/findings/{i}"),
+                        overridden_by(policy, &f.rule_id).unwrap_or_default(),
+                    ],
+                ));
+            }
+        }
+    }
+    for (o, rule) in policy.disabled() {
+        for (framework, ids) in &rule.controls {
+            for id in ids {
+                rows.push((
+                    framework,
+                    id,
+                    &rule.id,
+                    "",
+                    usize::MAX,
+                    [
+                        title(framework, id).to_owned(),
+                        rule.id.clone(),
+                        rule.title.clone(),
+                        rule.severity.as_str().to_owned(),
+                        "disabled".to_owned(),
+                        String::new(),
+                        o.by.clone(),
+                        o.by.clone(),
+                    ],
+                ));
             }
         }
     }
     rows.sort_by(|a, b| {
         natural_cmp(a.0, b.0)
             .then_with(|| natural_cmp(a.1, b.1))
-            .then_with(|| a.3.rule_id.cmp(&b.3.rule_id))
-            .then_with(|| natural_cmp(&a.3.target, &b.3.target))
-            .then_with(|| a.2.cmp(&b.2))
+            .then_with(|| a.2.cmp(b.2))
+            .then_with(|| natural_cmp(a.3, b.3))
+            .then_with(|| a.4.cmp(&b.4))
     });
-    for (framework, control, i, f, rule) in rows {
-        let fields = [
-            framework,
-            control,
-            title(framework, control),
-            &f.rule_id,
-            &rule.title,
-            f.severity.as_str(),
-            status_name(f),
-            &f.target,
-            &format!("{findings_file}#/findings/{i}"),
-        ];
-        let line: Vec<String> = fields.iter().map(|s| field(s)).collect();
-        let _ = writeln!(csv, "{}", line.join(","));
+    for (framework, control, _, _, _, rest) in rows {
+        let line: Vec<String> = [framework, control]
+            .into_iter()
+            .chain(rest.iter().map(String::as_str))
+            .map(field)
+            .collect();
+        let _ = write!(csv, "{}\r\n", line.join(","));
     }
     csv
 }

@@ -25,17 +25,20 @@ fn provenance(snap: &Snapshot, target: &str) -> String {
     let Ok(mut path) = Path::parse(target) else {
         return "—".into();
     };
-    // A set element (`instance.allowed_origins["http://x"]`) is observed with its set.
-    if snap.get(&path).is_none() && matches!(path.0.last(), Some(crate::path::Seg::Key(_))) {
-        let set = Path(path.0[..path.0.len() - 1].to_vec());
-        if snap.get(&set).is_some() {
-            path = set;
-        }
-    }
     if snap.get(&path).is_none() {
-        return snap
-            .unobserved_reason(&path)
-            .map_or_else(|| "not observed".to_owned(), |r| format!("unknown: {r}"));
+        if let Some(r) = snap.unobserved_reason(&path) {
+            return format!("unknown: {r}");
+        }
+        // An absent member — a set element (`instance.allowed_origins["http://x"]`), a claim a
+        // template lacks (`jwt_templates[supabase].claims.aud`) — is observed with its nearest
+        // observed ancestor.
+        let Some(up) = (1..path.0.len())
+            .rev()
+            .find(|&n| snap.get(&Path(path.0[..n].to_vec())).is_some())
+        else {
+            return "not observed".to_owned();
+        };
+        path = Path(path.0[..up].to_vec());
     }
     match snap.source_of(&path) {
         Some(Source::Attested) => {
@@ -218,6 +221,8 @@ pub fn trend_svg(points: &[TrendPoint]) -> String {
 struct View<'a> {
     /// The title: the instance's name, else its id.
     instance: String,
+    /// The audit's period (`--period`), for the page title.
+    period: Option<String>,
     /// Who, what, when ([`header::rows`]).
     header: Vec<header::Row>,
     summary: Option<Summary<'a>>,
@@ -281,7 +286,7 @@ struct ChangeRow {
 struct PolicyView<'a> {
     controls_count: usize,
     controls: Vec<ControlRow<'a>>,
-    /// Failing and unknown findings (waived ones included), in evaluation order.
+    /// Failing and unknown findings (waived ones included), most severe first.
     open_count: usize,
     open: Vec<FindingView<'a>>,
     findings_count: usize,
@@ -297,9 +302,17 @@ struct ControlRow<'a> {
     framework: &'a str,
     control: &'a str,
     title: &'static str,
-    rules: Vec<&'a str>,
+    rules: Vec<RuleCell<'a>>,
     verdict: &'static str,
     verdict_label: String,
+}
+
+/// A rule in the control matrix, with a note when a policy layer disabled or overrode it.
+#[derive(Serialize)]
+struct RuleCell<'a> {
+    id: &'a str,
+    note: Option<String>,
+    disabled: bool,
 }
 
 #[derive(Serialize)]
@@ -428,12 +441,25 @@ fn policy_view<'a>(
     findings: &'a [Finding],
     review: &'a Review,
 ) -> PolicyView<'a> {
-    // Control matrix: framework → control → rules → verdict → evidence.
-    let mut matrix: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
-    for rule in &policy.rules {
+    // Control matrix: framework → control → rules → verdict → evidence. A disabled rule
+    // stays in it, marked, and its control is no pass.
+    let mut matrix: BTreeMap<(&str, &str), Vec<RuleCell<'a>>> = BTreeMap::new();
+    let enabled = policy.rules.iter().map(|r| (r, None));
+    let disabled = policy.disabled().map(|(o, r)| (r, Some(o)));
+    for (rule, disabled_by) in enabled.chain(disabled) {
+        let note = match disabled_by {
+            Some(o) => Some(format!("disabled by {}", o.by)),
+            None => {
+                controls::overridden_by(policy, &rule.id).map(|by| format!("overridden by {by}"))
+            }
+        };
         for (framework, ids) in &rule.controls {
             for id in ids {
-                matrix.entry((framework, id)).or_default().push(&rule.id);
+                matrix.entry((framework, id)).or_default().push(RuleCell {
+                    id: &rule.id,
+                    note: note.clone(),
+                    disabled: disabled_by.is_some(),
+                });
             }
         }
     }
@@ -445,18 +471,20 @@ fn policy_view<'a>(
     let controls: Vec<ControlRow<'a>> = matrix
         .into_iter()
         .map(|((framework, control), rules)| {
-            let verdict = worst(
-                findings
+            let verdict = worst(findings.iter().filter(|f| {
+                rules
                     .iter()
-                    .filter(|f| rules.contains(&f.rule_id.as_str())),
-            );
+                    .any(|r| !r.disabled && r.id == f.rule_id.as_str())
+            }));
+            let off = rules.iter().filter(|r| r.disabled).count();
+            let (verdict, verdict_label) = controls::with_disabled(verdict, off);
             ControlRow {
                 framework,
                 control,
                 title: controls::title(framework, control),
                 rules,
                 verdict,
-                verdict_label: verdict.replace('_', " "),
+                verdict_label,
             }
         })
         .collect();
@@ -481,10 +509,15 @@ fn policy_view<'a>(
                 .map(|t| code_spans(t.trim())),
         }
     };
-    // Findings that need attention: their heading shows the verdict in capitals.
-    let open: Vec<FindingView<'a>> = findings
+    // Findings that need attention, most severe first (then in evaluation order): their heading
+    // shows the verdict in capitals.
+    let mut open: Vec<&Finding> = findings
         .iter()
         .filter(|f| matches!(f.status, Status::Fail | Status::Unknown))
+        .collect();
+    open.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let open: Vec<FindingView<'a>> = open
+        .into_iter()
         .map(|f| FindingView {
             status_label: status_name(f).to_uppercase(),
             ..finding(f)
@@ -534,6 +567,10 @@ pub fn render(
         .or_insert_with(|| r.exit_code.into());
     let gaps = &r.snapshot.coverage.unobserved;
     let view = View {
+        period: run
+            .get("period")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
         instance: title,
         header: header::rows(&run),
         summary: r
@@ -568,6 +605,31 @@ mod tests {
     const HOSTILE: &str = "<script>alert('x')</script> \"quoted\" & more";
     const ESCAPED: &str =
         "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &quot;quoted&quot; &amp; more";
+
+    #[test]
+    fn an_absent_member_has_its_nearest_observed_ancestors_provenance() {
+        let mut snap = Snapshot::for_test(
+            json!({"jwt_templates": {"supabase": {"claims": {"sub": "{{user.id}}"}}}}),
+            &["session.claims"],
+        );
+        snap.provenance
+            .insert("jwt_templates".to_owned(), Source::Bapi);
+        // The template is observed and lacks the claim: that is observed too.
+        assert_eq!(
+            provenance(&snap, "jwt_templates[supabase].claims.aud"),
+            "observed via the Backend API"
+        );
+        assert_eq!(
+            provenance(&snap, "jwt_templates[supabase].claims.sub"),
+            "observed via the Backend API"
+        );
+        // Nothing above it observed, or a path coverage says was not observed.
+        assert_eq!(provenance(&snap, "instance.name"), "not observed");
+        assert_eq!(
+            provenance(&snap, "session.claims.aud"),
+            "unknown: no source for session.claims"
+        );
+    }
 
     /// A report whose finding detail, setting value and coverage gap carry markup.
     fn hostile_report(trend: &[TrendPoint]) -> String {

@@ -137,15 +137,23 @@ pub fn sarif_rule(descriptor: Option<&mut Value>, policy: &Policy, id: &str) {
 
 /// Appends a reporting descriptor for each disabled rule, `defaultConfiguration.enabled: false`,
 /// with its override in the properties: a disabled rule stays on the record, with no result.
-pub fn sarif_disabled(rules: &mut Vec<Value>, policy: &Policy) {
+/// `name` makes a rule's readable name and `help_uri` is the descriptors' `helpUri`, as the SARIF
+/// renderer gives its other rules.
+pub fn sarif_disabled(
+    rules: &mut Vec<Value>,
+    policy: &Policy,
+    name: fn(&str) -> String,
+    help_uri: &str,
+) {
     for (o, rule) in policy.disabled() {
         rules.push(json!({
             "id": rule.id,
-            "name": rule.id,
+            "name": name(&rule.id),
             "shortDescription": { "text": rule.title },
             "fullDescription": {
                 "text": format!("Disabled by {}: {}", o.by, o.reason.as_deref().unwrap_or("")),
             },
+            "helpUri": help_uri,
             "defaultConfiguration": { "enabled": false },
             "properties": {
                 "severity": rule.severity.as_str(),

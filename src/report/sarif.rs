@@ -184,7 +184,12 @@ pub fn render(r: &Report<'_>, site: &Site) -> String {
                 results.push(result);
             }
         }
-        super::overrides::sarif_disabled(&mut rules, policy);
+        super::overrides::sarif_disabled(
+            &mut rules,
+            policy,
+            rule_name,
+            &format!("{INFORMATION_URI}/blob/main/docs/policy.md"),
+        );
     }
     let mut log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -56,6 +56,8 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
     env.add_filter("cell", cell);
     // HTML text inside the Markdown report (a `<details>` block's `<summary>`).
     env.add_filter("html", esc);
+    // Free text in Markdown outside code spans (an override's reason, a title it set).
+    env.add_filter("text", text);
     env.add_template(MARKDOWN, include_str!("templates/report.md.j2"))?;
     env.add_template(HTML, include_str!("templates/report.html.j2"))?;
     Ok(env)
@@ -81,6 +83,15 @@ pub fn esc(s: &str) -> String {
 /// spans; other backslashes are left alone so that code spans show them as they are.
 pub(crate) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Free text for a Markdown line: `&`, `<` and `>` as character references, so that neither
+/// `<b>` nor `<!--` becomes HTML (GitHub shows the characters), and a line break as a space.
+pub(crate) fn text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace(['\r', '\n'], " ")
 }
 
 /// A Markdown code span; a backtick inside would end it, so it becomes `'`.

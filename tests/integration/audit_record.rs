@@ -285,10 +285,14 @@ fn controls_csv_is_sorted_naturally_with_titles_and_json_pointers() {
     let out = tmp.path().join("b");
     audit_example(&mut bare(tmp.path()), &out, &[]);
     let csv = std::fs::read_to_string(out.join("controls.csv")).expect("csv");
+    // RFC 4180: every line ends in CRLF.
+    assert!(csv.ends_with("\r\n") && csv.matches('\n').count() == csv.matches("\r\n").count());
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("framework,control,control_title,rule,rule_title,severity,verdict,target,evidence")
+        Some(
+            "framework,control,control_title,rule,rule_title,severity,verdict,target,evidence,overridden_by"
+        )
     );
     // The checklist items in order: 2 before 3 before 10 (as text, "10" sorted before "2").
     let checklist: Vec<&str> = csv
@@ -309,7 +313,7 @@ fn controls_csv_is_sorted_naturally_with_titles_and_json_pointers() {
         .lines()
         .find(|l| l.starts_with("soc2,CC6.1,") && l.contains(",session.inactivity-timeout,"))
         .expect("the inactivity-timeout row");
-    let pointer = row.rsplit(',').next().expect("evidence");
+    let pointer = row.rsplit(',').nth(1).expect("evidence");
     let findings: Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("findings.json")).expect("findings"),
     )
@@ -324,7 +328,7 @@ fn controls_csv_is_sorted_naturally_with_titles_and_json_pointers() {
     assert_eq!(
         row,
         format!(
-            "soc2,CC6.1,Logical access security over protected information assets,session.inactivity-timeout,{},medium,fail,session.inactivity_timeout,{pointer}",
+            "soc2,CC6.1,Logical access security over protected information assets,session.inactivity-timeout,{},medium,fail,session.inactivity_timeout,{pointer},",
             findings.pointer(index).expect("finding")["title"]
                 .as_str()
                 .expect("title")

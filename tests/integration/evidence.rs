@@ -96,7 +96,7 @@ fn audit_bundle_verifies_and_every_tampering_is_named() {
     // controls.csv lists every control the pack references.
     let csv = std::fs::read_to_string(dir.join("controls.csv")).expect("csv");
     assert!(csv.starts_with(
-        "framework,control,control_title,rule,rule_title,severity,verdict,target,evidence\n"
+        "framework,control,control_title,rule,rule_title,severity,verdict,target,evidence,overridden_by\r\n"
     ));
     for (framework, id) in &controls {
         assert!(
@@ -428,6 +428,34 @@ fn the_report_draws_the_posture_trend_from_earlier_bundles() {
     std::fs::write(partial.join("INCOMPLETE"), "interrupted\n").expect("marker");
     let html = run_audit("examples/acme-prod", "2026-Q4");
     assert!(html.contains("Posture over time (3 audits)"), "{html}");
+    // The page title names the period; tables have a head row.
+    assert!(
+        html.contains("<title>clerk-drift audit — ins_2xAcmeProdInstance0000001 — 2026-Q4</title>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<table class=\"matrix\"><thead><tr><th>Framework</th>"),
+        "{html}"
+    );
+    // Findings that need attention, most severe first.
+    let attention = &html[html.find("Findings that need attention").expect("section")..];
+    let attention = &attention[..attention.find("<h2>").expect("next section")];
+    let severities: Vec<&str> = attention
+        .split("<div class=\"finding\"><p><span class=\"")
+        .skip(1)
+        .filter_map(|f| f.split(" · ").nth(1))
+        .collect();
+    let mut sorted = severities.clone();
+    let rank = |s: &str| {
+        ["critical", "high", "medium", "low", "info"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    sorted.sort_by_key(|s| rank(s));
+    assert!(
+        severities.len() > 2 && severities == sorted,
+        "{severities:?}"
+    );
     let svg = &html[html.find("<svg").expect("inline SVG")..html.find("</svg>").expect("end")];
     for label in ["2026-Q2", "2026-Q3", "2026-Q4"] {
         assert!(
@@ -480,4 +508,37 @@ fn the_same_inputs_give_the_same_bundle_apart_from_run_metadata() {
         "instance id recorded: {}",
         manifest["run"]
     );
+}
+
+#[test]
+fn without_a_period_the_trend_is_in_run_order_with_this_audit_last() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let b = baseline().display().to_string();
+    let run_audit = |name: &str| {
+        let out = tmp.path().join(name);
+        let o = common::run(&[
+            "audit",
+            "--snapshot",
+            "examples/acme-prod",
+            "--baseline",
+            &b,
+            "--out",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(matches!(code(&o), 0 | 6), "{}", stderr(&o));
+        std::fs::read_to_string(out.join("report.html")).expect("report")
+    };
+    // Names that sort the other way round from the order they ran in; the run times are one
+    // second apart so they differ.
+    run_audit("x2");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    run_audit("x1");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let html = run_audit("a0");
+    let svg = &html[html.find("<svg").expect("inline SVG")..html.find("</svg>").expect("end")];
+    let at = |label: &str| {
+        svg.find(&format!(">{label}</text>"))
+            .unwrap_or_else(|| panic!("{label} on the x axis: {svg}"))
+    };
+    assert!(at("x2") < at("x1") && at("x1") < at("this audit"), "{svg}");
 }

@@ -189,6 +189,8 @@ fn plan_sarif_and_the_evidence_bundle_carry_the_overrides() {
         .find(|r| r["id"] == "jwt.lifetime")
         .expect("descriptor");
     assert_eq!(jwt["defaultConfiguration"], json!({ "enabled": false }));
+    assert_eq!(jwt["name"], "JwtLifetime");
+    assert_eq!(jwt["helpUri"], breach["helpUri"]);
     assert_eq!(
         jwt["properties"]["clerk-drift/overrides"],
         json!([expected[1]])
@@ -229,12 +231,60 @@ fn plan_sarif_and_the_evidence_bundle_carry_the_overrides() {
     let html = std::fs::read_to_string(bundle.join("report.html")).expect("report.html");
     let rows = format!(
         "<h2>Overrides</h2>\n<p>Rules a policy layer changed or disabled; the findings above judge each rule as changed.</p>\n\
-         <table><tr><th>Rule</th><th>Overridden by</th><th>Before → after</th><th>Reason</th></tr>\n\
+         <table><thead><tr><th>Rule</th><th>Overridden by</th><th>Before → after</th><th>Reason</th></tr></thead>\n\
          <tr><td><code>password.breach-detection</code><br><small>defined in <code>policies/clerk-hardening.toml</code></small></td><td><code>{p}:2</code></td><td>severity: high → critical<br>title: &quot;Breached passwords are rejected&quot; → &quot;Breached passwords are refused (audit finding A-7)&quot;</td><td></td></tr>\n\
          <tr><td><code>jwt.lifetime</code><br><small>defined in <code>policies/clerk-hardening.toml</code></small></td><td><code>{p}:7</code></td><td>status: enabled → disabled</td><td>templates are only used server-to-server behind mTLS</td></tr>\n\
          </table>\n"
     );
     assert!(html.contains(&rows), "{html}");
+    // The control matrix keeps the disabled rule, marked, and its control is no pass; the
+    // overridden rule is marked too.
+    assert!(
+        html.contains(&format!(
+            "<tr><td>checklist</td><td>17</td><td>Short expiry for client-side JWT templates</td><td><code>jwt.clock-skew</code><br><code>jwt.lifetime</code> <small>(disabled by {p}:7)</small></td><td class=\"partial\">partial (1 rule disabled)</td>"
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "<tr><td>clerk_audit</td><td>breach-detection</td><td>Breached-password detection</td><td><code>password.breach-detection</code> <small>(overridden by {p}:2)</small></td>"
+        )),
+        "{html}"
+    );
+    // controls.csv: a row per control of the disabled rule, and the override's file:line.
+    let csv = std::fs::read_to_string(bundle.join("controls.csv")).expect("controls.csv");
+    let breach = format!(
+        "Breached passwords are refused (audit finding A-7),critical,fail,password.breach_detection,findings.json#/findings/25,{p}:2"
+    );
+    let rows: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.contains(",jwt.lifetime,") || l.contains(",password.breach-detection,"))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            format!(
+                "checklist,17,Short expiry for client-side JWT templates,jwt.lifetime,JWT templates expire within 60 seconds,medium,disabled,,{p}:7,{p}:7"
+            ),
+            format!(
+                "clerk_audit,breach-detection,Breached-password detection,password.breach-detection,{breach}"
+            ),
+            format!(
+                "iso27001,A.5.17,Authentication information,password.breach-detection,{breach}"
+            ),
+            format!(
+                "iso27001,A.8.5,Secure authentication,jwt.lifetime,JWT templates expire within 60 seconds,medium,disabled,,{p}:7,{p}:7"
+            ),
+            format!("nist_800_63b,3.1.1.2,Password verifiers,password.breach-detection,{breach}"),
+            format!(
+                "soc2,CC6.1,Logical access security over protected information assets,jwt.lifetime,JWT templates expire within 60 seconds,medium,disabled,,{p}:7,{p}:7"
+            ),
+            format!(
+                "soc2,CC6.1,Logical access security over protected information assets,password.breach-detection,{breach}"
+            ),
+        ],
+        "{csv}"
+    );
 
     // Without an override the bundle's reports have no such section.
     let plain = dir.path().join("plain");
@@ -374,4 +424,22 @@ fn an_override_that_sets_a_bad_title_or_nothing_is_located() {
         "{err}"
     );
     assert!(err.contains("2 error(s)"), "{err}");
+}
+
+#[test]
+fn markdown_escapes_an_overrides_reason_and_title() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = write_file(
+        dir.path(),
+        "team.toml",
+        "[[override]]\nrule = \"password.breach-detection\"\ntitle = \"<b>Breached</b> & rejected\"\nreason = \"see A-7 <!-- the rest\"\n\n[[override]]\nrule = \"jwt.lifetime\"\ndisable = true\nreason = \"<!-- hidden\"\n",
+    );
+    let o = common::plan_drifted(&["--policy", &p, "--format", "markdown"]);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    let out = stdout(&o);
+    let expected = format!(
+        "\n**Overrides**\n- rule `password.breach-detection` overridden by {p}:2: see A-7 &lt;!-- the rest\n  - title: \"Breached passwords are rejected\" → \"&lt;b&gt;Breached&lt;/b&gt; &amp; rejected\"\n- rule `jwt.lifetime` disabled by {p}:7: &lt;!-- hidden\n"
+    );
+    assert!(out.contains(&expected), "{out}");
+    assert!(!out.contains("<!--") && !out.contains("<b>"), "{out}");
 }
