@@ -329,11 +329,13 @@ pub struct BaselineAcceptArgs {
     #[arg(long, value_name = "PATH")]
     pub snapshot: Option<PathBuf>,
     /// Accept the snapshot a `plan --save-plan FILE` saved, offline (no request, no credential),
-    /// into the baseline it was planned against; refused when that baseline changed since.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "paths", "attestations"])]
+    /// into the baseline it was planned against, judged with the plan's policy layers; refused
+    /// when that baseline changed since, or when the plan exited 1 (incomplete data).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "paths", "attestations", "policy", "waivers", "no_builtin"])]
     pub from_plan: Option<PathBuf>,
     /// The baseline to write. Default: the instance's `baseline` in clerk-drift.toml (with
-    /// --from-plan: the plan's, and a --baseline must name the same file).
+    /// --from-plan: the plan's, found from the plan file; a --baseline must name the same file
+    /// or one with the plan's SHA-256).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     #[command(flatten)]

@@ -1,8 +1,10 @@
 //! Saved plans (`plan --save-plan FILE`, `baseline accept --from-plan FILE`), as Terraform's: the
 //! JSON document (`saved_plan_version` 1) that records what a plan saw — the current snapshot in
 //! canonical form and its SHA-256, the baseline file's path and SHA-256, each policy layer's path
-//! and SHA-256, the drift, the tool version and the time — so that the snapshot can be accepted
-//! later, offline, exactly as planned, and refused when the baseline changed since. Reading
+//! and SHA-256 (each path also relative to the plan file and absolute, so that it is found from
+//! another directory), the drift, the settings it no longer observed, the tool version and the
+//! time — so that the snapshot can be accepted later, offline, exactly as planned, and refused
+//! when the baseline changed since. Reading
 //! checks every field (an error names the JSON path), the version, and the snapshot against its
 //! hash (a damaged or edited plan is refused). No secrets: a snapshot holds none.
 
@@ -67,8 +69,14 @@ type Result<T> = std::result::Result<T, Error>;
 /// A file a plan read, and its SHA-256 then.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileHash {
+    /// As the plan was given it (relative to the directory `plan` ran in).
     pub path: PathBuf,
     pub sha256: String,
+    /// From the plan file's directory (`None` in plans of earlier builds, or when it has no such
+    /// path).
+    pub relative_to_plan: Option<PathBuf>,
+    /// Where it was when the plan ran (`None` in plans of earlier builds).
+    pub absolute: Option<PathBuf>,
 }
 
 impl FileHash {
@@ -81,8 +89,76 @@ impl FileHash {
         Ok(FileHash {
             path: path.to_path_buf(),
             sha256: sha256(&bytes),
+            relative_to_plan: None,
+            absolute: None,
         })
     }
+
+    /// Also records where the file is from the plan file `plan` (whose directory exists) and
+    /// its absolute path.
+    pub fn located(mut self, plan: &FsPath) -> FileHash {
+        let absolute = std::fs::canonicalize(&self.path).ok();
+        let dir = plan
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(FsPath::new("."));
+        self.relative_to_plan = match (&absolute, std::fs::canonicalize(dir)) {
+            (Some(file), Ok(dir)) => relative(&dir, file),
+            _ => None,
+        };
+        self.absolute = absolute;
+        self
+    }
+
+    /// Where to look for the file, in order, when accepting from the plan file `plan`: from the
+    /// plan file's directory, the absolute path, the path as given (from the working directory).
+    pub fn candidates(&self, plan: &FsPath) -> Vec<PathBuf> {
+        let dir = plan.parent().unwrap_or(FsPath::new(""));
+        let mut out: Vec<PathBuf> = Vec::new();
+        let all = [
+            self.relative_to_plan.as_ref().map(|r| dir.join(r)),
+            self.absolute.clone(),
+            Some(self.path.clone()),
+        ];
+        for p in all.into_iter().flatten() {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    /// The first of [`FileHash::candidates`] that is a file, if any; named as the plan was given
+    /// it when that is the same file (`base.json`, not `out/../base.json`).
+    pub fn find(&self, plan: &FsPath) -> Option<PathBuf> {
+        let found = self.candidates(plan).into_iter().find(|p| p.is_file())?;
+        match (
+            std::fs::canonicalize(&found),
+            std::fs::canonicalize(&self.path),
+        ) {
+            (Ok(a), Ok(b)) if a == b => Some(self.path.clone()),
+            _ => Some(found),
+        }
+    }
+}
+
+/// `file` relative to `dir` (both absolute, canonical): `..` up to their common ancestor, then
+/// down; `None` when they share none (another drive).
+fn relative(dir: &FsPath, file: &FsPath) -> Option<PathBuf> {
+    let d: Vec<_> = dir.components().collect();
+    let f: Vec<_> = file.components().collect();
+    let common = d.iter().zip(&f).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..d.len() {
+        out.push("..");
+    }
+    for c in &f[common..] {
+        out.push(c);
+    }
+    Some(out)
 }
 
 /// What a plan saw.
@@ -97,6 +173,9 @@ pub struct SavedPlan {
     pub policy: Vec<FileHash>,
     /// The pull had gaps (`--allow-partial`): such a plan is never accepted.
     pub incomplete: bool,
+    /// The settings the baseline observed that the plan did not (incomplete data, exit 1): such
+    /// a plan is never accepted either.
+    pub not_observed: Vec<String>,
     pub exit_code: u8,
     pub created_at: String,
     pub tool_version: String,
@@ -112,8 +191,16 @@ impl SavedPlan {
             column: e.column(),
             message: jsonx::error_message(&e),
         })?;
-        let file =
-            |f: &FileHash| json!({ "path": f.path.display().to_string(), "sha256": f.sha256 });
+        let file = |f: &FileHash| {
+            let mut v = json!({ "path": f.path.display().to_string(), "sha256": f.sha256 });
+            if let Some(r) = &f.relative_to_plan {
+                v["relative_to_plan"] = json!(r.display().to_string());
+            }
+            if let Some(a) = &f.absolute {
+                v["absolute"] = json!(a.display().to_string());
+            }
+            v
+        };
         let doc = json!({
             "saved_plan_version": VERSION,
             "tool": { "name": "clerk-drift", "version": self.tool_version },
@@ -125,6 +212,7 @@ impl SavedPlan {
                 "layers": self.policy.iter().map(file).collect::<Vec<_>>(),
             },
             "incomplete": self.incomplete,
+            "not_observed": self.not_observed,
             "exit_code": self.exit_code,
             "drift": drift,
             "snapshot_sha256": sha256(snapshot_text.as_bytes()),
@@ -208,14 +296,42 @@ impl SavedPlan {
         let layers = get("/policy/layers")?
             .as_array()
             .ok_or_else(|| field("/policy/layers", "expected an array".to_owned()))?;
-        let policy = (0..layers.len())
-            .map(|i| {
-                Ok(FileHash {
-                    path: PathBuf::from(string(&format!("/policy/layers/{i}/path"))?),
-                    sha256: sha(&format!("/policy/layers/{i}/sha256"))?,
-                })
+        // `relative_to_plan` and `absolute` are later additions: optional.
+        let optional = |pointer: &str| -> Result<Option<PathBuf>> {
+            match doc.pointer(pointer) {
+                None => Ok(None),
+                Some(_) => Ok(Some(PathBuf::from(string(pointer)?))),
+            }
+        };
+        let file = |at: &str| -> Result<FileHash> {
+            Ok(FileHash {
+                path: PathBuf::from(string(&format!("{at}/path"))?),
+                sha256: sha(&format!("{at}/sha256"))?,
+                relative_to_plan: optional(&format!("{at}/relative_to_plan"))?,
+                absolute: optional(&format!("{at}/absolute"))?,
             })
+        };
+        let policy = (0..layers.len())
+            .map(|i| file(&format!("/policy/layers/{i}")))
             .collect::<Result<Vec<_>>>()?;
+        // `not_observed` is a later addition: without it, the drift's `unobserved` changes.
+        let not_observed = match doc.get("not_observed") {
+            Some(v) => v
+                .as_array()
+                .ok_or_else(|| field("/not_observed", "expected an array".to_owned()))?
+                .iter()
+                .enumerate()
+                .map(|(i, _)| string(&format!("/not_observed/{i}")))
+                .collect::<Result<Vec<_>>>()?,
+            None => doc
+                .pointer("/drift/changes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|c| c["kind"] == "unobserved")
+                .filter_map(|c| c["path"].as_str().map(str::to_owned))
+                .collect(),
+        };
         let recorded = sha("/snapshot_sha256")?;
         let snapshot_value = get("/snapshot")?;
         let snapshot_text = serde_json::to_string(snapshot_value).unwrap_or_default();
@@ -233,13 +349,11 @@ impl SavedPlan {
         Ok(SavedPlan {
             current: string("/current")?,
             snapshot,
-            baseline: FileHash {
-                path: PathBuf::from(string("/baseline/path")?),
-                sha256: sha("/baseline/sha256")?,
-            },
+            baseline: file("/baseline")?,
             builtin_policy: boolean("/policy/builtin")?,
             policy,
             incomplete: boolean("/incomplete")?,
+            not_observed,
             exit_code,
             created_at: string("/created_at")?,
             tool_version: string("/tool/version")?,
@@ -272,13 +386,18 @@ mod tests {
             baseline: FileHash {
                 path: "b.json".into(),
                 sha256: "a".repeat(64),
+                relative_to_plan: Some("../b.json".into()),
+                absolute: Some("/work/b.json".into()),
             },
             builtin_policy: true,
             policy: vec![FileHash {
                 path: "team.toml".into(),
                 sha256: "b".repeat(64),
+                relative_to_plan: None,
+                absolute: None,
             }],
             incomplete: false,
+            not_observed: vec!["session.lifetime".into()],
             exit_code: 2,
             created_at: "2026-11-22T10:00:00Z".into(),
             tool_version: "0.1.0".into(),
@@ -303,6 +422,56 @@ mod tests {
             io::to_canonical(&plan().snapshot).expect("canonical")
         );
         assert_eq!((read.exit_code, read.incomplete), (2, false));
+        assert_eq!(read.not_observed, ["session.lifetime"]);
+    }
+
+    #[test]
+    fn a_plan_without_the_later_fields_still_reads() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut doc: Value =
+            serde_json::from_str(&plan().to_text(&Drift::default()).expect("text")).expect("JSON");
+        for key in ["relative_to_plan", "absolute"] {
+            doc["baseline"].as_object_mut().expect("object").remove(key);
+        }
+        doc.as_object_mut().expect("object").remove("not_observed");
+        doc["drift"] = json!({"changes": [
+            {"path": "user.sign_up", "kind": "unobserved", "before": true, "after": null},
+            {"path": "session.lifetime", "kind": "changed", "before": 1, "after": 2}
+        ]});
+        let path = write(dir.path(), &doc.to_string());
+        let read = SavedPlan::read(&path).expect("reads");
+        assert_eq!(
+            (read.baseline.relative_to_plan, read.baseline.absolute),
+            (None, None)
+        );
+        assert_eq!(read.not_observed, ["user.sign_up"]);
+    }
+
+    #[test]
+    fn a_recorded_file_is_looked_for_from_the_plan_then_absolute_then_as_given() {
+        assert_eq!(
+            relative(
+                FsPath::new("/w/repo/out"),
+                FsPath::new("/w/repo/baselines/p.json")
+            ),
+            Some(PathBuf::from("../baselines/p.json"))
+        );
+        assert_eq!(
+            relative(FsPath::new("/w/repo"), FsPath::new("/w/repo/b.json")),
+            Some(PathBuf::from("b.json"))
+        );
+        assert_eq!(
+            plan().baseline.candidates(FsPath::new("/tmp/x/plan.json")),
+            [
+                PathBuf::from("/tmp/x/../b.json"),
+                PathBuf::from("/work/b.json"),
+                PathBuf::from("b.json")
+            ]
+        );
+        assert_eq!(
+            plan().policy[0].candidates(FsPath::new("plan.json")),
+            [PathBuf::from("team.toml")]
+        );
     }
 
     #[test]

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result, bail};
 
 use super::current::{Current, current};
-use super::{baseline_path, discover_config, judge, process_env};
+use super::{baseline_path, discover_config, judge_with, policy_layers, process_env};
 use crate::cli::{BaselineAcceptArgs, BaselineCommand, BaselineFileArgs};
+use crate::policy::load::Layers;
 use crate::{Outcome, Ui, baseline, exit, report};
 
 pub(super) fn run(cmd: BaselineCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
@@ -45,18 +46,19 @@ fn accept(a: &BaselineAcceptArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         &a.reason,
         jiff::Timestamp::now(),
     )?;
-    finish(a, &current, &path, prepared, &by)
+    let layers = policy_layers(&a.policy.source, current.instance.as_ref());
+    finish(a, &current, &path, prepared, &by, layers)
 }
 
 /// `--from-plan FILE`: the saved plan's snapshot into the plan's baseline, offline (no pull, no
-/// credential, no request).
+/// credential, no request), judged with the plan's policy layers.
 fn accept_plan(
     a: &BaselineAcceptArgs,
     file: &std::path::Path,
     ui: &Arc<dyn Ui>,
 ) -> Result<Outcome> {
     let config = discover_config(a.live.config.as_deref())?;
-    let (plan, path) = super::saved_plan::open(file, a.baseline.as_deref(), ui)?;
+    let (plan, path, layers) = super::saved_plan::open(file, a.baseline.as_deref(), ui)?;
     let instance = super::preflight::instance(config.as_ref(), &a.live, true)?;
     let by = who(a.by.as_deref())?;
     let prepared = match baseline::prepare(
@@ -87,21 +89,23 @@ fn accept_plan(
         calls: serde_json::Value::Null,
         governance: super::governance(config.as_ref()),
     };
-    finish(a, &current, &path, prepared, &by)
+    finish(a, &current, &path, prepared, &by, layers)
 }
 
-/// Judges the prepared baseline and writes it, or refuses it under `--fail-on`.
+/// Judges the prepared baseline with `layers` and writes it, or refuses it under `--fail-on`.
 fn finish(
     a: &BaselineAcceptArgs,
     current: &Current,
     path: &std::path::Path,
     prepared: baseline::Prepared,
     by: &str,
+    layers: Layers,
 ) -> Result<Outcome> {
     let path = path.to_path_buf();
     // Never hide an active violation: show what the accepted configuration still fails; with
     // `--fail-on`, refuse a baseline with violations at or above it (exit bit 4), unwritten.
-    let eval = judge(
+    let eval = judge_with(
+        layers,
         &a.policy,
         current.instance.as_ref(),
         current.governance,

@@ -186,7 +186,25 @@ fn judge(
     governance: Governance,
     snapshot: &crate::snapshot::Snapshot,
 ) -> Result<Evaluation> {
-    let mut policy = load_policy(&args.source, instance)?;
+    judge_with(
+        policy_layers(&args.source, instance),
+        args,
+        instance,
+        governance,
+        snapshot,
+    )
+}
+
+/// [`judge`] with the given policy layers (a saved plan's) instead of the flags' and the
+/// instance's; the gate and `require_observed` still come from `args` and the instance.
+fn judge_with(
+    layers: Layers,
+    args: &PolicyArgs,
+    instance: Option<&Instance>,
+    governance: Governance,
+    snapshot: &crate::snapshot::Snapshot,
+) -> Result<Evaluation> {
+    let mut policy = layers.load()?;
     policy.max_waiver_days = governance.max_waiver_days;
     let judging = Judging {
         today: today()?,

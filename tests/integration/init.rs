@@ -88,6 +88,64 @@ fn assert_no_key(dir: &Path, o: &std::process::Output) {
     }
 }
 
+/// The GitLab snippet builds clerk-drift only in a job without the keys' environment, whose cache
+/// is keyed by protection; the jobs that run it build nothing and take the binary from it.
+fn assert_gitlab_builds_without_keys(text: &str) {
+    let mut jobs: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();
+    let mut name = "";
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        if let Some(n) = line.strip_suffix(':').filter(|_| !line.starts_with(' ')) {
+            name = n;
+        }
+        jobs.entry(name).or_default().push_str(&format!("{line}\n"));
+    }
+    let names: Vec<&str> = jobs.keys().copied().filter(|n| !n.is_empty()).collect();
+    assert_eq!(
+        names,
+        [
+            ".clerk-drift",
+            ".clerk-drift:run",
+            "clerk-drift:install",
+            "clerk-drift:offline",
+            "clerk-drift:plan"
+        ]
+    );
+    let building: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| jobs[n].contains("cargo"))
+        .collect();
+    assert_eq!(building, ["clerk-drift:install"]);
+    let install = &jobs["clerk-drift:install"];
+    assert!(!install.contains("environment:"), "{install}");
+    assert!(
+        install
+            .contains("key: clerk-drift-$CLERK_DRIFT_VERSION-protected-$CI_COMMIT_REF_PROTECTED\n"),
+        "{install}"
+    );
+    assert!(
+        install.contains("      - .clerk-drift/bin/clerk-drift\n"),
+        "{install}"
+    );
+    let run = &jobs[".clerk-drift:run"];
+    assert!(
+        run.contains("    - job: clerk-drift:install\n      artifacts: true\n"),
+        "{run}"
+    );
+    assert!(!run.contains("cache"), "{run}");
+    let plan = &jobs["clerk-drift:plan"];
+    assert!(plan.contains("  extends: .clerk-drift:run\n"), "{plan}");
+    assert!(
+        plan.contains("  environment:\n    name: clerk-drift/production\n    action: access"),
+        "{plan}"
+    );
+    assert!(
+        !jobs[".clerk-drift"].contains("cache"),
+        "{}",
+        jobs[".clerk-drift"]
+    );
+}
+
 /// After `init`, every command of the generated CI files exits 0: the offline checks, the
 /// offline plan, the live plan with its outputs (as the GitLab jobs run them), and a bare `plan`.
 fn assert_ci_clean(server: &MockServer, dir: &Path, frontend_only: bool) {
@@ -173,6 +231,7 @@ async fn init_yes_with_all_three_apis_then_plan_is_clean() {
         "init_all_gitlab",
         read(dir.path(), ".gitlab/clerk-drift.gitlab-ci.yml")
     );
+    assert_gitlab_builds_without_keys(&read(dir.path(), ".gitlab/clerk-drift.gitlab-ci.yml"));
 
     // The baseline carries the record `baseline accept` writes: who, why, the first in its chain.
     let baseline: serde_json::Value =

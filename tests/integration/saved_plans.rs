@@ -234,12 +234,13 @@ fn an_edited_foreign_or_misdirected_plan_is_refused() {
         let err = accept("edited.json", &[]);
         assert!(err.contains(expected), "{expected}: {err}");
     }
-    // --baseline must name the plan's baseline.
-    write_file(d, "other.json", &unaccepted_baseline());
+    // --baseline names another file: taken only with the plan's baseline's SHA-256 (below, and
+    // in `a_plan_is_accepted_from_another_directory_and_its_baseline_can_be_named`).
+    write_file(d, "other.json", "{}\n");
     let err = accept("out/plan.json", &["--baseline", "other.json"]);
-    assert_eq!(
-        err,
-        "error: --baseline other.json: the plan out/plan.json was made against base.json; accept it into that baseline (leave --baseline out), or plan again against this one\n"
+    assert!(
+        err.starts_with("error: --baseline other.json: not the baseline the plan out/plan.json was made against (base.json): its SHA-256 is "),
+        "{err}"
     );
     // --save-plan with --all, or against a recording directory: refused before anything.
     let o =
@@ -330,4 +331,248 @@ async fn a_live_plan_saves_and_accepts_with_all_three_apis_and_with_the_frontend
         );
         assert_eq!(code(&o), 0, "{without:?}: {}", stdout(&o));
     }
+}
+
+/// A waiver of `origins.https-only` until the end of 2026.
+const WAIVER: &str = r#"[[waiver]]
+rule = "origins.https-only"
+reason = "the staging origin until CHG-1"
+approved_by = "ciso@acme.test"
+expires = 2026-12-31
+"#;
+
+fn accept_plan(cwd: &Path, plan: &str, extra: &[&str]) -> std::process::Output {
+    output(
+        offline("http://127.0.0.1:9", cwd)
+            .args([
+                "baseline",
+                "accept",
+                "--from-plan",
+                plan,
+                "--reason",
+                "reviewed",
+                "--by",
+                "me",
+            ])
+            .args(extra),
+    )
+}
+
+/// `accept --from-plan --fail-on` judges with the plan's policy layers (its waiver holds), not
+/// the built-in pack alone; a layer changed since is named, and judged as it is now.
+#[test]
+fn accept_from_a_plan_judges_with_the_plans_policy_layers() {
+    let dir = workspace();
+    let d = dir.path();
+    write_file(d, "pol.toml", WAIVER);
+    let o = output(offline("http://127.0.0.1:9", d).args([
+        "plan",
+        "--snapshot",
+        &drifted(),
+        "--baseline",
+        "base.json",
+        "--policy",
+        "pol.toml",
+        "--fail-on",
+        "none",
+        "--save-plan",
+        "out/plan.json",
+    ]));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let before = sha(&d.join("base.json"));
+    let refused = |o: &std::process::Output, n: usize| {
+        assert_eq!(code(o), 4, "{}", stderr(o));
+        let first = stdout(o).lines().next().unwrap_or_default().to_owned();
+        assert_eq!(
+            first,
+            format!(
+                "Refused: the snapshot of the saved plan out/plan.json ({}, saved {}) fails {n} rule(s) at or above high (--fail-on high); base.json was not written.",
+                drifted(),
+                saved_at(d)
+            )
+        );
+    };
+    let o = accept_plan(d, "out/plan.json", &["--fail-on", "high"]);
+    refused(&o, 3);
+    assert_eq!(stderr(&o), "");
+    assert!(!stdout(&o).contains("origins.https-only"), "{}", stdout(&o));
+    assert_eq!(sha(&d.join("base.json")), before);
+    // The policy flags are the plan's: not given again.
+    let o = accept_plan(d, "out/plan.json", &["--policy", "pol.toml"]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o)
+            .contains("the argument '--from-plan <FILE>' cannot be used with '--policy <FILE>'"),
+        "{}",
+        stderr(&o)
+    );
+    // The layer changed since (the waiver gone): said so, and judged as it is now.
+    let then = sha(&d.join("pol.toml"));
+    write_file(d, "pol.toml", "# no waiver any more\n");
+    let now = sha(&d.join("pol.toml"));
+    let o = accept_plan(d, "out/plan.json", &["--fail-on", "high"]);
+    refused(&o, 4);
+    assert!(stdout(&o).contains("origins.https-only"), "{}", stdout(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "warning: the policy layer pol.toml changed since the plan was saved (SHA-256 then {}, now {}): the plan does not hold its text then, so the findings below are judged with it as it is now\n",
+            &then[..12],
+            &now[..12]
+        )
+    );
+    // A layer that is gone: refused, named.
+    std::fs::remove_file(d.join("pol.toml")).expect("remove");
+    let o = accept_plan(d, "out/plan.json", &["--fail-on", "high"]);
+    assert_eq!(code(&o), 1);
+    let abs = std::fs::canonicalize(d).expect("canonical");
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: out/plan.json: the policy layer pol.toml the plan was judged with was not found (looked for out/../pol.toml, {}, pol.toml); nothing was written: accept from the directory the plan ran in, or plan again\n",
+            abs.join("pol.toml").display()
+        )
+    );
+    assert_eq!(sha(&d.join("base.json")), before);
+}
+
+/// The plan's `created_at`.
+fn saved_at(d: &Path) -> String {
+    let plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out/plan.json")).expect("saved"))
+            .expect("JSON");
+    plan["created_at"].as_str().expect("created_at").to_owned()
+}
+
+/// A plan that exited 1 — settings of the baseline no longer observed (the Frontend API only,
+/// against a baseline of all three) — is refused, naming them; the baseline keeps them.
+#[tokio::test]
+async fn a_plan_that_exited_1_is_refused_naming_what_it_did_not_observe() {
+    let server = fake::start(&Data::load(&example("acme-prod")), Options::default()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let o = output(live(&server.uri(), d).args(["pull", "-o", "base.json"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let before = sha(&d.join("base.json"));
+    let o = output(live(&server.uri(), d).args([
+        "plan",
+        "--baseline",
+        "base.json",
+        "--fail-on",
+        "none",
+        "--without",
+        "backend",
+        "--without",
+        "platform",
+        "--save-plan",
+        "plan.json",
+    ]));
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("plan.json")).expect("saved"))
+            .expect("JSON");
+    assert_eq!(
+        (plan["exit_code"].as_u64(), plan["incomplete"].as_bool()),
+        (Some(1), Some(false))
+    );
+    let names: Vec<&str> = plan["not_observed"]
+        .as_array()
+        .expect("not_observed")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(names.len() > 10, "{names:?}");
+    let o = accept_plan(d, "plan.json", &[]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: plan.json: the plan exited 1 (incomplete data): {} setting(s) the baseline observed were not observed: {} and {} more; accepting it would drop them from the baseline, so nothing was written: plan again with the credentials (and APIs) that observe them; a plan saved with --allow-partial is refused as well. To drop settings from the baseline on purpose, accept them by name: `clerk-drift baseline accept --snapshot FILE --path GLOB --reason …`\n",
+            names.len(),
+            names[..10].join(", "),
+            names.len() - 10
+        )
+    );
+    assert_eq!(sha(&d.join("base.json")), before);
+    assert_eq!(
+        std::fs::read_dir(d).expect("dir").count(),
+        2,
+        "nothing else written"
+    );
+}
+
+/// The plan's baseline is found from another working directory (from the plan file); when it
+/// cannot be, the error names the plan, the recorded path and `--baseline PATH`, which is taken
+/// when the file has the plan's SHA-256.
+#[test]
+fn a_plan_is_accepted_from_another_directory_and_its_baseline_can_be_named() {
+    let dir = workspace();
+    let d = dir.path();
+    assert_eq!(code(&save(d, &drifted())), 2);
+    let plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out/plan.json")).expect("saved"))
+            .expect("JSON");
+    let abs = std::fs::canonicalize(d).expect("canonical");
+    assert_eq!(plan["baseline"]["path"], "base.json");
+    assert_eq!(plan["baseline"]["relative_to_plan"], "../base.json");
+    assert_eq!(
+        plan["baseline"]["absolute"],
+        abs.join("base.json").display().to_string()
+    );
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let e = elsewhere.path();
+    let plan_path = d.join("out/plan.json").display().to_string();
+    let before = sha(&d.join("base.json"));
+
+    // Moved away: not found, and the error says what to do.
+    std::fs::rename(d.join("base.json"), d.join("moved.json")).expect("rename");
+    let o = accept_plan(e, &plan_path, &[]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {plan_path}: the baseline the plan was made against was not found: recorded as base.json (looked for {}, {}, base.json); nothing was written: accept from the directory the plan ran in, or pass --baseline PATH to name it (accepted when its SHA-256 is the plan's, {})\n",
+            d.join("out/../base.json").display(),
+            abs.join("base.json").display(),
+            &before[..12]
+        )
+    );
+    // Another file with other content: refused, both hashes named.
+    write_file(e, "other.json", "{}\n");
+    let other = sha(&e.join("other.json"));
+    assert_ne!(other, before);
+    let o = accept_plan(e, &plan_path, &["--baseline", "other.json"]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: --baseline other.json: not the baseline the plan {plan_path} was made against (base.json): its SHA-256 is {other}, the plan's baseline's {before}; nothing was written: name that file (or one with the same content), or plan again against this one\n"
+        )
+    );
+    // Named, with the plan's SHA-256: accepted into it.
+    let moved = d.join("moved.json").display().to_string();
+    let o = accept_plan(e, &plan_path, &["--baseline", &moved]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!(
+            "as the baseline {moved} (replacing {}",
+            &before[..12]
+        )),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(sha(&e.join("other.json")), other);
+
+    // Back in place: found from the plan file, from the other directory.
+    let dir = workspace();
+    let d = dir.path();
+    assert_eq!(code(&save(d, &drifted())), 2);
+    let plan_path = d.join("out/plan.json").display().to_string();
+    let o = accept_plan(e, &plan_path, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let base: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("base.json")).expect("base"))
+            .expect("JSON");
+    assert_eq!(base["accepted"]["by"], "me");
+    assert!(!e.join("base.json").exists());
 }

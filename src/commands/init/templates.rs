@@ -305,8 +305,9 @@ pub(super) fn gitlab(s: &Setup<'_>) -> String {
         "No key is needed: only the Frontend API (public) is read.".to_owned()
     } else {
         format!(
-            "Put {} in CI/CD variables\n# that are masked and protected (exposed to protected branches only): merge requests never\n# see them.",
-            names.join(" and ")
+            "Put {} in CI/CD variables that are masked,\n# protected (protected branches only: merge requests never see them) and scoped to the\n# environment `clerk-drift/{}` (only the plan job gets them: not the job that builds).",
+            names.join(" and "),
+            s.name
         )
     };
     fill(
@@ -323,19 +324,42 @@ pub(super) fn gitlab(s: &Setup<'_>) -> String {
   variables:
     CLERK_DRIFT_VERSION: \"@VERSION@\"
     CLERK_DRIFT_NO_KEYRING: \"1\"
+
+# Builds the pinned clerk-drift in a job that holds no key, and passes the binary on as an
+# artifact of this pipeline. Its cache is keyed by protection: a merge request's job cannot
+# write the binary that a protected branch's plan runs.
+clerk-drift:install:
+  extends: .clerk-drift
+  rules:
+    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"
+    - if: $CI_PIPELINE_SOURCE == \"schedule\"
+    - if: $CI_PIPELINE_SOURCE == \"web\"
   cache:
-    key: clerk-drift-@VERSION@
+    key: clerk-drift-$CLERK_DRIFT_VERSION-protected-$CI_COMMIT_REF_PROTECTED
     paths:
       - .clerk-drift/
-  before_script:
-    - export PATH=\"$CI_PROJECT_DIR/.clerk-drift/bin:$PATH\"
+  script:
     - >-
-      clerk-drift --version | grep -qx \"clerk-drift $CLERK_DRIFT_VERSION\" ||
+      .clerk-drift/bin/clerk-drift --version 2>/dev/null | grep -qx \"clerk-drift $CLERK_DRIFT_VERSION\" ||
       cargo install --locked --root .clerk-drift --git @REPOSITORY@
       --tag \"v$CLERK_DRIFT_VERSION\" clerk-drift
+  artifacts:
+    paths:
+      - .clerk-drift/bin/clerk-drift
+    expire_in: 1 day
+
+# The jobs below run the binary of this pipeline's install job; they build nothing.
+.clerk-drift:run:
+  extends: .clerk-drift
+  needs:
+    - job: clerk-drift:install
+      artifacts: true
+  before_script:
+    - export PATH=\"$CI_PROJECT_DIR/.clerk-drift/bin:$PATH\"
+    - clerk-drift --version | grep -qx \"clerk-drift $CLERK_DRIFT_VERSION\"
 
 clerk-drift:offline:
-  extends: .clerk-drift
+  extends: .clerk-drift:run
   rules:
     - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"
   script:
@@ -348,10 +372,13 @@ clerk-drift:offline:
       junit: clerk-drift.xml
 
 clerk-drift:plan:
-  extends: .clerk-drift
+  extends: .clerk-drift:run
   rules:
     - if: $CI_PIPELINE_SOURCE == \"schedule\"
     - if: $CI_PIPELINE_SOURCE == \"web\"
+  environment:
+    name: clerk-drift/@NAME@
+    action: access # reads the environment's variables (the keys); not a deployment
   script:
     - clerk-drift plan --instance @NAME@ --output junit=clerk-drift.xml --output markdown=clerk-drift.md
   artifacts:
