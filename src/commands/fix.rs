@@ -118,6 +118,16 @@ fn fixed(now: &[Finding], then: &[Finding]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A path as a POSIX shell word: as is when only safe characters, else in single quotes.
+pub(super) fn shell_quote(s: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c);
+    if !s.is_empty() && s.chars().all(safe) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// A JSON pointer as the dotted key a person reads (`auth_password.disable_hibp`).
 fn dotted(ptr: &str) -> String {
     ptr.trim_start_matches('/')
@@ -172,8 +182,9 @@ fn text(
             .collect();
         let _ = writeln!(
             out,
-            "Cannot be restored by the patch: the target has null at {} (a merge patch's null \
-             deletes the key instead); set these in the Dashboard.\n",
+            "Cannot be restored by the patch: the target has null at {}, a key the current \
+             config does not have (a patch's null clears a key; it cannot add one holding null); \
+             set these in the Dashboard.\n",
             keys.join(", ")
         );
     }
@@ -196,9 +207,9 @@ fn text(
     let _ = writeln!(
         out,
         "\nPreview, then apply, with Clerk's CLI (`--dry-run` validates on Clerk's side and shows \
-         the result without saving it{}):\n  clerk config patch --app {app} --instance {ins} --file {file} --dry-run\n  clerk config patch --app {app} --instance {ins} --file {file}{destructive}",
+         the result without saving it{}):\n  clerk config patch --app {app} --instance {ins} --file {file} --dry-run{destructive}\n  clerk config patch --app {app} --instance {ins} --file {file}{destructive}",
         if r.deletes() {
-            "; `--destructive` lets the patch's nulls delete keys"
+            "; the patch holds null, which clears a key: Clerk accepts it only with `--destructive`"
         } else {
             ""
         }
@@ -248,6 +259,9 @@ fn block(out: &mut String, n: usize, step: &Step) {
             let _ = writeln!(out, "   cannot be restored by clerk-drift: {why}");
             page_line(out, page.as_ref(), "Dashboard");
         }
+        How::AddedSince => out.push_str(
+            "   not in the baseline (added since): left as is, not deleted by the patch\n",
+        ),
         How::Follows => out.push_str(
             "   follows from the Platform config patch (another reading of what it sets): \
              check with `clerk-drift plan` after applying\n",
@@ -306,6 +320,7 @@ fn document(
                 How::Dashboard { why, page: p } => json!({"by": "dashboard", "why": why, "page": page(p)}),
                 How::NotObserved { field } => json!({"by": "not_observed", "field": field}),
                 How::Follows => json!({"by": "follows_from_patch"}),
+                How::AddedSince => json!({"by": "added_since"}),
             };
             json!({"settings": settings, "rules": s.rules, "apply": apply})
         })
@@ -318,9 +333,26 @@ fn document(
             "config_version": r.config_version,
             "patch": r.patch,
             "unwritable": r.unwritable,
+            "added_since": r.added_since,
             "destructive": r.deletes(),
         },
         "steps": steps,
         "rules_without_value": without_value.iter().map(|(id, path, text)| json!({"rule": id, "path": path, "remediation": text})).collect::<Vec<_>>(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shell_quote_leaves_plain_paths_and_quotes_the_rest() {
+        assert_eq!(
+            super::shell_quote("baselines/acme-prod.json"),
+            "baselines/acme-prod.json"
+        );
+        assert_eq!(
+            super::shell_quote("my dir/it's.json"),
+            "'my dir/it'\\''s.json'"
+        );
+        assert_eq!(super::shell_quote(""), "''");
+    }
 }

@@ -153,12 +153,15 @@ impl Planned {
         report::text::render_evaluation(&mut out, eval, args.verbose);
         if drift.has_drift() {
             // One hint: the command that writes the fix (a live pull is saved first: fix never pulls).
-            let current = if self.current.calls.is_null() {
-                self.current.label.as_str()
+            let (pull, current) = if self.current.calls.is_null() {
+                (String::new(), super::fix::shell_quote(&self.current.label))
             } else {
-                "CURRENT.json"
+                (
+                    "clerk-drift pull -o CURRENT.json, then ".to_owned(),
+                    "CURRENT.json".to_owned(),
+                )
             };
-            out.push_str(&format!("\nTo restore the baseline: clerk-drift fix --snapshot {current} --baseline {} -o patch.json (sends nothing; docs/fix.md)\n", self.baseline_label));
+            out.push_str(&format!("\nTo restore the baseline: {pull}clerk-drift fix --snapshot {current} --baseline {} -o patch.json (sends nothing; docs/fix.md)\n", super::fix::shell_quote(&self.baseline_label)));
         }
         report::text::render_verdict(
             &mut out,

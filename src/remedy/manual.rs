@@ -235,9 +235,24 @@ pub fn how(path: &Path, kind: ChangeKind, current: &Snapshot, target: &Snapshot)
     }
     match pattern.as_str() {
         "instance.allowed_origins" | "instance.allowed_origins[*]" => {
-            return instance_patch("allowed_origins", &head(path, 2));
+            let at = head(path, 2);
+            // Clerk accepts `[]`/`null` there and ignores it (clerk/cli README, "Round-trip
+            // verification"): no request empties the list.
+            if value(&at).is_none_or(|v| v.is_null() || v.as_array().is_some_and(Vec::is_empty)) {
+                return How::Dashboard {
+                    why: "the target has no allowed origins, and PATCH /v1/instance ignores an \
+                          empty allowed_origins: no request clears them; remove them in the \
+                          Dashboard"
+                        .into(),
+                    page: page("Domains", Some("https://dashboard.clerk.com/~/domains")),
+                };
+            }
+            return instance_patch("allowed_origins", &at);
         }
         "instance.test_mode" => return instance_patch("test_mode", path),
+        "observed.fapi.display_config.support_email" => {
+            return instance_patch("support_email", path);
+        }
         "session.url_based_syncing" => return instance_patch("url_based_session_syncing", path),
         _ => {}
     }

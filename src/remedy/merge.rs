@@ -24,8 +24,9 @@ pub fn apply(target: &Value, patch: &Value) -> Value {
 }
 
 /// The merge patch that turns `from` into `to`: only the members that differ; `null` for a member
-/// `to` does not have. `None` when nothing differs. A `null` member of `to` cannot be written by
-/// a merge patch (it deletes): such a member is deleted instead.
+/// `to` does not have or holds as `null` (Clerk's Platform API clears a key by `null` when the
+/// patch is sent with `destructive=true`, `clerk config patch --destructive`). `None` when nothing
+/// differs. A `null` member of `to` that `from` does not have is left out (see [`unwritable`]).
 pub fn diff(from: &Value, to: &Value) -> Option<Value> {
     match (from, to) {
         (Value::Object(f), Value::Object(t)) => {
@@ -59,8 +60,9 @@ pub fn diff(from: &Value, to: &Value) -> Option<Value> {
     }
 }
 
-/// JSON pointers of the `null` members of `to` that [`diff`]'s patch cannot write (a merge
-/// patch's `null` deletes): those where `from` has another value or none.
+/// JSON pointers of the `null` members of `to` that [`diff`]'s patch cannot write: those `from`
+/// does not have (a patch's `null` clears a key; it cannot add one that holds `null`). Where
+/// `from` has another value, the patch's `null` clears it.
 pub fn unwritable(from: &Value, to: &Value) -> Vec<String> {
     fn walk(from: Option<&Value>, to: &Value, ptr: &mut String, out: &mut Vec<String>) {
         let Value::Object(t) = to else { return };
@@ -70,7 +72,7 @@ pub fn unwritable(from: &Value, to: &Value) -> Vec<String> {
             ptr.push('/');
             ptr.push_str(&crate::snapshot::normalize::platform::escape(k));
             match tv {
-                Value::Null if fv != Some(&Value::Null) => out.push(ptr.clone()),
+                Value::Null if fv.is_none() => out.push(ptr.clone()),
                 Value::Object(_) => walk(fv.filter(|v| v.is_object()), tv, ptr, out),
                 _ => {}
             }
@@ -204,6 +206,15 @@ mod tests {
         assert_eq!(diff(&to, &to), None);
         assert_eq!(leaves(&patch), ["/a/b", "/d", "/e", "/g/i"]);
         assert_eq!(unwritable(&from, &to), ["/g/h"]);
+        // A `null` over a value is written (it clears the key, with `--destructive`).
+        assert_eq!(
+            diff(&json!({"k": "x"}), &json!({"k": null})),
+            Some(json!({"k": null}))
+        );
+        assert_eq!(
+            unwritable(&json!({"k": "x"}), &json!({"k": null})),
+            Vec::<String>::new()
+        );
         assert_eq!(
             diff(&json!({"k": null}), &json!({})),
             Some(json!({"k": null}))

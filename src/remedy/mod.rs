@@ -32,9 +32,13 @@ pub struct Remedy {
     /// was not observed on both sides).
     pub patch: Option<Value>,
     pub observed: Observed,
-    /// JSON pointers the target needs as `null`, which a merge patch cannot write (its `null`
-    /// deletes): set them in the Dashboard.
+    /// JSON pointers the target holds as `null` where the current config has no such key: a
+    /// patch's `null` clears a key, it cannot add one holding `null` (set them in the
+    /// Dashboard). A `null` over a value is in the patch (sent with `--destructive`).
     pub unwritable: Vec<String>,
+    /// JSON pointers of keys the current config has and the target's never had (keys Clerk added
+    /// after the baseline was taken): left as they are, not deleted by the patch.
+    pub added_since: Vec<String>,
     /// The current config's `config_version` (for `If-Match`), when known.
     pub config_version: Option<String>,
     /// One step per change (changes one request makes together are one step).
@@ -84,6 +88,8 @@ pub enum How {
     Dashboard { why: String, page: Option<Page> },
     /// The Platform config carries it (at `field`), but it was not observed.
     NotObserved { field: Option<String> },
+    /// A key the target's config never had (added by Clerk since): left as it is.
+    AddedSince,
     /// Follows from the patch: another reading of what it sets (the Frontend API's view, a value
     /// that applies only while a switch the patch sets is on).
     Follows,
@@ -102,9 +108,10 @@ pub fn remedy(current: &Snapshot, target: &Snapshot) -> Remedy {
         .flatten()
         .flat_map(|v| v.lists.iter().cloned())
         .collect();
-    let (patch, unwritable) = match (&cur, tgt) {
+    let (patch, unwritable, added_since) = match (&cur, tgt) {
         (Some(c), Some(mut t)) => {
             let off = providers_off(c, &mut t, target);
+            let added_since = keep_added(c, &mut t, &off);
             let unwritable = merge::unwritable(&c.config, &t.config);
             let mut patch = merge::diff(&c.config, &t.config);
             // The current block's `enabled` may be absent (read as off): say it.
@@ -115,9 +122,9 @@ pub fn remedy(current: &Snapshot, target: &Snapshot) -> Remedy {
                 }
             }
             secrets(c, &t, &mut patch);
-            (patch, unwritable)
+            (patch, unwritable, added_since)
         }
-        _ => (None, Vec::new()),
+        _ => (None, Vec::new(), Vec::new()),
     };
     let leaves = patch.as_ref().map(merge::leaves).unwrap_or_default();
     let drift = diff::diff(target, current);
@@ -129,14 +136,23 @@ pub fn remedy(current: &Snapshot, target: &Snapshot) -> Remedy {
             current: change.after.clone(),
             target: change.before.clone(),
         };
-        let how = how(
-            &change.path,
-            change.kind,
-            (current, target),
-            observed,
-            &leaves,
-            &lists,
-        );
+        let added = platform_ptr(&change.path, current, target).is_some_and(|p| {
+            added_since
+                .iter()
+                .any(|a| p == *a || p.starts_with(&format!("{a}/")))
+        });
+        let how = if added {
+            How::AddedSince
+        } else {
+            how(
+                &change.path,
+                change.kind,
+                (current, target),
+                observed,
+                &leaves,
+                &lists,
+            )
+        };
         // Changes one request makes (a JWT template, the instance's settings) are one step.
         if let Some(last) = steps.last_mut()
             && last.how == how
@@ -158,6 +174,7 @@ pub fn remedy(current: &Snapshot, target: &Snapshot) -> Remedy {
         patch,
         observed,
         unwritable,
+        added_since,
         config_version: current.meta.config_version.clone(),
         steps,
     }
@@ -182,7 +199,8 @@ impl Remedy {
         }
     }
 
-    /// Whether the patch deletes keys (`clerk config patch` needs `--destructive` then).
+    /// Whether the patch holds a `null` (it clears keys: `clerk config patch` needs
+    /// `--destructive` then, on the dry run and on the apply).
     pub fn deletes(&self) -> bool {
         fn any_null(v: &Value) -> bool {
             match v {
@@ -235,6 +253,41 @@ fn providers_off(current: &View, target: &mut View, t: &Snapshot) -> Vec<String>
         );
     }
     off
+}
+
+/// Keys of the current config that the target's does not have at all (Clerk added them after
+/// the target was taken): copied into the target, so that the patch leaves them as they are
+/// (their secrets too). Providers switched off (`off`) are not looked into. Returns their JSON
+/// pointers.
+fn keep_added(current: &View, target: &mut View, off: &[String]) -> Vec<String> {
+    fn walk(c: &Value, t: &mut Value, ptr: &str, off: &[String], out: &mut Vec<String>) {
+        // A provider switched off keeps its own rule (`providers_off`).
+        if off.iter().any(|o| o == ptr) {
+            return;
+        }
+        let (Value::Object(c), Value::Object(t)) = (c, t) else {
+            return;
+        };
+        for (k, cv) in c {
+            let p = format!("{ptr}/{}", platform::escape(k));
+            match t.get_mut(k) {
+                Some(tv) => walk(cv, tv, &p, off, out),
+                None => {
+                    t.insert(k.clone(), cv.clone());
+                    out.push(p);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&current.config, &mut target.config, "", off, &mut out);
+    for (ptr, state) in &current.secrets {
+        let under = out.iter().any(|a| ptr.starts_with(&format!("{a}/")));
+        if under && !target.secrets.contains_key(ptr) {
+            target.secrets.insert(ptr.clone(), state.clone());
+        }
+    }
+    out
 }
 
 /// Secret fields, whose values the snapshots never held: the patch clears one the target does
@@ -304,7 +357,15 @@ fn how(
             || [current, target]
                 .iter()
                 .all(|s| s.source_of(path).is_none_or(|src| src == Source::Fapi));
-        if fapi_reading && !leaves.is_empty() {
+        // Another reading follows from the patch only where the patch sets the Platform key it
+        // reflects.
+        if fapi_reading
+            && platform::reflected_keys(path).iter().any(|k| {
+                leaves
+                    .iter()
+                    .any(|l| l == k || l.starts_with(&format!("{k}/")))
+            })
+        {
             return How::Follows;
         }
         if !(observed.current && observed.target)
@@ -327,10 +388,22 @@ fn how(
             page: manual::page_of(&text),
         };
     }
+    let inside: Vec<String> = [current.get(path), target.get(path)]
+        .into_iter()
+        .flatten()
+        .filter(|v| v.is_object())
+        .flat_map(merge::leaves)
+        .collect();
     let fields: Vec<String> = leaves
         .iter()
+        // Exact keys only: this member, a parent the patch writes whole, or a key inside the
+        // member's value (on either side); not a sibling that shares its prefix.
         .filter(|l| {
-            *l == &ptr || l.starts_with(&format!("{ptr}/")) || ptr.starts_with(&format!("{l}/"))
+            *l == &ptr
+                || ptr.starts_with(&format!("{l}/"))
+                || inside.iter().any(|i| format!("{ptr}{i}") == **l)
+                // A provider held or not: its whole block (its switch with it).
+                || (path.pattern() == "oauth_providers[*]" && l.starts_with(&format!("{ptr}/")))
         })
         .cloned()
         .collect();

@@ -1,6 +1,6 @@
 //! `--to policy`: the current snapshot with every failing rule made to pass, each at the value
 //! its own assertion names (`equals` its value, `one_of` the first, `min`/`max` the bound — a
-//! duration switched on at it —, a set with the element added or removed). Rules whose assertion
+//! switched-off duration is switched on, at the bound only when its stored value breaks it —, a set with the element added or removed). Rules whose assertion
 //! names no value (`matches`, `exists`, `not_equals`, `min_from_now`, rules over each entry of a
 //! collection) are listed, not guessed. Pure.
 
@@ -45,6 +45,24 @@ pub fn value_for(rule: &Rule, current: Option<&Value>) -> Option<Value> {
     Some(match &rule.assertion {
         Assertion::Equals(v) => v.clone(),
         Assertion::OneOf(vs) => vs.first()?.clone(),
+        // A switched-off duration that already keeps the bound is only switched on.
+        Assertion::Min(n) | Assertion::Max(n)
+            if rule.kind == Some(Kind::ToggledDuration)
+                && current
+                    .and_then(|c| c.get("seconds"))
+                    .and_then(Value::as_f64)
+                    .is_some_and(|s| {
+                        s > 0.0
+                            && match &rule.assertion {
+                                Assertion::Min(_) => s >= *n,
+                                _ => s <= *n,
+                            }
+                    }) =>
+        {
+            let mut v = current?.clone();
+            v["enabled"] = Value::Bool(true);
+            v
+        }
         Assertion::Min(n) | Assertion::Max(n) => number(*n),
         Assertion::Contains(v) => {
             current?.as_array()?;
@@ -158,6 +176,11 @@ mod tests {
         assert_eq!(
             value_for(&rule, Some(&json!({"enabled": false, "seconds": 0}))),
             Some(json!({"enabled": true, "seconds": 1800}))
+        );
+        assert_eq!(
+            value_for(&rule, Some(&json!({"enabled": false, "seconds": 900}))),
+            Some(json!({"enabled": true, "seconds": 900})),
+            "a stored duration within the bound is kept"
         );
         rule.kind = None;
         rule.assertion = Assertion::NotContains(json!("phone_code"));

@@ -63,22 +63,21 @@ fn to_policy_makes_failing_rules_pass() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let doc: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     assert_eq!(doc["to"], "policy");
-    let patch = &doc["platform_config"]["patch"];
+    // Exactly the four failing rules' keys: the CAPTCHA widget type (null while CAPTCHA was off)
+    // keeps its raw value, and the inactivity timeout's stored 30 minutes (within the rule's
+    // bound) is only switched on.
     assert_eq!(
-        patch["auth_password"]["disable_hibp"],
-        json!(false),
-        "{patch}"
+        doc["platform_config"]["patch"],
+        json!({
+            "auth_attack_protection": {
+                "bot_protection": {"captcha_enabled": true},
+                "user_lockout": {"max_attempts": 10}
+            },
+            "auth_password": {"disable_hibp": false},
+            "session_settings": {"inactivity_timeout": {"enabled": true}}
+        })
     );
-    assert_eq!(
-        patch["auth_attack_protection"]["bot_protection"]["captcha_enabled"],
-        json!(true),
-        "{patch}"
-    );
-    assert_eq!(
-        patch["session_settings"]["inactivity_timeout"]["enabled"],
-        json!(true),
-        "{patch}"
-    );
+    assert_eq!(doc["platform_config"]["destructive"], json!(false));
 }
 
 /// Feature off: Organizations on in the baseline, off now; the patch switches it back on.
@@ -223,4 +222,209 @@ async fn sends_nothing_and_holds_no_secret() {
     );
     let received = server.received_requests().await.expect("recording on");
     assert_eq!(received.len(), 0, "fix sent requests: {received:?}");
+}
+
+/// The example edited twice (the current recording, the target one), and `fix`'s JSON and text
+/// for the pair.
+fn fix_pair(
+    edit_current: impl Fn(&std::path::Path, &mut Value),
+    edit_target: impl Fn(&std::path::Path, &mut Value),
+) -> (Value, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (cur, tgt) = (dir.path().join("cur"), dir.path().join("tgt"));
+    let files = json_files(&example("acme-prod"));
+    type Edit<'a> = &'a dyn Fn(&std::path::Path, &mut Value);
+    for (dest, edit) in [
+        (&cur, &edit_current as Edit<'_>),
+        (&tgt, &edit_target as Edit<'_>),
+    ] {
+        let mut edited = files.clone();
+        for (rel, body) in &mut edited {
+            edit(rel, body);
+        }
+        write_recording(dest, &edited);
+    }
+    let args = |format: &str| {
+        run(&[
+            "fix",
+            "--snapshot",
+            &cur.display().to_string(),
+            "--baseline",
+            &tgt.display().to_string(),
+            "--format",
+            format,
+        ])
+    };
+    let json_out = args("json");
+    assert_eq!(code(&json_out), 0, "{}", stderr(&json_out));
+    let text_out = args("text");
+    assert_eq!(code(&text_out), 0, "{}", stderr(&text_out));
+    (
+        serde_json::from_str(&stdout(&json_out)).expect("JSON"),
+        stdout(&text_out),
+    )
+}
+
+fn is_config(rel: &std::path::Path) -> bool {
+    rel.ends_with("plapi/config.json")
+}
+
+/// A `null` the target holds over a current value is written (it clears the key), and both the
+/// dry run and the apply line carry `--destructive`.
+#[test]
+fn a_needed_null_is_patched_with_destructive() {
+    let (doc, text) = fix_pair(
+        |rel, body| {
+            if is_config(rel) {
+                body["branding"]["logo"] = json!("https://acme.example/logo.png");
+            }
+        },
+        |_, _| {},
+    );
+    assert_eq!(
+        doc["platform_config"]["patch"],
+        json!({"branding": {"logo": null}})
+    );
+    assert_eq!(doc["platform_config"]["destructive"], json!(true));
+    assert_eq!(doc["platform_config"]["unwritable"], json!([]));
+    assert!(
+        text.contains("--file patch.json --dry-run --destructive\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.trim_start().starts_with("clerk config patch"))
+            .map(|l| l.ends_with(" --destructive"))
+            .collect::<Vec<_>>(),
+        [true, true],
+        "{text}"
+    );
+    assert!(!text.contains("Cannot be restored by the patch"), "{text}");
+}
+
+/// A config key the baseline never had (Clerk added it since) is left out of the patch and
+/// listed as such.
+#[test]
+fn a_key_added_since_the_baseline_is_left_as_is() {
+    let (doc, text) = fix_pair(
+        |rel, body| {
+            if is_config(rel) {
+                body["brand_new_setting"] = json!({"enabled": true});
+            }
+        },
+        |_, _| {},
+    );
+    assert_eq!(doc["platform_config"]["patch"], Value::Null);
+    assert_eq!(
+        doc["platform_config"]["added_since"],
+        json!(["/brand_new_setting"])
+    );
+    let steps = doc["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    assert_eq!(steps[0]["apply"], json!({"by": "added_since"}));
+    assert!(
+        text.contains("not in the baseline (added since): left as is"),
+        "{text}"
+    );
+}
+
+/// Frontend-API-only drift (the support e-mail) with an unrelated patch: its own step, the
+/// Backend API request, not "follows from the patch".
+#[test]
+fn frontend_only_drift_is_its_own_step() {
+    let (doc, _) = fix_pair(
+        |rel, body| {
+            if rel.ends_with("fapi/environment.json") {
+                body["display_config"]["support_email"] = json!("help@acme.example");
+            }
+            if is_config(rel) {
+                body["auth_password"]["disable_hibp"] = json!(true);
+            }
+        },
+        |_, _| {},
+    );
+    assert_eq!(
+        doc["platform_config"]["patch"],
+        json!({"auth_password": {"disable_hibp": false}})
+    );
+    let step = doc["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["settings"][0]["path"] == "observed.fapi.display_config.support_email")
+        .expect("a step for the support e-mail")
+        .clone();
+    assert_eq!(
+        step["apply"],
+        json!({"by": "backend_api", "page": null, "requests": [
+            {"method": "PATCH", "path": "/v1/instance", "body": {"support_email": null}}
+        ]})
+    );
+}
+
+/// Allowed origins the baseline does not have: no request clears them (Clerk ignores `[]`), so
+/// the Dashboard is named instead of a request.
+#[test]
+fn allowed_origins_cannot_be_emptied_by_request() {
+    let (doc, text) = fix_pair(
+        |_, _| {},
+        |rel, body| {
+            if rel.ends_with("bapi/instance.json") {
+                body["allowed_origins"] = json!([]);
+            }
+        },
+    );
+    assert!(!text.contains("\"allowed_origins\":[]"), "{text}");
+    let steps = doc["steps"].as_array().expect("steps");
+    let step = steps
+        .iter()
+        .find(|s| {
+            s["settings"][0]["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("instance.allowed_origins"))
+        })
+        .expect("a step for the origins");
+    assert_eq!(step["apply"]["by"], "dashboard", "{step}");
+    assert_eq!(step["apply"]["page"]["name"], "Domains", "{step}");
+}
+
+/// After a live plan with drift, plan's hint says to write the snapshot first (fix never pulls)
+/// and quotes a path the shell would split.
+#[tokio::test]
+async fn a_live_plan_hints_to_pull_first_and_quotes_paths() {
+    use crate::fake::{self, Data, Options};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let server = fake::start(&Data::load(&example("acme-prod")), Options::default()).await;
+    let o = live(&server.uri(), d)
+        .args(["pull", "-q", "-o", "my baseline.json"])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let drifted = fake::start(
+        &Data::load(&example("acme-prod-drifted")),
+        Options::default(),
+    )
+    .await;
+    let o = live(&drifted.uri(), d)
+        .args([
+            "plan",
+            "-q",
+            "--baseline",
+            "my baseline.json",
+            "--fail-on",
+            "none",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(
+            "\nTo restore the baseline: clerk-drift pull -o CURRENT.json, then clerk-drift fix \
+             --snapshot CURRENT.json --baseline 'my baseline.json' -o patch.json (sends nothing; \
+             docs/fix.md)\n"
+        ),
+        "{}",
+        stdout(&o)
+    );
 }

@@ -339,14 +339,20 @@ proptest! {
         let (tgt_rec, _) = generated(tgt_drifted, &tgt_edits);
         // An edit Clerk's types do not allow (a string where a known field wants a boolean) is
         // an error of its own test (fuzzing); the pair is set aside.
-        let (Ok(current), Ok(target)) = (snapshot::normalize(&cur_rec), snapshot::normalize(&tgt_rec)) else {
-            return Ok(());
+        let (current, target) = (snapshot::normalize(&cur_rec), snapshot::normalize(&tgt_rec));
+        prop_assume!(current.is_ok() && target.is_ok());
+        let (Ok(current), Ok(target)) = (current, target) else {
+            unreachable!("assumed above")
         };
         let views = [&current, &target].map(|s| platform::view(s).expect("observed"));
         prop_assume!(views.iter().all(|v| v.lists.is_empty()));
         let remedy = clerk_drift::remedy::remedy(&current, &target);
-        // A `null` the target needs is the other thing a merge patch cannot say (`fix` names it).
+        // What a merge patch truly cannot say: a `null` at a key the current config does not
+        // have (a patch's `null` clears a key, it cannot add one). A `null` over a value is in
+        // the patch (sent with `--destructive`) and checked here. Keys the target never had
+        // (added since) are left as they are on purpose: `fix` lists them.
         prop_assume!(remedy.unwritable.is_empty());
+        prop_assume!(remedy.added_since.is_empty());
         let patched = match &remedy.patch {
             Some(p) => merge::apply(&cur_config, p),
             None => cur_config.clone(),
@@ -356,5 +362,41 @@ proptest! {
         let after = snapshot::normalize(&with_config(cur_rec, &patched)).expect("normalizes");
         let left = platform_changes(&target, &after);
         prop_assert!(left.is_empty(), "left after the patch {}: {:#?}", text, left);
+    }
+
+    /// `--to policy`: every leaf of the patch is explained by a step that names it (no key is
+    /// written that no failing rule asked for).
+    #[test]
+    fn the_policy_patch_writes_only_what_a_step_names(
+        drifted in any::<bool>(),
+        edits in proptest::collection::vec(any::<u8>(), 0..48),
+    ) {
+        use clerk_drift::policy::load::{Judging, Layers, judge};
+        let (rec, _) = generated(drifted, &edits);
+        let current = snapshot::normalize(&rec);
+        prop_assume!(current.is_ok());
+        let Ok(current) = current else { unreachable!("assumed above") };
+        let policy = Layers { builtin: true, files: Vec::new() }.load().expect("the pack loads");
+        let judging = || Judging {
+            today: jiff::civil::date(2026, 1, 1),
+            threshold: None,
+            require_observed: false,
+        };
+        let now = judge(policy, &current, judging());
+        let target = clerk_drift::remedy::target::policy_target(&current, &now.policy, &now.findings);
+        let remedy = clerk_drift::remedy::remedy(&current, &target.snapshot);
+        let named: Vec<String> = remedy
+            .steps
+            .iter()
+            .flat_map(|s| match &s.how {
+                clerk_drift::remedy::How::Patch { fields } => fields.clone(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let leaves = remedy.patch.as_ref().map(merge::leaves).unwrap_or_default();
+        let text = serde_json::to_string(&remedy.patch).expect("text");
+        for leaf in &leaves {
+            prop_assert!(named.contains(leaf), "{} is in the patch {} but no step names it", leaf, text);
+        }
     }
 }

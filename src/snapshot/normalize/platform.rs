@@ -184,7 +184,12 @@ impl View {
                 let secs = value["seconds"].clone();
                 set(&mut self.config, &format!("{ptr}/duration_seconds"), secs);
             }
-            // While the switch is off the raw field was not read (it stays in `observed`).
+            // While the switch is off the raw field was not read (it stays in `observed`), and
+            // the curated value is the switch-off reading (`null`, `[]`, `false`). When a target
+            // turns the switch on, that reading says nothing of the raw field: the raw value kept
+            // in `observed` stays.
+            Xf::StrIf(_) | Xf::StrSetIf(_) | Xf::BoolIf(_)
+                if self.at(ptr).is_some() && value == switch_off_reading(m.xf) => {}
             Xf::StrIf(flag) if self.switch_on(m, flag) => {
                 set(&mut self.config, ptr, null_as_empty(value));
             }
@@ -300,8 +305,64 @@ pub fn provider_ptr(key: &str) -> String {
     }
 }
 
+/// What the normalizer reads for a conditional value while its switch is off.
+fn switch_off_reading(xf: Xf) -> Value {
+    match xf {
+        Xf::StrSetIf(_) => json!([]),
+        Xf::BoolIf(_) => json!(false),
+        _ => Value::Null,
+    }
+}
+
 fn null_as_empty(v: Value) -> Value {
     if v.is_null() { json!("") } else { v }
+}
+
+/// The Platform config keys (JSON pointers) that a curated setting, or a raw field another API's
+/// recording reports (`observed.fapi.…`), reflects: through the curated setting's Platform row
+/// (a conditional value reflects its switch too), and an OAuth provider's block for a path that
+/// names `oauth_<provider>`.
+pub fn reflected_keys(path: &Path) -> Vec<String> {
+    let text = path.to_string();
+    let mut rows: Vec<&Mapping> = MAPPINGS
+        .iter()
+        .filter(|m| m.file == PLATFORM_CONFIG.file && m.path == path.pattern())
+        .collect();
+    if let Some(other) = MAPPINGS.iter().find(|m| {
+        m.file != PLATFORM_CONFIG.file && {
+            let mut at = prefix(m.file);
+            for seg in m.ptr.split('/').skip(1) {
+                at = at.field(&seg.replace("~1", "/").replace("~0", "~"));
+            }
+            at.to_string() == text
+        }
+    }) {
+        rows.extend(
+            MAPPINGS
+                .iter()
+                .filter(|m| m.file == PLATFORM_CONFIG.file && m.path == other.path),
+        );
+    }
+    let mut keys = Vec::new();
+    for m in rows.into_iter().filter(|m| m.xf != Xf::Collection) {
+        keys.push(m.ptr.to_owned());
+        if let Xf::StrIf(flag) | Xf::StrSetIf(flag) | Xf::BoolIf(flag) = m.xf {
+            keys.push(match flag.strip_prefix('/') {
+                Some(_) => flag.to_owned(),
+                None => {
+                    let parent = m.ptr.rsplit_once('/').map_or("", |(p, _)| p);
+                    format!("{parent}/{flag}")
+                }
+            });
+        }
+    }
+    for seg in &path.0 {
+        let (crate::path::Seg::Field(k) | crate::path::Seg::Key(k)) = seg;
+        if let Some(p) = k.strip_prefix("oauth_") {
+            keys.push(provider_ptr(p));
+        }
+    }
+    keys
 }
 
 /// The raw field (JSON pointer into `plapi/config.json`) a curated setting is written to, when
