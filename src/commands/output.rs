@@ -268,7 +268,7 @@ pub(super) fn deliver<'a>(
 ) -> Result<Outcome> {
     // A cut Markdown report names the file of this run that holds everything.
     let full = args.output.iter().find_map(|o| match o {
-        Output::Format(Format::Json | Format::Sarif, path) => path.to_str(),
+        Output::Format(Format::Json, path) => path.to_str(),
         _ => None,
     });
     let main = Fit {
