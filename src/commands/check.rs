@@ -57,7 +57,10 @@ pub(super) fn run(args: CheckArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             policy: Some((&eval.policy, &eval.findings, &eval.review)),
             exit_code: code,
         },
-        current.instance.as_ref().map(|i| i.name.as_str()),
+        (
+            current.instance.as_ref().map(|i| i.name.as_str()),
+            config.as_ref().map(|c| c.path.as_path()),
+        ),
         &args.report,
     )
 }

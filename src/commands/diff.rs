@@ -37,7 +37,7 @@ pub(super) fn run(args: DiffArgs) -> Result<Outcome> {
             policy: None,
             exit_code: code,
         },
-        None,
+        (None, config.as_ref().map(|c| c.path.as_path())),
         &args.report,
     )
 }

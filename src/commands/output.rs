@@ -112,12 +112,13 @@ pub(super) struct Fit<'a> {
 }
 
 /// One run's report in `format`, from its already-rendered human `text`; `instance` names the
-/// instance judged (SARIF's `automationDetails.id`); a Markdown report keeps within `fit`.
+/// instance judged (SARIF's `automationDetails.id`) of the configuration file `config` when one
+/// is in use; a Markdown report keeps within `fit`.
 pub(super) fn render(
     format: Format,
     text: &str,
     r: &report::Report<'_>,
-    instance: Option<&str>,
+    (instance, config): (Option<&str>, Option<&Path>),
     fit: Fit<'_>,
 ) -> String {
     match format {
@@ -125,7 +126,7 @@ pub(super) fn render(
         Format::Json => report::json::render(r),
         Format::Markdown => report::markdown::render_within(r, fit.budget, fit.full),
         Format::Junit => report::junit::render(r),
-        Format::Sarif => report::sarif::render(r, &sarif_site(r, instance)),
+        Format::Sarif => report::sarif::render(r, &sarif_site(r, instance, config)),
     }
 }
 
@@ -134,18 +135,23 @@ pub(super) fn render(
 pub(super) fn emit(
     text: String,
     r: &report::Report<'_>,
-    instance: Option<&str>,
+    who: (Option<&str>, Option<&Path>),
     args: &ReportArgs,
 ) -> Result<Outcome> {
     deliver(r.exit_code, args, |format, fit| {
-        Ok(render(format, &text, r, instance, fit))
+        Ok(render(format, &text, r, who, fit))
     })
 }
 
 /// What a run's SARIF points at, found on disk: the baseline file (else the checked snapshot
-/// file; a live pull or a recording directory is no file) with its text, and the policy layer
-/// files, each named relative to its repository's root.
-fn sarif_site(r: &report::Report<'_>, instance: Option<&str>) -> report::sarif::Site {
+/// file; a live pull or a recording directory is no file) with its text, else a file that exists
+/// to place results on (a recording's raw file, else `config` at the instance's table), and the
+/// policy layer files, each named relative to its repository's root.
+fn sarif_site(
+    r: &report::Report<'_>,
+    instance: Option<&str>,
+    config: Option<&Path>,
+) -> report::sarif::Site {
     let current = Some(r.current).filter(|c| !c.starts_with("live pull"));
     let artifact = r
         .baseline
@@ -167,6 +173,10 @@ fn sarif_site(r: &report::Report<'_>, instance: Option<&str>) -> report::sarif::
     }
     // Without an instance of clerk-drift.toml, the baseline's (else the snapshot's) file name
     // names it (`baselines/NAME.json`).
+    let fallback = match artifact {
+        Some(_) => None,
+        None => fallback(r, current, instance, config),
+    };
     let instance = instance.map(str::to_owned).or_else(|| {
         let named = r.baseline.or(current)?;
         let stem = Path::new(named).file_stem()?.to_string_lossy();
@@ -176,7 +186,50 @@ fn sarif_site(r: &report::Report<'_>, instance: Option<&str>) -> report::sarif::
         instance,
         artifact,
         policies,
+        fallback,
     }
+}
+
+/// The raw files of a recording that hold the settings, in the order looked for.
+const RECORDING_FILES: [&str; 3] = [
+    "plapi/config.json",
+    "fapi/environment.json",
+    "bapi/instance.json",
+];
+
+/// Without a snapshot or baseline file: the first of [`RECORDING_FILES`] that exists in the
+/// baseline's (else the current's) recording directory, at line 1; else the configuration file
+/// at its `[instances.NAME]` line (line 1 when not found). None when there is no file at all.
+fn fallback(
+    r: &report::Report<'_>,
+    current: Option<&str>,
+    instance: Option<&str>,
+    config: Option<&Path>,
+) -> Option<(report::sarif::Uri, usize)> {
+    let recorded = r
+        .baseline
+        .into_iter()
+        .chain(current)
+        .map(Path::new)
+        .filter(|p| p.is_dir())
+        .flat_map(|dir| RECORDING_FILES.iter().map(move |f| dir.join(f)))
+        .find(|f| f.is_file());
+    if let Some(file) = recorded {
+        return Some((sarif_uri(&file)?, 1));
+    }
+    let config = config.filter(|p| p.is_file())?;
+    let text = std::fs::read_to_string(config).unwrap_or_default();
+    let line = instance
+        .and_then(|name| {
+            let tables = [
+                format!("[instances.{name}]"),
+                format!("[instances.\"{name}\"]"),
+            ];
+            text.lines()
+                .position(|l| tables.iter().any(|t| l.trim() == t))
+        })
+        .map_or(1, |i| i + 1);
+    Some((sarif_uri(config)?, line))
 }
 
 /// `file` as SARIF names it: relative to the root of the repository holding it (the git work

@@ -37,7 +37,7 @@ pub(super) fn run(args: PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     output::emit(
         planned.text(&args.policy),
         &planned.report(),
-        instance,
+        (instance, config.as_ref().map(|c| c.path.as_path())),
         &args.report,
     )
 }
@@ -261,7 +261,7 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         })
         .collect();
     output::deliver(code, &args.report, |format, fit| {
-        Ok(fleet::render(format, &parts, code, fit))
+        Ok(fleet::render(format, &parts, code, fit, Some(&config.path)))
     })
 }
 
