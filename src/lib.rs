@@ -56,6 +56,9 @@ pub trait Ui: clerk::Observer {
     fn ask(&self, _prompt: &str) -> std::io::Result<Option<String>> {
         Ok(None)
     }
+    /// A live pull returned (whatever its result): a progress indicator stops and clears once no
+    /// request is in flight, rather than ticking on while the run evaluates and renders.
+    fn pulled(&self) {}
 }
 
 /// A [`Ui`] that shows nothing and has no secrets to give.

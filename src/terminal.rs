@@ -69,6 +69,28 @@ impl Terminal {
         }
     }
 
+    /// Stops the ticker and clears the progress line when no request is in flight (a pull
+    /// returned; with `plan --all` the last of those running); a later pull starts it again.
+    fn pause(&self) {
+        let idle = {
+            let state = self
+                .progress
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            state.started <= state.done
+        };
+        if idle {
+            self.finish();
+            self.bar.reset();
+            self.progress
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .stop = false;
+        }
+    }
+
     /// Stops the ticker and clears the progress line before the outcome is printed.
     pub fn finish(&self) {
         {
@@ -155,6 +177,10 @@ impl Observer for Terminal {
 }
 
 impl clerk_drift::Ui for Terminal {
+    fn pulled(&self) {
+        self.pause();
+    }
+
     fn warn(&self, message: &str) {
         self.say(&format!("warning: {message}"));
     }
@@ -223,6 +249,34 @@ mod tests {
         assert!(t.ticker.lock().expect("lock").is_none());
         assert!(t.progress.state.lock().expect("lock").stop);
         assert!(t.bar.is_finished());
+    }
+
+    #[test]
+    fn the_line_stops_when_the_pull_returns_with_nothing_in_flight() {
+        use clerk_drift::Ui as _;
+        let t = Terminal::with(true, false);
+        t.event(&Event::Progress {
+            done: 1,
+            started: 2,
+        });
+        // Another pull (plan --all) still has a request in flight: the line goes on.
+        t.pulled();
+        assert!(t.ticker.lock().expect("lock").is_some(), "still ticking");
+        t.event(&Event::Progress {
+            done: 2,
+            started: 2,
+        });
+        t.pulled();
+        assert!(t.ticker.lock().expect("lock").is_none(), "stopped");
+        assert!(!t.bar.is_finished(), "cleared, ready for a later pull");
+        // A later pull starts it again.
+        t.event(&Event::Progress {
+            done: 2,
+            started: 3,
+        });
+        assert!(t.ticker.lock().expect("lock").is_some(), "ticking again");
+        t.finish();
+        assert!(t.ticker.lock().expect("lock").is_none());
     }
 
     #[test]

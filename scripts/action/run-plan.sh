@@ -9,7 +9,7 @@
 #   CLERK_DRIFT              the binary [default: clerk-drift on PATH]
 #   INPUT_INSTANCE           --instance NAME (clerk-drift.toml)
 #   INPUT_SNAPSHOT           plan this snapshot file or recording instead of pulling (offline)
-#   INPUT_ARGS               more `plan` arguments, split on whitespace (no quoting)
+#   INPUT_ARGS               more `plan` arguments, split on whitespace and newlines (no quoting)
 #   INPUT_SARIF_FILE         SARIF file to write [default: clerk-drift.sarif]; empty: none
 #   INPUT_STEP_SUMMARY       true|false: append the Markdown report to $GITHUB_STEP_SUMMARY [true]
 #   INPUT_FAIL_ON_FINDINGS   true|false: fail the step on drift, violations or bad waivers (exit
@@ -20,7 +20,7 @@
 #
 # Step outputs: exit-code (the plan's), drift (true|false; unknown when the plan failed: exit
 # code 1), violations (the same for exit bit 4), sarif-file (its absolute path; empty when
-# none was written).
+# none was written or the plan exited 1, so that the upload step is skipped).
 # Exit status: 0, or the plan's exit code when the step fails (always on 1; on the others when
 # INPUT_FAIL_ON_FINDINGS is true).
 set -uo pipefail
@@ -55,7 +55,10 @@ if [ -n "$sarif" ]; then
   args+=(--output "sarif=$sarif")
 fi
 [ "$summary" = true ] && args+=(--step-summary)
-read -r -a extra <<< "${INPUT_ARGS:-}"
+# Split on every run of whitespace, newlines included (a multi-line `args:` block); `read -d ''`
+# returns 1 at the end of its input, which is expected here.
+extra=()
+read -r -d '' -a extra < <(printf '%s' "${INPUT_ARGS:-}") || true
 args+=("${extra[@]}")
 
 # Keys reach the plan only (never the install step, whose build scripts run third-party code),
@@ -77,8 +80,10 @@ bit() { # MASK
     echo false
   fi
 }
+# An incomplete plan (exit 1) names no SARIF file: uploaded, it would close the alerts of
+# settings it did not observe.
 written=""
-if [ -n "$sarif" ] && [ -f "$sarif" ]; then
+if [ "$code" -ne 1 ] && [ -n "$sarif" ] && [ -f "$sarif" ]; then
   written="$(cd "$(dirname -- "$sarif")" && pwd)/$(basename -- "$sarif")"
 fi
 {

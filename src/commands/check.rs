@@ -12,8 +12,16 @@ use crate::{Outcome, Ui, report};
 pub(super) fn run(args: CheckArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     let config = discover_config(args.live.config.as_deref())?;
     // Cheap checks first: nothing is sent when an output or input is wrong.
-    output::check(&args.report)?;
     let instance = preflight::instance(config.as_ref(), &args.live, args.snapshot.is_some())?;
+    let reads = preflight::reads(
+        config.as_ref(),
+        args.snapshot.as_deref(),
+        None,
+        &args.policy.source,
+        &args.attest,
+        instance.as_ref(),
+    );
+    output::check(&args.report, &[], &reads)?;
     preflight::inputs(
         &args.policy.source,
         &args.attest,
@@ -49,7 +57,10 @@ pub(super) fn run(args: CheckArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
             policy: Some((&eval.policy, &eval.findings, &eval.review)),
             exit_code: code,
         },
-        current.instance.as_ref().map(|i| i.name.as_str()),
+        (
+            current.instance.as_ref().map(|i| i.name.as_str()),
+            config.as_ref().map(|c| c.path.as_path()),
+        ),
         &args.report,
     )
 }

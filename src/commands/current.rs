@@ -140,7 +140,7 @@ pub(super) fn pull(
     let observer: Arc<dyn clerk::Observer> = log.clone();
     let warn = |m: &str| ui.warn(m);
     let keyring = live::keyring_for(args);
-    let mut pulled = live::pull(
+    let pulled = live::pull(
         args,
         config,
         &process_env,
@@ -149,7 +149,9 @@ pub(super) fn pull(
         &warn,
         record,
         whole,
-    )?;
+    );
+    ui.pulled();
+    let mut pulled = pulled?;
     for gap in &pulled.gaps {
         ui.warn(&format!("incomplete: {gap}"));
     }

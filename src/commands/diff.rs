@@ -7,11 +7,20 @@ use crate::cli::DiffArgs;
 use crate::{Outcome, report, snapshot};
 
 pub(super) fn run(args: DiffArgs) -> Result<Outcome> {
-    output::check(&args.report)?;
+    let config = discover_config(args.config.as_deref())?;
+    let mut reads = vec![
+        ("baseline".to_owned(), args.baseline.clone()),
+        ("snapshot".to_owned(), args.current.clone()),
+    ];
+    reads.extend(
+        config
+            .as_ref()
+            .map(|c| ("configuration".to_owned(), c.path.clone())),
+    );
+    output::check(&args.report, &[], &reads)?;
     let baseline = snapshot::io::load(&args.baseline)?;
     let current = snapshot::io::load(&args.current)?;
     let mut drift = crate::diff::diff(&baseline, &current);
-    let config = discover_config(args.config.as_deref())?;
     drift.ignore(&ignore_rules(config.as_ref(), &args.ignore)?);
     let code = found(false, Some(&drift), None).code();
     let mut text = String::new();
@@ -28,7 +37,7 @@ pub(super) fn run(args: DiffArgs) -> Result<Outcome> {
             policy: None,
             exit_code: code,
         },
-        None,
+        (None, config.as_ref().map(|c| c.path.as_path())),
         &args.report,
     )
 }

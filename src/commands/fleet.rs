@@ -20,13 +20,20 @@ pub(super) type Part<'a> = (
 
 /// The fleet's report in `format`: SARIF and JUnit combine the instances' logs, JSON nests each
 /// instance's document under its name, text and Markdown give one section each, in name order,
-/// then the combined exit code; the Markdown's instances share `fit`'s budget.
-pub(super) fn render(format: Format, parts: &[Part<'_>], code: u8, fit: output::Fit<'_>) -> String {
+/// then the combined exit code; the Markdown's instances share `fit`'s budget. `config` is the
+/// configuration file the instances come from.
+pub(super) fn render(
+    format: Format,
+    parts: &[Part<'_>],
+    code: u8,
+    fit: output::Fit<'_>,
+    config: Option<&std::path::Path>,
+) -> String {
     match format {
         Format::Sarif => sarif(parts.iter().map(|(name, r)| {
             let log = r
                 .as_ref()
-                .map(|(human, p)| output::render(format, human, p, Some(name), fit));
+                .map(|(human, p)| output::render(format, human, p, (Some(name), config), fit));
             (*name, log.map_err(|e| *e))
         })),
         Format::Junit => junit(parts.iter().map(|(name, r)| {
@@ -82,7 +89,13 @@ pub(super) fn render(format: Format, parts: &[Part<'_>], code: u8, fit: output::
                 text.push_str(&heading);
                 match r {
                     Ok((human, p)) => {
-                        text.push_str(&output::render(format, human, p, Some(name), share));
+                        text.push_str(&output::render(
+                            format,
+                            human,
+                            p,
+                            (Some(name), config),
+                            share,
+                        ));
                     }
                     Err(e) => text.push_str(&super::error_block(e)),
                 }
@@ -126,8 +139,10 @@ pub(super) fn instances(config: Option<&Path>) -> Result<(Config, Vec<String>)> 
 }
 
 /// One SARIF log for a fleet: each instance's run, its `automationDetails.id` naming the
-/// instance (`clerk-drift/plan/NAME/`, so code scanning keeps their alerts apart); an instance
-/// that failed is a run whose invocation failed, with the error.
+/// instance (`clerk-drift/plan/NAME/`, so code scanning keeps their alerts apart). An instance
+/// that failed has no run at all: an empty run uploaded would close its open alerts, while
+/// without one code scanning keeps its previous analysis (the failure is in the log, the exit
+/// code and the other formats).
 fn sarif<'a>(
     instances: impl Iterator<Item = (&'a str, Result<String, &'a anyhow::Error>)>,
 ) -> String {
@@ -135,19 +150,15 @@ fn sarif<'a>(
     let mut schema = serde_json::Value::Null;
     for (name, r) in instances {
         let id = serde_json::json!({ "id": format!("clerk-drift/plan/{name}/") });
-        match r.map(|text| serde_json::from_str::<serde_json::Value>(&text)) {
-            Ok(Ok(mut log)) => {
-                schema = log["$schema"].clone();
-                if let Some(list) = log["runs"].as_array_mut() {
-                    for run in list.iter_mut() {
-                        run["automationDetails"] = id.clone();
-                        run["properties"]["instance"] = serde_json::json!(name);
-                    }
-                    runs.append(list);
+        if let Ok(Ok(mut log)) = r.map(|text| serde_json::from_str::<serde_json::Value>(&text)) {
+            schema = log["$schema"].clone();
+            if let Some(list) = log["runs"].as_array_mut() {
+                for run in list.iter_mut() {
+                    run["automationDetails"] = id.clone();
+                    run["properties"]["instance"] = serde_json::json!(name);
                 }
+                runs.append(list);
             }
-            Ok(Err(e)) => runs.push(failed_run(name, &id, &e.to_string())),
-            Err(e) => runs.push(failed_run(name, &id, &format!("{e:#}"))),
         }
     }
     if schema.is_null() {
@@ -161,19 +172,6 @@ fn sarif<'a>(
     .unwrap_or_default();
     text.push('\n');
     text
-}
-
-fn failed_run(name: &str, id: &serde_json::Value, error: &str) -> serde_json::Value {
-    serde_json::json!({
-        "tool": { "driver": { "name": "clerk-drift", "version": env!("CARGO_PKG_VERSION") } },
-        "automationDetails": id,
-        "invocations": [{
-            "executionSuccessful": false,
-            "toolExecutionNotifications": [{ "level": "error", "message": { "text": error } }],
-        }],
-        "results": [],
-        "properties": { "instance": name, "exitCode": crate::exit::ERROR },
-    })
 }
 
 /// One JUnit report for a fleet: each instance's suites, named `NAME: drift`, `NAME: policy`; an

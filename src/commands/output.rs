@@ -12,10 +12,16 @@ use super::process_env;
 use crate::cli::{Format, Output, ReportArgs};
 use crate::{Outcome, report};
 
-/// Checks every `-o/--output` before any request: at most one plain FILE, no file named twice
-/// (also through `.`, `..` or a symbolic link), none a directory; their parent directories are
-/// created.
-pub(super) fn check(args: &ReportArgs) -> Result<()> {
+/// Checks every report destination before any request: `-o/--output` (at most one plain FILE,
+/// never `-`, never a directory) and `extra` (`--save-plan`), none naming another nor one of the
+/// run's `inputs` (label, path) — compared by their resolved paths, so also through `.`, `..` or
+/// a symbolic link, to a directory or to the file itself. Only when all pass are their parent
+/// directories created.
+pub(super) fn check(
+    args: &ReportArgs,
+    extra: &[(String, &Path)],
+    inputs: &[(String, PathBuf)],
+) -> Result<()> {
     let plain: Vec<&Output> = args
         .output
         .iter()
@@ -28,30 +34,73 @@ pub(super) fn check(args: &ReportArgs) -> Result<()> {
             second.flag()
         );
     }
-    let mut seen: Vec<(PathBuf, &Output)> = Vec::new();
-    for out in &args.output {
-        let path = out.path();
-        if path.is_dir() {
-            bail!("{}: is a directory; name a file to write", out.flag());
-        }
-        super::preflight::output_dir(path).with_context(|| out.flag())?;
-        let Some(name) = path.file_name() else {
-            bail!("{}: name a file to write", out.flag());
-        };
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-        let dir = std::fs::canonicalize(dir.unwrap_or(std::path::Path::new(".")))
-            .with_context(|| format!("{}: resolving its directory", out.flag()))?;
-        let key = dir.join(name);
-        if let Some((_, earlier)) = seen.iter().find(|(k, _)| *k == key) {
+    let outputs: Vec<(String, &Path)> = args
+        .output
+        .iter()
+        .map(|o| (o.flag(), o.path()))
+        .chain(extra.iter().map(|(f, p)| (f.clone(), *p)))
+        .collect();
+    let inputs: Vec<(&str, PathBuf)> = inputs
+        .iter()
+        .filter_map(|(label, p)| Some((label.as_str(), resolve(p)?)))
+        .collect();
+    let mut seen: Vec<(PathBuf, &str)> = Vec::new();
+    for (flag, path) in &outputs {
+        if path.as_os_str() == "-" {
             bail!(
-                "{} and {} name the same file; give each output its own",
-                earlier.flag(),
-                out.flag()
+                "{flag}: `-` is not a file here; standard output already gets the --format report (e.g. --format json), so name a file for this one"
             );
         }
-        seen.push((key, out));
+        if path.is_dir() {
+            bail!("{flag}: is a directory; name a file to write");
+        }
+        if path.file_name().is_none() {
+            bail!("{flag}: name a file to write");
+        }
+        let key = resolve(path).with_context(|| format!("{flag}: resolving its directory"))?;
+        if let Some((_, earlier)) = seen.iter().find(|(k, _)| *k == key) {
+            bail!("{earlier} and {flag} name the same file; give each output its own");
+        }
+        if let Some((label, _)) = inputs.iter().find(|(_, k)| *k == key) {
+            bail!(
+                "{flag}: is the {label} this run reads ({}); writing the report there would replace it — name another file",
+                path.display()
+            );
+        }
+        seen.push((key, flag.as_str()));
+    }
+    for (flag, path) in &outputs {
+        super::preflight::output_dir(path).with_context(|| flag.clone())?;
     }
     Ok(())
+}
+
+/// `path` resolved without creating anything: each existing prefix canonicalized (a symbolic
+/// link, to a directory or to the file itself, followed), the names past it appended with `.` and
+/// `..` applied. None when the current directory is unknown.
+fn resolve(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let mut found = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                found.pop();
+            }
+            other => {
+                found.push(other);
+                if let Ok(p) = std::fs::canonicalize(&found) {
+                    found = p;
+                }
+            }
+        }
+    }
+    Some(found)
 }
 
 /// How a Markdown report must fit: its budget (`--markdown-limit`; the step summary's never over
@@ -63,12 +112,13 @@ pub(super) struct Fit<'a> {
 }
 
 /// One run's report in `format`, from its already-rendered human `text`; `instance` names the
-/// instance judged (SARIF's `automationDetails.id`); a Markdown report keeps within `fit`.
+/// instance judged (SARIF's `automationDetails.id`) of the configuration file `config` when one
+/// is in use; a Markdown report keeps within `fit`.
 pub(super) fn render(
     format: Format,
     text: &str,
     r: &report::Report<'_>,
-    instance: Option<&str>,
+    (instance, config): (Option<&str>, Option<&Path>),
     fit: Fit<'_>,
 ) -> String {
     match format {
@@ -76,7 +126,7 @@ pub(super) fn render(
         Format::Json => report::json::render(r),
         Format::Markdown => report::markdown::render_within(r, fit.budget, fit.full),
         Format::Junit => report::junit::render(r),
-        Format::Sarif => report::sarif::render(r, &sarif_site(r, instance)),
+        Format::Sarif => report::sarif::render(r, &sarif_site(r, instance, config)),
     }
 }
 
@@ -85,18 +135,23 @@ pub(super) fn render(
 pub(super) fn emit(
     text: String,
     r: &report::Report<'_>,
-    instance: Option<&str>,
+    who: (Option<&str>, Option<&Path>),
     args: &ReportArgs,
 ) -> Result<Outcome> {
     deliver(r.exit_code, args, |format, fit| {
-        Ok(render(format, &text, r, instance, fit))
+        Ok(render(format, &text, r, who, fit))
     })
 }
 
 /// What a run's SARIF points at, found on disk: the baseline file (else the checked snapshot
-/// file; a live pull or a recording directory is no file) with its text, and the policy layer
-/// files, each named relative to its repository's root.
-fn sarif_site(r: &report::Report<'_>, instance: Option<&str>) -> report::sarif::Site {
+/// file; a live pull or a recording directory is no file) with its text, else a file that exists
+/// to place results on (a recording's raw file, else `config` at the instance's table), and the
+/// policy layer files, each named relative to its repository's root.
+fn sarif_site(
+    r: &report::Report<'_>,
+    instance: Option<&str>,
+    config: Option<&Path>,
+) -> report::sarif::Site {
     let current = Some(r.current).filter(|c| !c.starts_with("live pull"));
     let artifact = r
         .baseline
@@ -118,6 +173,10 @@ fn sarif_site(r: &report::Report<'_>, instance: Option<&str>) -> report::sarif::
     }
     // Without an instance of clerk-drift.toml, the baseline's (else the snapshot's) file name
     // names it (`baselines/NAME.json`).
+    let fallback = match artifact {
+        Some(_) => None,
+        None => fallback(r, current, instance, config),
+    };
     let instance = instance.map(str::to_owned).or_else(|| {
         let named = r.baseline.or(current)?;
         let stem = Path::new(named).file_stem()?.to_string_lossy();
@@ -127,7 +186,50 @@ fn sarif_site(r: &report::Report<'_>, instance: Option<&str>) -> report::sarif::
         instance,
         artifact,
         policies,
+        fallback,
     }
+}
+
+/// The raw files of a recording that hold the settings, in the order looked for.
+const RECORDING_FILES: [&str; 3] = [
+    "plapi/config.json",
+    "fapi/environment.json",
+    "bapi/instance.json",
+];
+
+/// Without a snapshot or baseline file: the first of [`RECORDING_FILES`] that exists in the
+/// baseline's (else the current's) recording directory, at line 1; else the configuration file
+/// at its `[instances.NAME]` line (line 1 when not found). None when there is no file at all.
+fn fallback(
+    r: &report::Report<'_>,
+    current: Option<&str>,
+    instance: Option<&str>,
+    config: Option<&Path>,
+) -> Option<(report::sarif::Uri, usize)> {
+    let recorded = r
+        .baseline
+        .into_iter()
+        .chain(current)
+        .map(Path::new)
+        .filter(|p| p.is_dir())
+        .flat_map(|dir| RECORDING_FILES.iter().map(move |f| dir.join(f)))
+        .find(|f| f.is_file());
+    if let Some(file) = recorded {
+        return Some((sarif_uri(&file)?, 1));
+    }
+    let config = config.filter(|p| p.is_file())?;
+    let text = std::fs::read_to_string(config).unwrap_or_default();
+    let line = instance
+        .and_then(|name| {
+            let tables = [
+                format!("[instances.{name}]"),
+                format!("[instances.\"{name}\"]"),
+            ];
+            text.lines()
+                .position(|l| tables.iter().any(|t| l.trim() == t))
+        })
+        .map_or(1, |i| i + 1);
+    Some((sarif_uri(config)?, line))
 }
 
 /// `file` as SARIF names it: relative to the root of the repository holding it (the git work
@@ -178,6 +280,37 @@ fn uri_path(path: &Path) -> String {
     out
 }
 
+/// How a report reaches an existing `path`: a regular file (or none yet) is replaced atomically;
+/// anything else — a character device such as `/dev/null`, a FIFO — is opened and written in
+/// place, never replaced (a rename would put a regular file in its stead).
+#[derive(Debug, PartialEq, Eq)]
+enum Write {
+    Replace,
+    InPlace,
+}
+
+fn how_to_write(path: &Path) -> Write {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Write::InPlace,
+        _ => Write::Replace,
+    }
+}
+
+/// Writes one report file (see [`Write`]).
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    match how_to_write(path) {
+        Write::Replace => Ok(crate::fsx::write_atomic(path, bytes)?),
+        Write::InPlace => {
+            use std::io::Write as _;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(bytes))
+                .with_context(|| format!("writing {}", path.display()))
+        }
+    }
+}
+
 /// Delivers a run's reports: `render` makes each format (once for each Markdown fit, however
 /// many destinations take it); the files are written, the step summary appended, and standard
 /// output returned.
@@ -188,7 +321,7 @@ pub(super) fn deliver<'a>(
 ) -> Result<Outcome> {
     // A cut Markdown report names the file of this run that holds everything.
     let full = args.output.iter().find_map(|o| match o {
-        Output::Format(Format::Json | Format::Sarif, path) => path.to_str(),
+        Output::Format(Format::Json, path) => path.to_str(),
         _ => None,
     });
     let main = Fit {
@@ -227,7 +360,7 @@ pub(super) fn deliver<'a>(
         if format == Format::Text {
             text = report::text::plain(&text);
         }
-        crate::fsx::write_atomic(path, text.as_bytes())?;
+        write(path, text.as_bytes())?;
     }
     if args.step_summary
         && let Some(path) = process_env("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
@@ -254,4 +387,50 @@ pub(super) fn deliver<'a>(
             styled: args.format == Format::Text,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_regular_file_or_none_is_replaced_anything_else_written_in_place() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("r.json");
+        assert_eq!(how_to_write(&file), Write::Replace, "no file yet");
+        std::fs::write(&file, "x").expect("write");
+        assert_eq!(how_to_write(&file), Write::Replace);
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        assert_eq!(how_to_write(&fifo), Write::InPlace);
+    }
+
+    #[test]
+    fn resolve_applies_dot_dot_through_missing_directories_and_follows_linked_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = std::fs::canonicalize(dir.path()).expect("canonical");
+        std::fs::write(root.join("x.sarif"), "").expect("write");
+        assert_eq!(
+            resolve(&dir.path().join("sub/../x.sarif")),
+            Some(root.join("x.sarif"))
+        );
+        assert_eq!(
+            resolve(&dir.path().join("a/b/c.json")),
+            Some(root.join("a/b/c.json"))
+        );
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("x.sarif"), root.join("link.sarif"))
+                .expect("symlink");
+            assert_eq!(
+                resolve(&dir.path().join("link.sarif")),
+                Some(root.join("x.sarif"))
+            );
+        }
+        assert!(!root.join("sub").exists() && !root.join("a").exists());
+    }
 }

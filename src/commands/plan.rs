@@ -21,7 +21,12 @@ pub(super) fn run(args: PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         return all(&args, ui);
     }
     let config = discover_config(args.live.config.as_deref())?;
-    output::check(&args.report)?;
+    let save: Vec<(String, &std::path::Path)> = args
+        .save_plan
+        .iter()
+        .map(|p| (format!("--save-plan {}", p.display()), p.as_path()))
+        .collect();
+    output::check(&args.report, &save, &reads(&args, config.as_ref())?)?;
     let ready = prepare(&args, config.as_ref())?;
     let saving = super::saved_plan::prepare(args.save_plan.as_deref(), &ready.baseline_path)?;
     let planned = plan(&args, config.as_ref(), ready, ui)?;
@@ -32,7 +37,7 @@ pub(super) fn run(args: PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     output::emit(
         planned.text(&args.policy),
         &planned.report(),
-        instance,
+        (instance, config.as_ref().map(|c| c.path.as_path())),
         &args.report,
     )
 }
@@ -70,6 +75,20 @@ fn prepare(args: &PlanArgs, config: Option<&Config>) -> Result<Ready> {
         baseline_path,
         baseline,
     })
+}
+
+/// The files one plan reads (an output may name none of them).
+fn reads(args: &PlanArgs, config: Option<&Config>) -> Result<Vec<(String, std::path::PathBuf)>> {
+    let instance = preflight::instance(config, &args.live, args.snapshot.is_some())?;
+    let baseline = baseline_path(args.baseline.as_deref(), instance.as_ref())?;
+    Ok(preflight::reads(
+        config,
+        args.snapshot.as_deref(),
+        Some(&baseline),
+        &args.policy.source,
+        &args.attest,
+        instance.as_ref(),
+    ))
 }
 
 /// One plan: the current snapshot (file or live) against the baseline, and its exit code.
@@ -183,7 +202,12 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         &args.live,
     )?;
     let (config, names) = fleet::instances(args.live.config.as_deref())?;
-    output::check(&args.report)?;
+    let mut all_reads = Vec::new();
+    for name in &names {
+        // An instance whose baseline is not set is that instance's error, reported below.
+        all_reads.extend(reads(&args.clone_for(name), Some(&config)).unwrap_or_default());
+    }
+    output::check(&args.report, &[], &all_reads)?;
     // Cheap checks first, for every instance before any pull: an instance whose inputs are wrong
     // is an error without a request.
     let ready: Vec<(String, Result<Ready>)> = names
@@ -240,7 +264,7 @@ fn all(args: &PlanArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         })
         .collect();
     output::deliver(code, &args.report, |format, fit| {
-        Ok(fleet::render(format, &parts, code, fit))
+        Ok(fleet::render(format, &parts, code, fit, Some(&config.path)))
     })
 }
 

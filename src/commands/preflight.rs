@@ -4,7 +4,7 @@
 //! so that a mistake costs no request and no wait. Outputs' parent directories are created here,
 //! as `baseline accept` does.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
@@ -84,4 +84,29 @@ pub(super) fn inputs(
     baseline
         .map(|p| snapshot::io::load(p).map_err(anyhow::Error::from))
         .transpose()
+}
+
+/// The files a judging run reads, each with what it is (for the refusal of an output naming
+/// one): the configuration, the snapshot file or recording, the baseline, the policy and waiver
+/// layers, the attestations.
+pub(super) fn reads(
+    config: Option<&Config>,
+    snapshot: Option<&Path>,
+    baseline: Option<&Path>,
+    policy: &PolicySource,
+    attest: &AttestArgs,
+    instance: Option<&Instance>,
+) -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = Vec::new();
+    out.extend(config.map(|c| ("configuration".to_owned(), c.path.clone())));
+    out.extend(snapshot.map(|p| ("snapshot".to_owned(), p.to_path_buf())));
+    out.extend(baseline.map(|p| ("baseline".to_owned(), p.to_path_buf())));
+    for file in super::policy_layers(policy, instance).files {
+        out.push(("policy or waivers file".to_owned(), file));
+    }
+    out.extend(
+        super::current::attestations_file(attest, instance)
+            .map(|p| ("attestations file".to_owned(), p)),
+    );
+    out
 }

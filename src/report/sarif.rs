@@ -2,7 +2,8 @@
 //! rule (with help text and remediation), one result per failing or waived finding (waived ones
 //! carry an accepted `suppression` with the justification), stable `partialFingerprints`, and a
 //! location on every result: the finding's setting path as a logical location and, when the run
-//! has one, the line of that setting in the baseline (or checked snapshot) file, named relative to
+//! has one, the line of that setting in the baseline (or checked snapshot) file (else a file that
+//! exists: clerk-drift.toml or a recording's raw file, [`Site::fallback`]), named relative to
 //! the repository root (`uriBaseId` [`SRCROOT`]) or by an absolute `file://` URI outside it. The
 //! command layer finds the files on disk ([`Site`]). Validated against the official schema and
 //! Microsoft's SARIF multitool in the tests and CI.
@@ -50,6 +51,10 @@ pub struct Site {
     pub artifact: Option<(Uri, String)>,
     /// The policy layer files, by the origin their rules carry.
     pub policies: BTreeMap<String, Uri>,
+    /// Without an `artifact`: a file that exists to place every result on (code scanning rejects
+    /// results without a file) and its line — clerk-drift.toml at the instance's table, or a
+    /// recording's raw file at line 1.
+    pub fallback: Option<(Uri, usize)>,
 }
 
 /// A rule's readable name: its id in PascalCase (`session.inactivity-timeout` →
@@ -149,6 +154,11 @@ pub fn render(r: &Report<'_>, site: &Site) -> String {
                         "artifactLocation": uri.location(),
                         "region": region,
                     });
+                } else if let Some((uri, line)) = &site.fallback {
+                    location["physicalLocation"] = json!({
+                        "artifactLocation": uri.location(),
+                        "region": { "startLine": line },
+                    });
                 }
                 let mut result = json!({
                     "ruleId": f.rule_id,
@@ -205,6 +215,7 @@ pub fn render(r: &Report<'_>, site: &Site) -> String {
                 }
             },
             "automationDetails": { "id": automation_id(r.command, site.instance.as_deref()) },
+            "invocations": [invocation(r)],
             "columnKind": "utf16CodeUnits",
             "results": results,
             "properties": { "exitCode": r.exit_code },
@@ -214,6 +225,7 @@ pub fn render(r: &Report<'_>, site: &Site) -> String {
         .artifact
         .iter()
         .map(|(uri, _)| uri)
+        .chain(site.fallback.iter().map(|(uri, _)| uri))
         .chain(site.policies.values())
         .any(|uri| matches!(uri, Uri::Repository(_)));
     if in_repository {
@@ -228,6 +240,35 @@ pub fn render(r: &Report<'_>, site: &Site) -> String {
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The run's invocation: successful unless it is incomplete (exit code 1: some settings were not
+/// observed, so its results are not the whole truth and must not close alerts), then with a
+/// notification naming the settings whose rules could not be judged.
+fn invocation(r: &Report<'_>) -> Value {
+    if r.exit_code != crate::exit::ERROR {
+        return json!({ "executionSuccessful": true });
+    }
+    let mut unobserved: Vec<&str> = r
+        .policy
+        .iter()
+        .flat_map(|(_, findings, _)| findings.iter())
+        .filter(|f| f.status == Status::Unknown)
+        .map(|f| f.target.as_str())
+        .collect();
+    unobserved.sort_unstable();
+    unobserved.dedup();
+    let what = match unobserved.as_slice() {
+        [] => "some settings were not observed".to_owned(),
+        list => format!("not observed: {}", list.join(", ")),
+    };
+    json!({
+        "executionSuccessful": false,
+        "toolExecutionNotifications": [{
+            "level": "error",
+            "message": { "text": format!("The run is incomplete (exit code 1), its results are not the whole picture; {what}. The job log says why.") },
+        }],
+    })
 }
 
 /// `automationDetails.id`: the command and the instance, so that code scanning keeps each

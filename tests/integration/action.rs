@@ -413,3 +413,64 @@ fn the_install_step_installs_a_pinned_version_or_nothing() {
         "::error title=clerk-drift::tag v0.2.0 installed 'clerk-drift 0.1.0', not clerk-drift 0.2.0\n"
     );
 }
+
+/// An incomplete plan (exit 1: a read failed) still writes its SARIF, marked as a failed
+/// invocation, but names no `sarif-file`: the upload step is skipped, so that code scanning
+/// keeps its alerts rather than closing those of settings the run did not observe.
+#[tokio::test]
+async fn an_incomplete_plan_names_no_sarif_file_to_upload() {
+    let (server, dir) = repository(false).await;
+    server.reset().await;
+    let mut opts = Options::default();
+    opts.refusals
+        .insert("bapi/jwks.json", (500, "internal_error", "boom"));
+    fake::mount(&server, &Data::load(&example("acme-prod")), opts).await;
+    let inputs = [KEYS[0], KEYS[1], ("INPUT_ARGS", "--allow-partial")];
+    let step = plan_step(&server.uri(), dir.path(), &inputs);
+    assert_eq!(code(&step.run), 1, "{}", stderr(&step.run));
+    assert_eq!(
+        step.outputs,
+        "exit-code=1\ndrift=unknown\nviolations=unknown\nsarif-file=\n",
+        "{}",
+        stderr(&step.run)
+    );
+    let text = std::fs::read_to_string(dir.path().join("clerk-drift.sarif"))
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr(&step.run)));
+    let log: serde_json::Value = serde_json::from_str(&text).expect("SARIF");
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let note = invocation["toolExecutionNotifications"][0]["message"]["text"]
+        .as_str()
+        .expect("a notification");
+    assert!(
+        note.starts_with("The run is incomplete (exit code 1)"),
+        "{note}"
+    );
+}
+
+/// A multi-line `args:` block is split on every line, not only the first.
+#[tokio::test]
+async fn multi_line_args_all_reach_the_plan() {
+    let (server, dir) = repository(false).await;
+    let step = plan_step(
+        &server.uri(),
+        dir.path(),
+        &[
+            ("INPUT_SNAPSHOT", "baselines/production.json"),
+            ("INPUT_INSTANCE", "production"),
+            ("INPUT_ARGS", "--require-observed\n  --fail-on\tmedium\n"),
+            ("INPUT_FAIL_ON_FINDINGS", "false"),
+        ],
+    );
+    assert!(
+        stdout(&step.run).starts_with("clerk-drift plan --instance production --snapshot baselines/production.json --output sarif=clerk-drift.sarif --step-summary --require-observed --fail-on medium\n"),
+        "{}",
+        stdout(&step.run)
+    );
+    assert_eq!(code(&step.run), 0, "{}", stderr(&step.run));
+    assert!(
+        step.outputs.starts_with("exit-code=4\n"),
+        "{}",
+        step.outputs
+    );
+}

@@ -961,3 +961,116 @@ async fn a_fleet_plan_writes_several_outputs_from_one_pull_each() {
         );
     }
 }
+
+#[test]
+fn a_report_to_a_fifo_is_written_into_it_never_replacing_it() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("report.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(&fifo).expect("read the fifo"))
+    };
+    let target = format!("json={}", fifo.display());
+    let o = common::plan_drifted(&["--output", &target]);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    let text = reader.join().expect("reader");
+    let doc: Value = serde_json::from_str(&text).expect("the JSON report came through the fifo");
+    assert_eq!(doc["exit_code"], 6);
+    let kind = std::fs::symlink_metadata(&fifo)
+        .expect("still there")
+        .file_type();
+    assert!(kind.is_fifo(), "the fifo was not replaced by a file");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("report.pipe")]);
+}
+
+#[test]
+fn dash_as_an_output_file_is_refused_naming_standard_output() {
+    let o = common::plan_drifted(&["--output", "json=-"]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("--output json=-: `-` is not a file here; standard output already gets the --format report"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), "");
+}
+
+/// Every output is refused, before anything is read further or written, when it names an input
+/// of the run or another output — also through a symbolic link to the file — and no directory
+/// an output would have needed is left behind.
+#[test]
+fn outputs_naming_an_input_or_each_other_are_refused_and_nothing_is_created() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let base = d.join("base.json");
+    std::fs::copy(common::baseline(), &base).expect("copy the baseline");
+    let before = std::fs::read(&base).expect("read");
+    let snap = common::root().join("examples/acme-prod-drifted");
+    let (b, s) = (base.display().to_string(), snap.display().to_string());
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["plan", "--snapshot", &s, "--baseline", &b];
+        args.extend_from_slice(extra);
+        common::run_on("2026-11-22", &args)
+    };
+    let save = d.join("sub/../base.json").display().to_string();
+    let o = plan(&["--save-plan", &save]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains(&format!("--save-plan {save}: is the baseline this run reads ({save}); writing the report there would replace it")),
+        "{}",
+        stderr(&o)
+    );
+    let sarif = format!("sarif={b}");
+    let o = plan(&["-o", &sarif]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("is the baseline this run reads"),
+        "{}",
+        stderr(&o)
+    );
+    let x = d.join("x.json").display().to_string();
+    let (sp, js) = ("--save-plan", format!("json={x}"));
+    let o = plan(&[sp, &x, "-o", &js]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains(&format!(
+            "--output json={x} and --save-plan {x} name the same file"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    std::os::unix::fs::symlink(d.join("x.sarif"), d.join("link.sarif")).expect("symlink");
+    std::fs::write(d.join("x.sarif"), "").expect("write");
+    let (a, l) = (
+        format!("sarif={}", d.join("x.sarif").display()),
+        format!("json={}", d.join("link.sarif").display()),
+    );
+    let o = plan(&["-o", &a, "-o", &l]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("name the same file"), "{}", stderr(&o));
+    let via = format!("json={}", d.join("new/../x.sarif").display());
+    let o = plan(&["-o", &a, "-o", &via]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("name the same file"), "{}", stderr(&o));
+    assert!(
+        !d.join("new").exists(),
+        "no directory left behind by a refused run"
+    );
+    assert!(!d.join("sub").exists());
+    assert_eq!(
+        std::fs::read(&base).expect("read"),
+        before,
+        "the baseline is untouched"
+    );
+    assert_eq!(std::fs::read(d.join("x.sarif")).expect("read"), b"");
+}

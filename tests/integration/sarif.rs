@@ -217,7 +217,8 @@ fn rules_have_readable_names_and_the_builtin_pack_is_not_a_file() {
     );
 }
 
-/// A live `check` has no file: logical locations only, and the instance named; a live `plan`
+/// A live `check` has no snapshot file: its results are placed on clerk-drift.toml (code scanning
+/// needs a file), and the instance named; a live `plan`
 /// points at its baseline. With all three APIs and with the Frontend API alone.
 #[tokio::test]
 async fn a_live_run_never_points_at_a_file_that_does_not_exist() {
@@ -267,10 +268,22 @@ async fn a_live_run_never_points_at_a_file_that_does_not_exist() {
             "clerk-drift/check/prod/"
         );
         assert!(!results(&log).is_empty(), "{without:?}");
+        // No snapshot file: code scanning needs a file, so clerk-drift.toml at its
+        // `[instances.prod]` line (line 1 here), besides the logical location.
         for r in results(&log) {
-            assert!(r["locations"][0]["physicalLocation"].is_null(), "{r}");
+            let physical = &r["locations"][0]["physicalLocation"];
+            assert_eq!(
+                physical["artifactLocation"]["uri"], "clerk-drift.toml",
+                "{r}"
+            );
+            assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+            assert_eq!(physical["region"]["startLine"], 1);
             assert!(r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].is_string());
         }
+        assert_eq!(
+            log["runs"][0]["invocations"][0]["executionSuccessful"],
+            true
+        );
         // The policy layer is a file (in the directory clerk-drift ran in: the root).
         let related = &result(&log, "acme.development-only")["relatedLocations"][0];
         let at = &related["physicalLocation"]["artifactLocation"];
@@ -296,4 +309,55 @@ async fn a_live_run_never_points_at_a_file_that_does_not_exist() {
         }
         assert!(d.join("baseline.json").is_file());
     }
+}
+
+/// A recording directory as the baseline and the snapshot: every result is placed on a raw file
+/// of the recording that exists — all three APIs: `plapi/config.json`; the Frontend API alone:
+/// `fapi/environment.json` — at line 1. The multitool validation is in `.ci/run`.
+#[test]
+fn a_recording_places_results_on_its_raw_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fapi_only = dir.path().join("fapi-only");
+    std::fs::create_dir_all(fapi_only.join("fapi")).expect("mkdir");
+    std::fs::copy(
+        common::root().join("examples/acme-prod-drifted/fapi/environment.json"),
+        fapi_only.join("fapi/environment.json"),
+    )
+    .expect("copy");
+    let fapi_only = fapi_only.display().to_string();
+    for (recording, file) in [
+        (
+            "examples/acme-prod-drifted",
+            "examples/acme-prod-drifted/plapi/config.json",
+        ),
+        (fapi_only.as_str(), "fapi/environment.json"),
+    ] {
+        let o = common::run_on("2026-11-22", &["check", recording, "--format", "sarif"]);
+        let log = sarif(&o);
+        assert!(!results(&log).is_empty(), "{recording}");
+        for r in results(&log) {
+            let physical = &r["locations"][0]["physicalLocation"];
+            let uri = physical["artifactLocation"]["uri"].as_str().expect("uri");
+            assert!(uri.ends_with(file), "{recording}: {uri}");
+            assert_eq!(physical["region"]["startLine"], 1);
+        }
+    }
+    let o = common::run_on(
+        "2026-11-22",
+        &[
+            "plan",
+            "--snapshot",
+            "examples/acme-prod-drifted",
+            "--baseline",
+            "examples/acme-prod",
+            "--format",
+            "sarif",
+        ],
+    );
+    let log = sarif(&o);
+    let physical = &results(&log)[0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        physical["artifactLocation"]["uri"],
+        "examples/acme-prod/plapi/config.json"
+    );
 }

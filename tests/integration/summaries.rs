@@ -244,3 +244,44 @@ fn a_report_that_fits_is_unchanged_by_the_limit() {
     let help = stdout(&run(&["plan", "--help"]));
     assert!(help.contains("--markdown-limit <LIMIT>"), "{help}");
 }
+
+/// Only a JSON file is "the full report" a shortened Markdown report names: SARIF holds only the
+/// failing results, so with only a SARIF output the note stays generic.
+#[test]
+fn a_shortened_report_names_only_a_json_output_as_the_full_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big");
+    large(&big, 12_000);
+    let big = big.display().to_string();
+    let sarif = format!("sarif={}", dir.path().join("r.sarif").display());
+    let json = format!("json={}", dir.path().join("r.json").display());
+    let with = |outputs: &[&str]| {
+        let mut args = vec![
+            "diff",
+            "examples/acme-prod",
+            &big,
+            "--format",
+            "markdown",
+            "--markdown-limit",
+            "comment",
+        ];
+        for o in outputs {
+            args.extend(["--output", o]);
+        }
+        markdown(&args)
+    };
+    let (md, exit) = with(&[&sarif]);
+    assert_eq!(exit, 2);
+    assert!(
+        md.contains("The full report: the JSON report (`--format json`) lists every entry."),
+        "{md}"
+    );
+    assert!(!md.contains("r.sarif"), "{md}");
+    let (md, exit) = with(&[&sarif, &json]);
+    assert_eq!(exit, 2);
+    let named = format!(
+        "The full report: `{}`.",
+        dir.path().join("r.json").display()
+    );
+    assert!(md.contains(&named), "{md}");
+}

@@ -252,6 +252,9 @@ jobs:
         with:
           persist-credentials: false
       - name: Plan the accepted baseline (offline)
+        id: offline
+        # v@VERSION@ is a tag, which can be moved: pin it to the release's commit SHA
+        # (clerk-drift/clerk-drift@<40-hex SHA> # v@VERSION@; docs/ci.md).
         uses: clerk-drift/clerk-drift@v@VERSION@
         with:
           version: \"@VERSION@\"
@@ -259,7 +262,9 @@ jobs:
           snapshot: @BASELINE@
           upload-sarif: \"false\"
       - name: Lint the policy and attestations, verify the baseline's history
-        if: always()
+        # Also after drift or violations, but only once clerk-drift is installed (the plan set
+        # its exit code).
+        if: always() && steps.offline.outputs.exit-code != ''
         run: |
           clerk-drift policy lint @POLICY@ --attestations @ATTESTATIONS@
           clerk-drift baseline verify --instance @NAME@
@@ -280,6 +285,7 @@ jobs:
           persist-credentials: false
       - name: Plan (one pull for the log, SARIF and the job summary)
         id: plan
+        # Pin to the release's commit SHA as above.
         uses: clerk-drift/clerk-drift@v@VERSION@
         with:
           version: \"@VERSION@\"
@@ -363,9 +369,13 @@ clerk-drift:offline:
   rules:
     - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"
   script:
+    # The plan first, so that the JUnit report exists even when the lint fails; its exit code
+    # decides the job after the lint and the history check.
+    - status=0
+    - clerk-drift plan --instance @NAME@ --snapshot @BASELINE@ --output junit=clerk-drift.xml || status=$?
     - clerk-drift policy lint @POLICY@ --attestations @ATTESTATIONS@
     - clerk-drift baseline verify --instance @NAME@
-    - clerk-drift plan --instance @NAME@ --snapshot @BASELINE@ --output junit=clerk-drift.xml
+    - exit \"$status\"
   artifacts:
     when: always
     reports:
