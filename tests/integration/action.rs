@@ -9,22 +9,8 @@ use std::process::Output;
 
 use wiremock::MockServer;
 
-use crate::common::{TODAY, code, example, live, output, root, stderr, stdout};
+use crate::common::{CLERK_VARS, TODAY, code, example, live, output, root, stderr, stdout};
 use crate::fake::{self, Data, Options};
-
-/// Clerk's variables, cleared so that only what a test sets reaches the script.
-const CLERK_VARS: &[&str] = &[
-    "CLERK_PUBLISHABLE_KEY",
-    "CLERK_SECRET_KEY",
-    "CLERK_SECRET_KEY_FILE",
-    "CLERK_PLATFORM_API_KEY",
-    "CLERK_PLATFORM_API_KEY_FILE",
-    "CLERK_APPLICATION_ID",
-    "CLERK_FRONTEND_API_URL",
-    "CLERK_BACKEND_API_URL",
-    "CLERK_PLATFORM_API_URL",
-    "CLERK_DRIFT_NO_KEYRING",
-];
 
 /// A repository set up by `init` against a fake serving the acme-prod example.
 async fn repository(frontend_only: bool) -> (MockServer, tempfile::TempDir) {
@@ -66,7 +52,10 @@ fn plan_step(uri: &str, dir: &Path, inputs: &[(&str, &str)]) -> Step {
         .env("CLERK_FRONTEND_API_URL", uri)
         .env("CLERK_BACKEND_API_URL", uri)
         .env("CLERK_PLATFORM_API_URL", uri);
-    for var in CLERK_VARS.iter().filter(|v| !v.ends_with("_URL")) {
+    // Clerk's variables are cleared (the base URLs aside: set above), and the keyring switch, so
+    // that only what a test sets reaches the script.
+    let clerk = CLERK_VARS.iter().filter(|v| !v.ends_with("_URL"));
+    for var in clerk.chain(&["CLERK_DRIFT_NO_KEYRING"]) {
         cmd.env_remove(var);
     }
     for (name, value) in inputs {

@@ -124,7 +124,7 @@ pub fn map_arrays(v: &mut Value, f: &mut dyn FnMut(&mut Vec<Value>)) {
 }
 
 /// Clerk environment variables a developer's shell may carry: cleared for every live run.
-const CLERK_VARS: &[&str] = &[
+pub const CLERK_VARS: &[&str] = &[
     "CLERK_PUBLISHABLE_KEY",
     "CLERK_SECRET_KEY",
     "CLERK_SECRET_KEY_FILE",
