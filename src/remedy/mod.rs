@@ -136,7 +136,7 @@ pub fn remedy(current: &Snapshot, target: &Snapshot) -> Remedy {
             current: change.after.clone(),
             target: change.before.clone(),
         };
-        let added = platform_ptr(&change.path, current, target).is_some_and(|p| {
+        let added = platform_ptr(&setting_of(&change.path), current, target).is_some_and(|p| {
             added_since
                 .iter()
                 .any(|a| p == *a || p.starts_with(&format!("{a}/")))
@@ -153,13 +153,22 @@ pub fn remedy(current: &Snapshot, target: &Snapshot) -> Remedy {
                 &lists,
             )
         };
-        // Changes one request makes (a JWT template, the instance's settings) are one step.
+        // Changes one request makes (a JWT template, the instance's settings) are one step, as
+        // are the elements of one set the patch writes whole.
+        let same_set = |last: &Step| {
+            let setting = setting_of(&change.path);
+            setting != change.path
+                && last
+                    .lines
+                    .iter()
+                    .all(|l| Path::parse(&l.path).is_ok_and(|p| setting_of(&p) == setting))
+        };
         if let Some(last) = steps.last_mut()
             && last.how == how
-            && !matches!(
+            && (!matches!(
                 how,
                 How::Patch { .. } | How::NotObserved { .. } | How::Dashboard { .. }
-            )
+            ) || (matches!(how, How::Patch { .. }) && same_set(last)))
         {
             last.lines.push(line);
             continue;
@@ -342,6 +351,7 @@ fn how(
     lists: &[String],
 ) -> How {
     let text = path.to_string();
+    let setting = setting_of(path);
     let secret = text.ends_with(".client_secret") || text.ends_with(".signing_key");
     if secret && target.get(path) != Some(&Value::from("present")) && !leaves.is_empty() {
         return How::Follows;
@@ -352,7 +362,7 @@ fn how(
             page: manual::page_of(&text),
         };
     }
-    let Some(ptr) = platform_ptr(path, current, target) else {
+    let Some(ptr) = platform_ptr(&setting, current, target) else {
         let fapi_reading = text.starts_with("observed.fapi")
             || [current, target]
                 .iter()
@@ -369,7 +379,7 @@ fn how(
             return How::Follows;
         }
         if !(observed.current && observed.target)
-            && let Some(field) = raw_field(&path.pattern())
+            && let Some(field) = raw_field(&setting.pattern())
         {
             return How::NotObserved {
                 field: Some(field.to_owned()),
@@ -388,7 +398,7 @@ fn how(
             page: manual::page_of(&text),
         };
     }
-    let inside: Vec<String> = [current.get(path), target.get(path)]
+    let inside: Vec<String> = [current.get(&setting), target.get(&setting)]
         .into_iter()
         .flatten()
         .filter(|v| v.is_object())
@@ -402,6 +412,8 @@ fn how(
             *l == &ptr
                 || ptr.starts_with(&format!("{l}/"))
                 || inside.iter().any(|i| format!("{ptr}{i}") == **l)
+                // A curated setting: the raw keys its value is written to.
+                || platform::writes(&setting.pattern(), l)
                 // A provider held or not: its whole block (its switch with it).
                 || (path.pattern() == "oauth_providers[*]" && l.starts_with(&format!("{ptr}/")))
         })
@@ -411,6 +423,21 @@ fn how(
         return How::Follows;
     }
     How::Patch { fields }
+}
+
+/// The curated setting a changed path is of: itself, or the set it is an element of (a set is
+/// written whole, under its set's raw field).
+fn setting_of(path: &Path) -> Path {
+    if raw_field(&path.pattern()).is_none()
+        && let Some((crate::path::Seg::Key(_), parent)) = path.0.split_last()
+    {
+        let parent = Path(parent.to_vec());
+        if schema::kind_of(&parent) == Some(Kind::StrSet) && raw_field(&parent.pattern()).is_some()
+        {
+            return parent;
+        }
+    }
+    path.clone()
 }
 
 /// The Platform config field a path is written to, when the Platform config reported it (on

@@ -80,6 +80,109 @@ fn to_policy_makes_failing_rules_pass() {
     assert_eq!(doc["platform_config"]["destructive"], json!(false));
 }
 
+/// `--to policy` on a stored duration above the bound: the patch writes the switch and the raw
+/// `duration_seconds`, and the step names both raw keys (the snapshot's `seconds` is written
+/// under Clerk's name; a proptest seed found the step naming only the switch).
+#[test]
+fn a_duration_over_its_bound_is_written_and_named_under_its_raw_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cur = dir.path().join("cur");
+    let mut files = json_files(&example("acme-prod-drifted"));
+    for (rel, body) in &mut files {
+        if rel.ends_with("plapi/config.json") {
+            body["session_settings"]["inactivity_timeout"] =
+                json!({"enabled": false, "duration_seconds": 7200});
+        }
+    }
+    write_recording(&cur, &files);
+    let out = run(&[
+        "fix",
+        "--snapshot",
+        &cur.display().to_string(),
+        "--to",
+        "policy",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(
+        doc["platform_config"]["patch"]["session_settings"],
+        json!({"inactivity_timeout": {"enabled": true, "duration_seconds": 3600}})
+    );
+    let step = doc["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["rules"] == json!(["session.inactivity-timeout"]))
+        .expect("the inactivity timeout's step");
+    assert_eq!(
+        step["apply"],
+        json!({
+            "by": "platform_config_patch",
+            "fields": [
+                "/session_settings/inactivity_timeout/duration_seconds",
+                "/session_settings/inactivity_timeout/enabled"
+            ]
+        })
+    );
+}
+
+/// `--to policy` with no second factor offered (MFA off, in the Platform config and the Frontend
+/// API alike): the patch switches the authenticator app on, and the step for the set's new
+/// element names that switch (an element of a set is written with its set).
+#[test]
+fn a_second_factor_added_to_the_set_is_named_by_its_switch() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cur = dir.path().join("cur");
+    let mut files = json_files(&example("acme-prod"));
+    for (rel, body) in &mut files {
+        if rel.ends_with("plapi/config.json") {
+            for block in ["authenticator_app", "backup_code"] {
+                body["auth_multi_factor"][block]["enabled"] = json!(false);
+            }
+        }
+        if rel.ends_with("fapi/environment.json") {
+            for block in ["authenticator_app", "backup_code"] {
+                let a = &mut body["user_settings"]["attributes"][block];
+                a["enabled"] = json!(false);
+                a["used_for_second_factor"] = json!(false);
+                a["second_factors"] = json!([]);
+            }
+        }
+    }
+    write_recording(&cur, &files);
+    let out = run(&[
+        "fix",
+        "--snapshot",
+        &cur.display().to_string(),
+        "--to",
+        "policy",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(
+        doc["platform_config"]["patch"]["auth_multi_factor"],
+        json!({"authenticator_app": {"enabled": true}})
+    );
+    let step = doc["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["settings"][0]["path"] == "mfa.factors[totp]")
+        .expect("the second factor's step");
+    assert_eq!(
+        step["apply"],
+        json!({
+            "by": "platform_config_patch",
+            "fields": ["/auth_multi_factor/authenticator_app/enabled"]
+        })
+    );
+    assert_eq!(step["rules"], json!(["mfa.offered"]));
+}
+
 /// Feature off: Organizations on in the baseline, off now; the patch switches it back on.
 #[test]
 fn a_feature_switched_off_is_switched_back_on() {

@@ -1,6 +1,11 @@
 //! Invariants, checked on many generated variations of the shipped examples:
 //! normalization ignores list order, diff(a, a) is empty, and a snapshot survives
-//! render → parse → render byte for byte.
+//! render → parse → render byte for byte; `fix`'s patch restores what it says and writes only
+//! what a step names.
+//!
+//! Every run draws the same cases (a fixed seed): a test run — CI's included — is reproducible,
+//! never a lottery. To explore further, set proptest's own variables: `PROPTEST_RNG_SEED` (any
+//! number) and `PROPTEST_CASES`; keep a failure's seed in `tests/proptest-regressions/`.
 
 use clerk_drift::diff::diff;
 use clerk_drift::recording::endpoints::PLATFORM_CONFIG;
@@ -9,9 +14,30 @@ use clerk_drift::remedy::merge;
 use clerk_drift::snapshot::normalize::platform;
 use clerk_drift::snapshot::{self, io};
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 use serde_json::Value;
 
 use crate::common::*;
+
+/// The seed every run draws its cases from, unless `PROPTEST_RNG_SEED` says otherwise.
+const SEED: u64 = 0x00c1_e4c0_d41f;
+
+/// `cases` cases from [`SEED`]; proptest's `PROPTEST_CASES` and `PROPTEST_RNG_SEED` override
+/// them (`ProptestConfig::default()` reads them). Rejected pairs may be many when exploring with
+/// many cases: the reject budget grows with the case count.
+fn config(cases: u32) -> ProptestConfig {
+    let mut config = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = cases;
+    }
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        config.rng_seed = RngSeed::Fixed(SEED);
+    }
+    config.max_global_rejects = config
+        .max_global_rejects
+        .max(config.cases.saturating_mul(8));
+    config
+}
 
 fn recording(files: &[(std::path::PathBuf, Value)]) -> Recording {
     let mut rec = Recording::new("generated");
@@ -40,7 +66,7 @@ fn shuffle_all(files: &mut [(std::path::PathBuf, Value)], mut seed: u64) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(config(64))]
 
     #[test]
     fn normalization_ignores_list_order(seed in any::<u64>(), drifted in any::<bool>()) {
@@ -90,7 +116,7 @@ fn variation(bytes: &[u8]) -> Option<snapshot::Snapshot> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(config(48))]
 
     /// Normalizing is a function of the recording alone: again, and after the recording is
     /// written in the layout and read back (`pull --record` → `snapshot --from-dir`), it gives
@@ -321,7 +347,7 @@ fn platform_changes(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(config(96))]
 
     /// `fix`'s promise: for two generated recordings, applying the patch built from their
     /// snapshots to the current recording's Platform config and normalizing gives exactly the
@@ -396,7 +422,13 @@ proptest! {
         let leaves = remedy.patch.as_ref().map(merge::leaves).unwrap_or_default();
         let text = serde_json::to_string(&remedy.patch).expect("text");
         for leaf in &leaves {
-            prop_assert!(named.contains(leaf), "{} is in the patch {} but no step names it", leaf, text);
+            prop_assert!(
+                named.contains(leaf),
+                "{} is in the patch {} but no step names it: {:#?}",
+                leaf,
+                text,
+                remedy.steps
+            );
         }
     }
 }

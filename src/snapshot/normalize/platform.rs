@@ -365,6 +365,32 @@ pub fn reflected_keys(path: &Path) -> Vec<String> {
     keys
 }
 
+/// Whether the raw leaf `leaf` (a JSON pointer into `plapi/config.json`) is one [`view`] writes
+/// for the curated setting `path` (a path pattern): its raw field, or a member of it under the
+/// raw key the setting's shape maps to (a duration's `seconds` is `duration_seconds`, session
+/// claims sit under `claims`, second factors are per-factor `enabled` switches).
+pub fn writes(path: &str, leaf: &str) -> bool {
+    let Some(m) = MAPPINGS
+        .iter()
+        .find(|m| m.file == PLATFORM_CONFIG.file && m.path == path && m.xf != Xf::Collection)
+    else {
+        return false;
+    };
+    let under = |rest: &str| {
+        leaf.strip_prefix(m.ptr)
+            .and_then(|r| r.strip_prefix(rest))
+            .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+    };
+    match m.xf {
+        Xf::Toggle => under("/enabled") || under("/duration_seconds"),
+        Xf::SessionClaims => under("/claims"),
+        Xf::PlapiSecondFactors => {
+            under("/authenticator_app/enabled") || under("/backup_code/enabled")
+        }
+        _ => under(""),
+    }
+}
+
 /// The raw field (JSON pointer into `plapi/config.json`) a curated setting is written to, when
 /// the Platform config carries it.
 pub fn raw_field(path: &str) -> Option<&'static str> {
