@@ -53,13 +53,12 @@ fn chunk(s: &str) -> (&str, &str) {
 /// The title of a control the built-in pack references; empty for one it does not know (a
 /// framework or control of a team's own policy). Short titles in our words for SOC 2 (the
 /// criteria have no official titles), ISO/IEC 27001:2022 Annex A control names, the hardening
-/// checklist's items and Clerk's `clerk security audit` checks; NIST SP 800-63B-4 and OWASP ASVS
-/// 5.0 section titles where they could be checked against a source at hand. Ten controls the pack
-/// references are left untitled rather than guessed, because their titles in those revisions
-/// could not be verified here: OWASP ASVS 5.0 6.2.3, 6.6.1, 7.5.1, 13.4.2 and 14.2.1 (ASVS
-/// requirements have no titles, only text), and NIST SP 800-63B-4 2.2.1, 2.2.2, 3.2.2, 3.2.5 and
-/// 5.2 (sections renumbered in revision 4). The test
-/// `every_control_of_the_built_in_pack_has_a_title_but_unsure_sections` pins that list.
+/// checklist's items and Clerk's `clerk security audit` checks; NIST SP 800-63B-4 section
+/// headings word for word as the final revision 4 (2025) has them (so §2.1.3, §2.2.3 and §5.2
+/// are each *Reauthentication*: the control id says which); and for OWASP ASVS 5.0, whose
+/// requirements have no titles, a short summary of the requirement's 5.0 text. Two tests keep the
+/// pack and this list in step: every control the pack references has a title, and every title
+/// belongs to one.
 pub fn title(framework: &str, control: &str) -> &'static str {
     CATALOG
         .iter()
@@ -135,12 +134,46 @@ const CATALOG: &[(&str, &str, &str)] = &[
         "A.8.31",
         "Separation of development, test and production environments",
     ),
-    ("nist_800_63b", "2.1", "Authentication assurance level 1"),
-    ("nist_800_63b", "2.1.3", "AAL1 reauthentication"),
-    ("nist_800_63b", "2.2.3", "AAL2 reauthentication"),
-    ("nist_800_63b", "3.1.1.1", "Password authenticators"),
-    ("nist_800_63b", "3.1.1.2", "Password verifiers"),
-    ("nist_800_63b", "3.1.3.3", "Authentication using the PSTN"),
+    ("nist_800_63b", "2.1", "Authentication Assurance Level 1"),
+    ("nist_800_63b", "2.1.3", "Reauthentication"),
+    ("nist_800_63b", "2.2.1", "Permitted Authenticator Types"),
+    (
+        "nist_800_63b",
+        "2.2.2",
+        "Authenticator and Verifier Requirements",
+    ),
+    ("nist_800_63b", "2.2.3", "Reauthentication"),
+    ("nist_800_63b", "3.1.1.1", "Password Authenticators"),
+    ("nist_800_63b", "3.1.1.2", "Password Verifiers"),
+    (
+        "nist_800_63b",
+        "3.1.3.3",
+        "Authentication Using the Public Switched Telephone Network",
+    ),
+    ("nist_800_63b", "3.2.2", "Rate Limiting (Throttling)"),
+    ("nist_800_63b", "3.2.5", "Phishing Resistance"),
+    ("nist_800_63b", "5.2", "Reauthentication"),
+    (
+        "asvs",
+        "6.2.3",
+        "Password change requires the current and new password",
+    ),
+    (
+        "asvs",
+        "6.6.1",
+        "SMS and phone OTPs only to a validated number, with stronger methods offered and the risks explained",
+    ),
+    (
+        "asvs",
+        "7.5.1",
+        "Full re-authentication before changing account attributes that affect authentication",
+    ),
+    ("asvs", "13.4.2", "Debug modes disabled in production"),
+    (
+        "asvs",
+        "14.2.1",
+        "Sensitive data only in the HTTP body or headers, never in the URL or query string",
+    ),
     (
         "checklist",
         "2",
@@ -397,34 +430,58 @@ mod tests {
     }
 
     #[test]
-    fn every_control_of_the_built_in_pack_has_a_title_but_unsure_sections() {
+    fn every_control_of_the_built_in_pack_has_a_title() {
         let pack = crate::policy::Policy::parse(crate::policy::BUILTIN, "pack").expect("pack");
-        let mut missing = std::collections::BTreeSet::new();
+        let mut missing = Vec::new();
         for rule in &pack.rules {
             for (framework, ids) in &rule.controls {
                 for id in ids {
                     if title(framework, id).is_empty() {
-                        missing.insert(format!("{framework} {id}"));
+                        missing.push(format!("{framework} {id} ({})", rule.id));
                     }
                 }
             }
         }
-        // Sections whose revision-4 / 5.0 titles are not pinned here are left untitled rather
-        // than guessed.
+        assert_eq!(missing, Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_title_belongs_to_a_control_of_the_built_in_pack() {
+        let pack = crate::policy::Policy::parse(crate::policy::BUILTIN, "pack").expect("pack");
+        let unused: Vec<String> = CATALOG
+            .iter()
+            .filter(|(f, c, _)| {
+                !pack.rules.iter().any(|r| {
+                    r.controls
+                        .iter()
+                        .any(|(rf, ids)| rf == f && ids.iter().any(|id| id == c))
+                })
+            })
+            .map(|(f, c, _)| format!("{f} {c}"))
+            .collect();
+        assert_eq!(unused, Vec::<String>::new());
+    }
+
+    #[test]
+    fn revision_4_and_5_0_titles() {
+        // NIST SP 800-63B-4 (final, 2025) headings word for word; ASVS 5.0 summaries.
         assert_eq!(
-            missing.into_iter().collect::<Vec<_>>(),
-            [
-                "asvs 13.4.2",
-                "asvs 14.2.1",
-                "asvs 6.2.3",
-                "asvs 6.6.1",
-                "asvs 7.5.1",
-                "nist_800_63b 2.2.1",
-                "nist_800_63b 2.2.2",
-                "nist_800_63b 3.2.2",
-                "nist_800_63b 3.2.5",
-                "nist_800_63b 5.2",
-            ]
+            title("nist_800_63b", "2.2.1"),
+            "Permitted Authenticator Types"
         );
+        assert_eq!(
+            title("nist_800_63b", "2.2.2"),
+            "Authenticator and Verifier Requirements"
+        );
+        assert_eq!(title("nist_800_63b", "3.2.2"), "Rate Limiting (Throttling)");
+        assert_eq!(title("nist_800_63b", "3.2.5"), "Phishing Resistance");
+        assert_eq!(title("nist_800_63b", "5.2"), "Reauthentication");
+        assert_eq!(
+            title("asvs", "13.4.2"),
+            "Debug modes disabled in production"
+        );
+        // Unknown frameworks and controls stay untitled.
+        assert_eq!(title("asvs", "1.1.1"), "");
+        assert_eq!(title("team", "2.2.1"), "");
     }
 }

@@ -275,7 +275,7 @@ fn plan_sarif_and_the_evidence_bundle_carry_the_overrides() {
             format!(
                 "iso27001,A.8.5,Secure authentication,jwt.lifetime,JWT templates expire within 60 seconds,medium,disabled,,{p}:7,{p}:7"
             ),
-            format!("nist_800_63b,3.1.1.2,Password verifiers,password.breach-detection,{breach}"),
+            format!("nist_800_63b,3.1.1.2,Password Verifiers,password.breach-detection,{breach}"),
             format!(
                 "soc2,CC6.1,Logical access security over protected information assets,jwt.lifetime,JWT templates expire within 60 seconds,medium,disabled,,{p}:7,{p}:7"
             ),
