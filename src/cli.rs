@@ -129,21 +129,8 @@ pub struct LiveArgs {
     /// Instance from clerk-drift.toml ([instances.NAME]); the default when it has only one.
     #[arg(long, value_name = "NAME")]
     pub instance: Option<String>,
-    /// Publishable key (pk_live_…/pk_test_…). Default: the config, then CLERK_PUBLISHABLE_KEY.
-    #[arg(long, value_name = "KEY")]
-    pub publishable_key: Option<String>,
-    /// Platform API application id. Default: the config, then CLERK_APPLICATION_ID.
-    #[arg(long, value_name = "APP_ID")]
-    pub app: Option<String>,
-    /// Read the secret key from this file [env: CLERK_SECRET_KEY_FILE].
-    #[arg(long, value_name = "FILE")]
-    pub secret_key_file: Option<PathBuf>,
-    /// Read the Platform API key from this file [env: CLERK_PLATFORM_API_KEY_FILE].
-    #[arg(long, value_name = "FILE")]
-    pub platform_key_file: Option<PathBuf>,
-    /// Do not look credentials up in the OS keyring.
-    #[arg(long, env = "CLERK_DRIFT_NO_KEYRING", value_parser = clap::builder::FalseyValueParser::new())]
-    pub no_keyring: bool,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
     /// Write the snapshot even if required parts could not be read (gaps go into coverage;
     /// the exit code is still 1). Not when Clerk refused a key: that stops the pull.
     /// Also accepts a pull that skips a whole API for want of a credential (check, plan and
@@ -167,6 +154,30 @@ pub struct LiveArgs {
     /// No progress indicator on standard error.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// The instance's credentials, as every live command and `init` take them. Secrets are never
+/// flags: only the files that hold them. No help heading of its own: the flags stand under the
+/// command's ("Live pull", or init's options).
+#[derive(Debug, Clone, Default, Args)]
+pub struct CredentialArgs {
+    /// Publishable key (pk_live_…/pk_test_…). Default: the config (init reads none), then
+    /// CLERK_PUBLISHABLE_KEY.
+    #[arg(long, value_name = "KEY")]
+    pub publishable_key: Option<String>,
+    /// Platform API application id. Default: the config (init reads none), then
+    /// CLERK_APPLICATION_ID.
+    #[arg(long, value_name = "APP_ID")]
+    pub app: Option<String>,
+    /// Read the secret key from this file [env: CLERK_SECRET_KEY_FILE].
+    #[arg(long, value_name = "FILE")]
+    pub secret_key_file: Option<PathBuf>,
+    /// Read the Platform API key from this file [env: CLERK_PLATFORM_API_KEY_FILE].
+    #[arg(long, value_name = "FILE")]
+    pub platform_key_file: Option<PathBuf>,
+    /// Do not look credentials up in the OS keyring.
+    #[arg(long, env = "CLERK_DRIFT_NO_KEYRING", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_keyring: bool,
 }
 
 /// One of Clerk's three APIs, as `--without` names it.
@@ -204,21 +215,8 @@ pub struct InitArgs {
     /// `development`, from the publishable key].
     #[arg(long, value_name = "NAME")]
     pub instance: Option<String>,
-    /// Publishable key (pk_live_…/pk_test_…). Default: CLERK_PUBLISHABLE_KEY.
-    #[arg(long, value_name = "KEY")]
-    pub publishable_key: Option<String>,
-    /// Platform API application id. Default: CLERK_APPLICATION_ID.
-    #[arg(long, value_name = "APP_ID")]
-    pub app: Option<String>,
-    /// Read the secret key from this file [env: CLERK_SECRET_KEY_FILE].
-    #[arg(long, value_name = "FILE")]
-    pub secret_key_file: Option<PathBuf>,
-    /// Read the Platform API key from this file [env: CLERK_PLATFORM_API_KEY_FILE].
-    #[arg(long, value_name = "FILE")]
-    pub platform_key_file: Option<PathBuf>,
-    /// Do not look credentials up in the OS keyring.
-    #[arg(long, env = "CLERK_DRIFT_NO_KEYRING", value_parser = clap::builder::FalseyValueParser::new())]
-    pub no_keyring: bool,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
     /// Set up without this API (frontend, backend or platform), even when its credential is
     /// set; repeatable. Written as `without = [...]` in clerk-drift.toml.
     #[arg(long, value_enum, value_name = "API")]

@@ -26,7 +26,8 @@ pub struct Terminal {
     ticker: Mutex<Option<JoinHandle<()>>>,
 }
 
-/// What the ticker reads: the counts so far and the signal to stop.
+/// What the ticker reads: the counts so far, summed over every pull running, and the signal to
+/// stop.
 #[derive(Default)]
 struct Progress {
     state: Mutex<State>,
@@ -70,15 +71,21 @@ impl Terminal {
     }
 
     /// Stops the ticker and clears the progress line when no request is in flight (a pull
-    /// returned; with `plan --all` the last of those running); a later pull starts it again.
+    /// returned; with `plan --all` the last of those running); a later pull starts it again,
+    /// counting from zero as its clock does.
     fn pause(&self) {
         let idle = {
-            let state = self
+            let mut state = self
                 .progress
                 .state
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
-            state.started <= state.done
+            let idle = state.started <= state.done;
+            if idle {
+                // Under the lock: a request another pull sends meanwhile is counted after this.
+                (state.started, state.done) = (0, 0);
+            }
+            idle
         };
         if idle {
             self.finish();
@@ -159,17 +166,25 @@ impl Observer for Terminal {
                 "clerk-drift: {request}: {why}; retrying in {} ms",
                 wait.as_millis()
             )),
-            Event::Progress { done, started } => {
+            // Counted here, over every pull that reports to this terminal: with `plan --all` the
+            // instances' pulls run at once, each with its own client.
+            Event::RequestSent | Event::RequestEnded => {
+                let sent = matches!(event, Event::RequestSent);
                 {
                     let mut state = self
                         .progress
                         .state
                         .lock()
                         .unwrap_or_else(|e| e.into_inner());
-                    state.done = state.done.max(*done);
-                    state.started = state.started.max(*started);
+                    if sent {
+                        state.started = state.started.saturating_add(1);
+                    } else {
+                        state.done = state.done.saturating_add(1);
+                    }
                 }
-                self.start();
+                if sent {
+                    self.start();
+                }
             }
             _ => {}
         }
@@ -227,23 +242,19 @@ mod tests {
         );
     }
 
+    fn counts(t: &Terminal) -> (u32, u32) {
+        let state = t.progress.state.lock().expect("lock");
+        (state.done, state.started)
+    }
+
     #[test]
     fn the_ticker_starts_with_the_first_request_and_stops_on_finish() {
         let t = Terminal::with(true, false);
         assert!(t.ticker.lock().expect("lock").is_none());
-        t.event(&Event::Progress {
-            done: 0,
-            started: 1,
-        });
+        t.event(&Event::RequestSent);
         assert!(t.ticker.lock().expect("lock").is_some(), "ticking");
-        t.event(&Event::Progress {
-            done: 1,
-            started: 1,
-        });
-        {
-            let state = t.progress.state.lock().expect("lock");
-            assert_eq!((state.done, state.started), (1, 1));
-        }
+        t.event(&Event::RequestEnded);
+        assert_eq!(counts(&t), (1, 1));
         // finish() returns only once the ticker thread has ended.
         t.finish();
         assert!(t.ticker.lock().expect("lock").is_none());
@@ -252,28 +263,54 @@ mod tests {
     }
 
     #[test]
+    fn the_line_counts_the_requests_of_every_pull_running() {
+        use Event::{RequestEnded as Ended, RequestSent as Sent};
+        use clerk_drift::Ui as _;
+        let t = Terminal::with(true, false);
+        // plan --all: instance a sends 3 requests, b sends 2, interleaved; each has a client of
+        // its own. The line counts 5 sent, not the larger pull's 3.
+        for e in [Sent, Sent, Sent, Ended, Sent, Sent, Ended] {
+            t.event(&e);
+        }
+        assert_eq!(counts(&t), (2, 5));
+        assert_eq!(
+            line(Duration::from_secs(2), 2, 5),
+            "pulling from Clerk: 2 requests done, 3 in flight · 2.0s"
+        );
+        // a's 3 requests end and a returns; b's 2 are still in flight: the line goes on.
+        for e in [Ended, Ended] {
+            t.event(&e);
+        }
+        t.pulled();
+        assert_eq!(counts(&t), (4, 5));
+        assert!(t.ticker.lock().expect("lock").is_some(), "still ticking");
+        // b's last request ends and b returns: the line stops and its counts start over.
+        t.event(&Ended);
+        t.pulled();
+        assert!(t.ticker.lock().expect("lock").is_none(), "stopped");
+        assert_eq!(counts(&t), (0, 0));
+        t.event(&Sent);
+        assert_eq!(counts(&t), (0, 1));
+        assert!(t.ticker.lock().expect("lock").is_some(), "ticking again");
+        t.finish();
+    }
+
+    #[test]
     fn the_line_stops_when_the_pull_returns_with_nothing_in_flight() {
         use clerk_drift::Ui as _;
         let t = Terminal::with(true, false);
-        t.event(&Event::Progress {
-            done: 1,
-            started: 2,
-        });
+        t.event(&Event::RequestSent);
+        t.event(&Event::RequestSent);
+        t.event(&Event::RequestEnded);
         // Another pull (plan --all) still has a request in flight: the line goes on.
         t.pulled();
         assert!(t.ticker.lock().expect("lock").is_some(), "still ticking");
-        t.event(&Event::Progress {
-            done: 2,
-            started: 2,
-        });
+        t.event(&Event::RequestEnded);
         t.pulled();
         assert!(t.ticker.lock().expect("lock").is_none(), "stopped");
         assert!(!t.bar.is_finished(), "cleared, ready for a later pull");
         // A later pull starts it again.
-        t.event(&Event::Progress {
-            done: 2,
-            started: 3,
-        });
+        t.event(&Event::RequestSent);
         assert!(t.ticker.lock().expect("lock").is_some(), "ticking again");
         t.finish();
         assert!(t.ticker.lock().expect("lock").is_none());
@@ -282,10 +319,7 @@ mod tests {
     #[test]
     fn no_ticker_with_quiet_or_without_a_terminal() {
         let t = Terminal::with(false, false);
-        t.event(&Event::Progress {
-            done: 0,
-            started: 1,
-        });
+        t.event(&Event::RequestSent);
         assert!(t.ticker.lock().expect("lock").is_none());
         t.finish();
     }

@@ -201,10 +201,19 @@ pub struct Client {
     slots: Semaphore,
     opts: Options,
     requests: AtomicU32,
-    finished: AtomicU32,
     observer: Arc<dyn Observer>,
     /// Per API (`Source as usize`): a credential was refused, so nothing more is sent to it.
     refused: [AtomicBool; 3],
+}
+
+/// Reports [`Event::RequestEnded`] when dropped: on every way out of an attempt that sent a
+/// request (an answer, an error, a retry, a pull cancelled).
+struct Ended<'a>(&'a dyn Observer);
+
+impl Drop for Ended<'_> {
+    fn drop(&mut self) {
+        self.0.event(&Event::RequestEnded);
+    }
 }
 
 /// Bodies at least this long are parsed off the runtime's thread (a 500-entry allowlist page is
@@ -234,7 +243,6 @@ impl Client {
             slots: Semaphore::new(opts.concurrency.max(1)),
             opts,
             requests: AtomicU32::new(0),
-            finished: AtomicU32::new(0),
             observer,
             refused: Default::default(),
         })
@@ -281,7 +289,7 @@ impl Client {
             .with_factor(2.0)
             .with_jitter()
             .with_max_times(self.opts.retries);
-        let result = (|| self.attempt(api, url.clone(), label, parse))
+        (|| self.attempt(api, url.clone(), label, parse))
             .retry(backoff)
             .sleep(tokio::time::sleep)
             .when(|f: &Failure| f.retryable)
@@ -301,13 +309,7 @@ impl Client {
                     wait,
                 });
             })
-            .await;
-        self.finished.fetch_add(1, Ordering::Relaxed);
-        self.observer.event(&Event::Progress {
-            done: self.finished.load(Ordering::Relaxed),
-            started: self.requests.load(Ordering::Relaxed),
-        });
-        result
+            .await
     }
 
     async fn attempt<T: Send + 'static>(
@@ -340,10 +342,8 @@ impl Client {
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
         // A request in flight is progress too: the progress line starts its clock now.
-        self.observer.event(&Event::Progress {
-            done: self.finished.load(Ordering::Relaxed),
-            started: self.requests.load(Ordering::Relaxed),
-        });
+        self.observer.event(&Event::RequestSent);
+        let _ended = Ended(self.observer.as_ref());
         let t0 = Instant::now();
         let mut req = self
             .http

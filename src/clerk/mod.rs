@@ -128,8 +128,12 @@ pub enum Event {
         why: String,
         wait: Duration,
     },
-    /// Requests finished (retries included) out of those started so far.
-    Progress { done: u32, started: u32 },
+    /// A request was sent (each attempt: a retry is a request too).
+    RequestSent,
+    /// A request sent ended, answered or not: one for each [`Event::RequestSent`]. Events rather
+    /// than a client's running counts, so that concurrent pulls (`plan --all`, a client each)
+    /// add up.
+    RequestEnded,
     /// One HTTP exchange, for the evidence manifest's call log: the request (method and path),
     /// the status (none when no response came) and how long it took.
     Call {

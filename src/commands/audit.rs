@@ -180,6 +180,7 @@ fn run_record(
 /// live pull, which read it) `CLERK_APPLICATION_ID` — as the Platform API was addressed.
 fn application_id(args: &AuditArgs, cur: &Current) -> Option<String> {
     args.live
+        .credentials
         .app
         .clone()
         .or_else(|| {
@@ -205,6 +206,7 @@ fn key_host(args: &AuditArgs, cur: &Current) -> Option<String> {
     }
     let text = args
         .live
+        .credentials
         .publishable_key
         .clone()
         .or_else(|| {

@@ -65,7 +65,7 @@ pub(super) fn run(cmd: AuthCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         AuthCommand::Status(a) => {
             let args = a.live;
             let config = discover_config(args.config.as_deref())?;
-            let keyring = live::keyring_for(&args);
+            let keyring = live::keyring_for(&args.credentials);
             // Every instance of clerk-drift.toml, unless --instance names one.
             let names: Vec<String> = match &config {
                 Some(c) if args.instance.is_none() && c.instances.len() > 1 => {
@@ -88,7 +88,7 @@ pub(super) fn run(cmd: AuthCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                 for (kind, file, configured) in [
                     (
                         Kind::SecretKey,
-                        args.secret_key_file.as_deref(),
+                        args.credentials.secret_key_file.as_deref(),
                         secrets::Configured {
                             env: instance.and_then(|i| i.secret_key_env.as_deref()),
                             file: instance.and_then(|i| i.secret_key_file.as_deref()),
@@ -96,7 +96,7 @@ pub(super) fn run(cmd: AuthCommand, ui: &Arc<dyn Ui>) -> Result<Outcome> {
                     ),
                     (
                         Kind::PlatformKey,
-                        args.platform_key_file.as_deref(),
+                        args.credentials.platform_key_file.as_deref(),
                         secrets::Configured {
                             env: instance.and_then(|i| i.platform_api_key_env.as_deref()),
                             file: instance.and_then(|i| i.platform_api_key_file.as_deref()),

@@ -139,7 +139,7 @@ pub(super) fn pull(
     });
     let observer: Arc<dyn clerk::Observer> = log.clone();
     let warn = |m: &str| ui.warn(m);
-    let keyring = live::keyring_for(args);
+    let keyring = live::keyring_for(&args.credentials);
     let pulled = live::pull(
         args,
         config,

@@ -16,10 +16,10 @@ use anyhow::{Context as _, Result, bail};
 
 use super::{live, process_env, today};
 use crate::clerk::keys::PublishableKey;
-use crate::cli::{Api, InitArgs, LiveArgs, PolicyArgs};
+use crate::cli::{Api, CredentialArgs, InitArgs, LiveArgs, PolicyArgs};
 use crate::config::Config;
 use crate::recording::Source;
-use crate::secrets::{self, Keyring, Kind};
+use crate::secrets::{self, Kind};
 use crate::{Outcome, Ui, baseline, exit, report};
 use templates::Setup;
 
@@ -43,15 +43,11 @@ pub(super) fn run(args: InitArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         ui: ui.as_ref(),
         yes: args.yes,
     };
-    let keyring = if args.no_keyring {
-        Keyring::Disabled
-    } else {
-        Keyring::System
-    };
+    let keyring = live::keyring_for(&args.credentials);
 
     // What the environment says, and what only the user can: the instance's name, the
     // Platform application.
-    let pk_text = match &args.publishable_key {
+    let pk_text = match &args.credentials.publishable_key {
         Some(k) => Some(k.trim().to_owned()),
         None => secrets::set_value(&process_env, "CLERK_PUBLISHABLE_KEY")?,
     };
@@ -69,7 +65,7 @@ pub(super) fn run(args: InitArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     };
     check_name(&name)?;
     let left_out = |api: Api| args.without.contains(&api);
-    let mut app = args.app.clone().or_else(|| {
+    let mut app = args.credentials.app.clone().or_else(|| {
         process_env("CLERK_APPLICATION_ID")
             .map(|a| a.trim().to_owned())
             .filter(|a| !a.is_empty())
@@ -79,7 +75,7 @@ pub(super) fn run(args: InitArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
         && secrets::find(
             Kind::PlatformKey,
             &name,
-            args.platform_key_file.as_deref(),
+            args.credentials.platform_key_file.as_deref(),
             &process_env,
             &keyring,
         )?
@@ -94,11 +90,11 @@ pub(super) fn run(args: InitArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     let by = super::baseline::who(args.by.as_deref())?;
     let live_args = LiveArgs {
         instance: Some(name.clone()),
-        publishable_key: pk_text.clone(),
-        app: app.clone(),
-        secret_key_file: args.secret_key_file.clone(),
-        platform_key_file: args.platform_key_file.clone(),
-        no_keyring: args.no_keyring,
+        credentials: CredentialArgs {
+            publishable_key: pk_text.clone(),
+            app: app.clone(),
+            ..args.credentials.clone()
+        },
         without: args.without.clone(),
         quiet: true,
         ..LiveArgs::default()
@@ -207,11 +203,14 @@ pub(super) fn run(args: InitArgs, ui: &Arc<dyn Ui>) -> Result<Outcome> {
     let config_text = templates::config(&setup);
     let config = Config::parse(&config_text, &config_path)
         .context("the clerk-drift.toml init wrote does not validate (a bug)")?;
+    // The key and the application id come from the clerk-drift.toml just written.
     let pull_args = LiveArgs {
         instance: Some(name.clone()),
-        secret_key_file: args.secret_key_file.clone(),
-        platform_key_file: args.platform_key_file.clone(),
-        no_keyring: args.no_keyring,
+        credentials: CredentialArgs {
+            publishable_key: None,
+            app: None,
+            ..args.credentials.clone()
+        },
         quiet: args.quiet,
         ..LiveArgs::default()
     };

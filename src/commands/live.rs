@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::clerk::keys::{EnvType, PublishableKey};
 use crate::clerk::{self, Api, Observer, Platform, Target};
-use crate::cli::LiveArgs;
+use crate::cli::{CredentialArgs, LiveArgs};
 use crate::config::{Config, Instance};
 use crate::recording::{LAYOUT, Source};
 use crate::secrets::{self, Env, Keyring, Kind};
@@ -50,7 +50,7 @@ pub fn instance_name(config: Option<&Config>, flag: Option<&str>) -> Result<Stri
 }
 
 /// The OS keyring, unless `--no-keyring` (or `CLERK_DRIFT_NO_KEYRING`) says not to consult it.
-pub fn keyring_for(args: &LiveArgs) -> Keyring {
+pub fn keyring_for(args: &CredentialArgs) -> Keyring {
     if args.no_keyring {
         Keyring::Disabled
     } else {
@@ -78,7 +78,7 @@ pub fn resolve(
 
     // Publishable key: flag, then the config, then CLERK_PUBLISHABLE_KEY. The config outranks the
     // environment so that `--instance prod` never pulls whatever key happens to be exported.
-    let (pk_text, pk_origin) = if let Some(k) = &args.publishable_key {
+    let (pk_text, pk_origin) = if let Some(k) = &args.credentials.publishable_key {
         (Some(k.clone()), "--publishable-key".to_owned())
     } else if let Some(k) = instance.as_ref().and_then(|i| i.publishable_key.clone()) {
         (Some(k), format!("publishable_key of [instances.{name}]"))
@@ -125,7 +125,7 @@ pub fn resolve(
         None => secrets::find_for(
             Kind::SecretKey,
             &name,
-            args.secret_key_file.as_deref(),
+            args.credentials.secret_key_file.as_deref(),
             secrets::Configured {
                 env: instance.as_ref().and_then(|i| i.secret_key_env.as_deref()),
                 file: instance.as_ref().and_then(|i| i.secret_key_file.as_deref()),
@@ -180,7 +180,7 @@ pub fn resolve(
         None => secrets::find_for(
             Kind::PlatformKey,
             &name,
-            args.platform_key_file.as_deref(),
+            args.credentials.platform_key_file.as_deref(),
             secrets::Configured {
                 env: instance
                     .as_ref()
@@ -194,6 +194,7 @@ pub fn resolve(
         )?,
     };
     let app = args
+        .credentials
         .app
         .clone()
         .or_else(|| {

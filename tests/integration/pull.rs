@@ -728,3 +728,71 @@ async fn audit_all_writes_one_verified_bundle_per_instance_with_the_call_log() {
         );
     }
 }
+
+/// Counts the progress events of a pull.
+#[derive(Default)]
+struct Requests {
+    sent: std::sync::atomic::AtomicU32,
+    ended: std::sync::atomic::AtomicU32,
+}
+
+impl clerk_drift::clerk::Observer for Requests {
+    fn event(&self, event: &clerk_drift::clerk::Event) {
+        use std::sync::atomic::Ordering::Relaxed;
+        match event {
+            clerk_drift::clerk::Event::RequestSent => self.sent.fetch_add(1, Relaxed),
+            clerk_drift::clerk::Event::RequestEnded => self.ended.fetch_add(1, Relaxed),
+            _ => 0,
+        };
+    }
+}
+
+/// The progress line's events: every request sent, a retry included, is reported ended, so the
+/// line's "in flight" comes back to 0 (before, a retry was counted sent twice and done once).
+#[test]
+fn every_request_sent_is_reported_ended_a_retry_included() {
+    use clerk_drift::clerk;
+    use clerk_drift::recording::Source;
+    use std::sync::atomic::Ordering::Relaxed;
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        // The first request of all is answered 503 (and retried); every other one 200.
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .with_priority(2)
+            .mount(&server)
+            .await;
+        server
+    });
+    let target = clerk::Target {
+        fapi: Some(
+            clerk::Api::new(Source::Fapi, &server.uri(), None, "the fake".into()).expect("api"),
+        ),
+        ..Default::default()
+    };
+    let mut opts = clerk::Options::for_env(None);
+    opts.backoff_min = Duration::from_millis(1);
+    let counts = Arc::new(Requests::default());
+    let pulled = clerk::pull(target, opts, counts.clone(), true).expect("pull");
+    let requests = runtime
+        .block_on(server.received_requests())
+        .expect("recording on");
+    let received = requests.len();
+    let paths = requests
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    assert_eq!(received, paths + 1, "one request retried once");
+    let (sent, ended) = (counts.sent.load(Relaxed), counts.ended.load(Relaxed));
+    assert_eq!(sent as usize, received);
+    assert_eq!(ended, sent);
+    assert_eq!(pulled.requests, sent);
+}
