@@ -161,12 +161,12 @@ pub struct LiveArgs {
 /// command's ("Live pull", or init's options).
 #[derive(Debug, Clone, Default, Args)]
 pub struct CredentialArgs {
-    /// Publishable key (pk_live_…/pk_test_…). Default: the config (init reads none), then
-    /// CLERK_PUBLISHABLE_KEY.
+    /// Publishable key (pk_live_…/pk_test_…). Default: the instance's clerk-drift.toml entry
+    /// (not for init, which writes it), then CLERK_PUBLISHABLE_KEY.
     #[arg(long, value_name = "KEY")]
     pub publishable_key: Option<String>,
-    /// Platform API application id. Default: the config (init reads none), then
-    /// CLERK_APPLICATION_ID.
+    /// Platform API application id. Default: the instance's clerk-drift.toml entry (not for
+    /// init, which writes it), then CLERK_APPLICATION_ID.
     #[arg(long, value_name = "APP_ID")]
     pub app: Option<String>,
     /// Read the secret key from this file [env: CLERK_SECRET_KEY_FILE].
