@@ -266,12 +266,13 @@ fn providers_off(current: &View, target: &mut View, t: &Snapshot) -> Vec<String>
 
 /// Keys of the current config that the target's does not have at all (Clerk added them after
 /// the target was taken): copied into the target, so that the patch leaves them as they are
-/// (their secrets too). Providers switched off (`off`) are not looked into. Returns their JSON
-/// pointers.
+/// (their secrets too). Providers switched off (`off`) are not looked into, nor objects whose
+/// keys are the owner's (session claims: one the target lacks was added by hand and is
+/// removed). Returns their JSON pointers.
 fn keep_added(current: &View, target: &mut View, off: &[String]) -> Vec<String> {
-    fn walk(c: &Value, t: &mut Value, ptr: &str, off: &[String], out: &mut Vec<String>) {
+    fn walk(c: &Value, t: &mut Value, ptr: &str, skip: &[String], out: &mut Vec<String>) {
         // A provider switched off keeps its own rule (`providers_off`).
-        if off.iter().any(|o| o == ptr) {
+        if skip.iter().any(|o| o == ptr) {
             return;
         }
         let (Value::Object(c), Value::Object(t)) = (c, t) else {
@@ -280,7 +281,7 @@ fn keep_added(current: &View, target: &mut View, off: &[String]) -> Vec<String> 
         for (k, cv) in c {
             let p = format!("{ptr}/{}", platform::escape(k));
             match t.get_mut(k) {
-                Some(tv) => walk(cv, tv, &p, off, out),
+                Some(tv) => walk(cv, tv, &p, skip, out),
                 None => {
                     t.insert(k.clone(), cv.clone());
                     out.push(p);
@@ -288,8 +289,9 @@ fn keep_added(current: &View, target: &mut View, off: &[String]) -> Vec<String> 
             }
         }
     }
+    let skip: Vec<String> = off.iter().cloned().chain(platform::free_form()).collect();
     let mut out = Vec::new();
-    walk(&current.config, &mut target.config, "", off, &mut out);
+    walk(&current.config, &mut target.config, "", &skip, &mut out);
     for (ptr, state) in &current.secrets {
         let under = out.iter().any(|a| ptr.starts_with(&format!("{a}/")));
         if under && !target.secrets.contains_key(ptr) {
@@ -352,6 +354,7 @@ fn how(
 ) -> How {
     let text = path.to_string();
     let setting = setting_of(path);
+    let element = element_of(path).map(|(_, e)| e);
     let secret = text.ends_with(".client_secret") || text.ends_with(".signing_key");
     if secret && target.get(path) != Some(&Value::from("present")) && !leaves.is_empty() {
         return How::Follows;
@@ -412,8 +415,8 @@ fn how(
             *l == &ptr
                 || ptr.starts_with(&format!("{l}/"))
                 || inside.iter().any(|i| format!("{ptr}{i}") == **l)
-                // A curated setting: the raw keys its value is written to.
-                || platform::writes(&setting.pattern(), l)
+                // A curated setting: the raw keys its value (or this element) is written to.
+                || platform::writes(&setting.pattern(), element.as_deref(), l)
                 // A provider held or not: its whole block (its switch with it).
                 || (path.pattern() == "oauth_providers[*]" && l.starts_with(&format!("{ptr}/")))
         })
@@ -425,19 +428,24 @@ fn how(
     How::Patch { fields }
 }
 
-/// The curated setting a changed path is of: itself, or the set it is an element of (a set is
-/// written whole, under its set's raw field).
+/// The curated setting a changed path is of: itself, or the set it is an element of or the
+/// free-form object (session claims) it is a member of — written with its setting, under its
+/// setting's raw field.
 fn setting_of(path: &Path) -> Path {
-    if raw_field(&path.pattern()).is_none()
-        && let Some((crate::path::Seg::Key(_), parent)) = path.0.split_last()
-    {
-        let parent = Path(parent.to_vec());
-        if schema::kind_of(&parent) == Some(Kind::StrSet) && raw_field(&parent.pattern()).is_some()
-        {
-            return parent;
-        }
+    element_of(path).map_or_else(|| path.clone(), |(setting, _)| setting)
+}
+
+/// The setting and the element, when `path` is an element of a set or a member of a free-form
+/// object that the Platform config carries.
+fn element_of(path: &Path) -> Option<(Path, String)> {
+    if raw_field(&path.pattern()).is_some() {
+        return None;
     }
-    path.clone()
+    let (last, parent) = path.0.split_last()?;
+    let (crate::path::Seg::Key(k) | crate::path::Seg::Field(k)) = last;
+    let parent = Path(parent.to_vec());
+    let shaped = matches!(schema::kind_of(&parent), Some(Kind::StrSet | Kind::Json));
+    (shaped && raw_field(&parent.pattern()).is_some()).then(|| (parent, k.clone()))
 }
 
 /// The Platform config field a path is written to, when the Platform config reported it (on

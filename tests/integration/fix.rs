@@ -183,6 +183,127 @@ fn a_second_factor_added_to_the_set_is_named_by_its_switch() {
     assert_eq!(step["rules"], json!(["mfa.offered"]));
 }
 
+/// Session claims are the owner's keys: a changed claim is written and named under
+/// `session/claims`, and a claim added by hand since the baseline is removed (a `null`, so
+/// `--destructive`), never kept as a key Clerk added.
+#[test]
+fn a_changed_and_an_added_session_claim_are_restored_by_the_patch() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cur = dir.path().join("cur");
+    let mut files = json_files(&example("acme-prod"));
+    let mut baseline_claims = Value::Null;
+    for (rel, body) in &mut files {
+        if rel.ends_with("plapi/config.json") {
+            baseline_claims = body["session"]["claims"].clone();
+            body["session"]["claims"]["org_slug"] = json!("{{org.id}}");
+            body["session"]["claims"]["extra"] = json!("x");
+        }
+    }
+    assert_eq!(
+        baseline_claims["org_slug"], "{{org.slug}}",
+        "the example's claim"
+    );
+    write_recording(&cur, &files);
+    let out = run(&[
+        "fix",
+        "--snapshot",
+        &cur.display().to_string(),
+        "--baseline",
+        "baselines/acme-prod.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(
+        doc["platform_config"]["patch"],
+        json!({"session": {"claims": {"extra": null, "org_slug": "{{org.slug}}"}}})
+    );
+    assert_eq!(doc["platform_config"]["destructive"], json!(true));
+    let applies: Vec<(Value, Value)> = doc["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| (s["settings"][0]["path"].clone(), s["apply"].clone()))
+        .collect();
+    assert_eq!(
+        applies,
+        vec![
+            (
+                json!("session.claims.extra"),
+                json!({"by": "platform_config_patch", "fields": ["/session/claims/extra"]})
+            ),
+            (
+                json!("session.claims.org_slug"),
+                json!({"by": "platform_config_patch", "fields": ["/session/claims/org_slug"]})
+            ),
+        ]
+    );
+}
+
+/// Each second factor is named by the raw key it is read from: `totp` by the authenticator
+/// app's switch, `phone_code` not (it follows from `auth_phone`, which its own steps name).
+#[test]
+fn each_second_factor_is_named_by_its_own_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cur = dir.path().join("cur");
+    let mut files = json_files(&example("acme-prod"));
+    for (rel, body) in &mut files {
+        if rel.ends_with("plapi/config.json") {
+            body["auth_multi_factor"]["authenticator_app"]["enabled"] = json!(false);
+            body["auth_phone"]["used_for_second_factor"] = json!(true);
+            body["auth_phone"]["second_factor_strategies"] = json!(["phone_code"]);
+        }
+    }
+    write_recording(&cur, &files);
+    let out = run(&[
+        "fix",
+        "--snapshot",
+        &cur.display().to_string(),
+        "--baseline",
+        "baselines/acme-prod.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let step = |path: &str| {
+        doc["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .find(|s| {
+                s["settings"]
+                    .as_array()
+                    .expect("settings")
+                    .iter()
+                    .any(|l| l["path"] == path)
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("a step for {path}"))
+    };
+    let totp = step("mfa.factors[totp]");
+    assert_eq!(totp["settings"].as_array().map(Vec::len), Some(1), "{totp}");
+    assert_eq!(
+        totp["apply"],
+        json!({
+            "by": "platform_config_patch",
+            "fields": ["/auth_multi_factor/authenticator_app/enabled"]
+        })
+    );
+    assert_eq!(
+        step("mfa.factors[phone_code]")["apply"],
+        json!({"by": "follows_from_patch"})
+    );
+    assert_eq!(
+        step("mfa.sms_second_factor")["apply"],
+        json!({
+            "by": "platform_config_patch",
+            "fields": ["/auth_phone/used_for_second_factor"]
+        })
+    );
+}
+
 /// Feature off: Organizations on in the baseline, off now; the patch switches it back on.
 #[test]
 fn a_feature_switched_off_is_switched_back_on() {

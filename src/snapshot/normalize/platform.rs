@@ -366,10 +366,12 @@ pub fn reflected_keys(path: &Path) -> Vec<String> {
 }
 
 /// Whether the raw leaf `leaf` (a JSON pointer into `plapi/config.json`) is one [`view`] writes
-/// for the curated setting `path` (a path pattern): its raw field, or a member of it under the
-/// raw key the setting's shape maps to (a duration's `seconds` is `duration_seconds`, session
-/// claims sit under `claims`, second factors are per-factor `enabled` switches).
-pub fn writes(path: &str, leaf: &str) -> bool {
+/// for the curated setting `path` (a path pattern) — for `element`, one element of a set or one
+/// member of a free-form object, when given: its raw field, or a member of it under the raw key
+/// the setting's shape maps to (a duration's `seconds` is `duration_seconds`, session claims sit
+/// under `claims`, the second factors `totp` and `backup_code` are per-factor `enabled` switches;
+/// `phone_code` and `email_code` are read from `auth_phone`/`auth_email`, other settings' keys).
+pub fn writes(path: &str, element: Option<&str>, leaf: &str) -> bool {
     let Some(m) = MAPPINGS
         .iter()
         .find(|m| m.file == PLATFORM_CONFIG.file && m.path == path && m.xf != Xf::Collection)
@@ -381,14 +383,27 @@ pub fn writes(path: &str, leaf: &str) -> bool {
             .and_then(|r| r.strip_prefix(rest))
             .is_some_and(|r| r.is_empty() || r.starts_with('/'))
     };
-    match m.xf {
-        Xf::Toggle => under("/enabled") || under("/duration_seconds"),
-        Xf::SessionClaims => under("/claims"),
-        Xf::PlapiSecondFactors => {
+    match (m.xf, element) {
+        (Xf::Toggle, _) => under("/enabled") || under("/duration_seconds"),
+        (Xf::SessionClaims, Some(claim)) => under(&format!("/claims/{}", escape(claim))),
+        (Xf::SessionClaims, None) => under("/claims"),
+        (Xf::PlapiSecondFactors, Some("totp")) => under("/authenticator_app/enabled"),
+        (Xf::PlapiSecondFactors, Some("backup_code")) => under("/backup_code/enabled"),
+        (Xf::PlapiSecondFactors, Some(_)) => false,
+        (Xf::PlapiSecondFactors, None) => {
             under("/authenticator_app/enabled") || under("/backup_code/enabled")
         }
         _ => under(""),
     }
+}
+
+/// Raw objects whose keys are the owner's own (session claims), not Clerk's: a key the current
+/// config has and the target lacks was added by the owner, never by Clerk since. JSON pointers.
+pub fn free_form() -> impl Iterator<Item = String> {
+    MAPPINGS
+        .iter()
+        .filter(|m| m.file == PLATFORM_CONFIG.file && m.xf == Xf::SessionClaims)
+        .map(|m| format!("{}/claims", m.ptr))
 }
 
 /// The raw field (JSON pointer into `plapi/config.json`) a curated setting is written to, when
