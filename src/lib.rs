@@ -56,8 +56,11 @@ pub trait Ui: clerk::Observer {
     fn ask(&self, _prompt: &str) -> std::io::Result<Option<String>> {
         Ok(None)
     }
-    /// A live pull returned (whatever its result): a progress indicator stops and clears once no
-    /// request is in flight, rather than ticking on while the run evaluates and renders.
+    /// A live pull begins (one [`Ui::pulled`] follows it, whatever the pull's result).
+    fn pulling(&self) {}
+    /// A live pull returned (whatever its result): a progress indicator stops and clears once
+    /// every pull begun has returned and no request is in flight, rather than ticking on while
+    /// the run evaluates and renders.
     fn pulled(&self) {}
 }
 

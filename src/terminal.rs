@@ -38,6 +38,8 @@ struct Progress {
 struct State {
     done: u32,
     started: u32,
+    /// Pulls begun and not yet returned (`plan --all` runs several at once).
+    pulls: u32,
     stop: bool,
 }
 
@@ -70,36 +72,44 @@ impl Terminal {
         }
     }
 
-    /// Stops the ticker and clears the progress line when no request is in flight (a pull
-    /// returned; with `plan --all` the last of those running); a later pull starts it again,
-    /// counting from zero as its clock does.
+    /// A pull returned: once every pull begun has returned and no request is in flight (with
+    /// `plan --all`, the last of those running), stops the ticker and clears the progress line;
+    /// a later pull starts it again, counting from zero as its clock does.
     fn pause(&self) {
-        let idle = {
+        // The ticker's lock first, held to the end: a request another pull sends meanwhile
+        // waits in `start` and starts a fresh ticker once this one is gone, never finds the
+        // old one about to stop.
+        let mut ticker = self.ticker.lock().unwrap_or_else(|e| e.into_inner());
+        {
             let mut state = self
                 .progress
                 .state
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
-            let idle = state.started <= state.done;
-            if idle {
-                // Under the lock: a request another pull sends meanwhile is counted after this.
-                (state.started, state.done) = (0, 0);
+            state.pulls = state.pulls.saturating_sub(1);
+            if state.pulls > 0 || state.started > state.done {
+                return;
             }
-            idle
-        };
-        if idle {
-            self.finish();
-            self.bar.reset();
-            self.progress
-                .state
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .stop = false;
+            (state.started, state.done) = (0, 0);
         }
+        self.stop(&mut ticker);
+        self.bar.reset();
+        self.progress
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .stop = false;
     }
 
     /// Stops the ticker and clears the progress line before the outcome is printed.
     pub fn finish(&self) {
+        let mut ticker = self.ticker.lock().unwrap_or_else(|e| e.into_inner());
+        self.stop(&mut ticker);
+    }
+
+    /// Signals the ticker to stop, waits for it to end, clears the line. The caller holds the
+    /// ticker's lock (the ticker thread never takes it).
+    fn stop(&self, ticker: &mut Option<JoinHandle<()>>) {
         {
             let mut state = self
                 .progress
@@ -109,8 +119,7 @@ impl Terminal {
             state.stop = true;
         }
         self.progress.wake.notify_all();
-        let ticker = self.ticker.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(handle) = ticker {
+        if let Some(handle) = ticker.take() {
             let _ = handle.join();
         }
         self.bar.finish_and_clear();
@@ -192,6 +201,15 @@ impl Observer for Terminal {
 }
 
 impl clerk_drift::Ui for Terminal {
+    fn pulling(&self) {
+        let mut state = self
+            .progress
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        state.pulls = state.pulls.saturating_add(1);
+    }
+
     fn pulled(&self) {
         self.pause();
     }
@@ -269,6 +287,8 @@ mod tests {
         let t = Terminal::with(true, false);
         // plan --all: instance a sends 3 requests, b sends 2, interleaved; each has a client of
         // its own. The line counts 5 sent, not the larger pull's 3.
+        t.pulling();
+        t.pulling();
         for e in [Sent, Sent, Sent, Ended, Sent, Sent, Ended] {
             t.event(&e);
         }
@@ -299,10 +319,12 @@ mod tests {
     fn the_line_stops_when_the_pull_returns_with_nothing_in_flight() {
         use clerk_drift::Ui as _;
         let t = Terminal::with(true, false);
+        t.pulling();
         t.event(&Event::RequestSent);
         t.event(&Event::RequestSent);
         t.event(&Event::RequestEnded);
-        // Another pull (plan --all) still has a request in flight: the line goes on.
+        // A request still in flight (another pull's, that did not say it began): the line
+        // goes on.
         t.pulled();
         assert!(t.ticker.lock().expect("lock").is_some(), "still ticking");
         t.event(&Event::RequestEnded);
@@ -314,6 +336,30 @@ mod tests {
         assert!(t.ticker.lock().expect("lock").is_some(), "ticking again");
         t.finish();
         assert!(t.ticker.lock().expect("lock").is_none());
+    }
+
+    #[test]
+    fn the_line_goes_on_while_a_pull_begun_has_not_returned() {
+        use Event::{RequestEnded as Ended, RequestSent as Sent};
+        use clerk_drift::Ui as _;
+        let t = Terminal::with(true, false);
+        // plan --all: a and b begin; a's request ends and a returns while b waits between
+        // requests (a retry's backoff): nothing in flight, but b has not returned.
+        t.pulling();
+        t.pulling();
+        for e in [Sent, Sent, Ended, Ended] {
+            t.event(&e);
+        }
+        t.pulled();
+        assert!(t.ticker.lock().expect("lock").is_some(), "still ticking");
+        assert_eq!(counts(&t), (2, 2), "not started over");
+        // b retries, and returns.
+        t.event(&Sent);
+        t.event(&Ended);
+        t.pulled();
+        assert!(t.ticker.lock().expect("lock").is_none(), "stopped");
+        assert_eq!(counts(&t), (0, 0));
+        t.finish();
     }
 
     #[test]

@@ -140,6 +140,7 @@ pub(super) fn pull(
     let observer: Arc<dyn clerk::Observer> = log.clone();
     let warn = |m: &str| ui.warn(m);
     let keyring = live::keyring_for(&args.credentials);
+    ui.pulling();
     let pulled = live::pull(
         args,
         config,

@@ -120,6 +120,15 @@ pub(super) fn refuse_single(
             "--all {verb} every instance of clerk-drift.toml from its own pull and baseline: drop --snapshot, --baseline and --instance"
         );
     }
+    // A key names one instance: given for all, every instance would be pulled as that one.
+    // (`--app` and `--platform-key-file` may be shared: an application's instances share its
+    // id, and a Platform API key is the workspace's.)
+    let c = &live.credentials;
+    if c.publishable_key.is_some() || c.secret_key_file.is_some() {
+        bail!(
+            "--all {verb} every instance with its own keys: drop --publishable-key and --secret-key-file, and set `publishable_key` and `secret_key_env` (or `secret_key_file`) in each [instances.NAME] table"
+        );
+    }
     Ok(())
 }
 

@@ -24,7 +24,8 @@ const SEED: u64 = 0x00c1_e4c0_d41f;
 
 /// `cases` cases from [`SEED`]; proptest's `PROPTEST_CASES` and `PROPTEST_RNG_SEED` override
 /// them (`ProptestConfig::default()` reads them). Rejected pairs may be many when exploring with
-/// many cases: the reject budget grows with the case count.
+/// many cases: the reject budget grows with the case count (unless
+/// `PROPTEST_MAX_GLOBAL_REJECTS` sets it).
 fn config(cases: u32) -> ProptestConfig {
     let mut config = ProptestConfig::default();
     if std::env::var_os("PROPTEST_CASES").is_none() {
@@ -33,9 +34,11 @@ fn config(cases: u32) -> ProptestConfig {
     if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
         config.rng_seed = RngSeed::Fixed(SEED);
     }
-    config.max_global_rejects = config
-        .max_global_rejects
-        .max(config.cases.saturating_mul(8));
+    if std::env::var_os("PROPTEST_MAX_GLOBAL_REJECTS").is_none() {
+        config.max_global_rejects = config
+            .max_global_rejects
+            .max(config.cases.saturating_mul(8));
+    }
     config
 }
 

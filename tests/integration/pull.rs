@@ -625,6 +625,47 @@ async fn slow_servers_time_out_into_a_clear_error() {
     );
 }
 
+/// A key names one instance: `--all` with `--publishable-key` or `--secret-key-file` would pull
+/// every instance as that one; refused before any request.
+#[tokio::test]
+async fn plan_all_refuses_one_instances_keys() {
+    let server = fake::start(&acme(), Options::default()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("clerk-drift.toml"),
+        format!(
+            "[instances.prod]\npublishable_key = \"{pk}\"\nbaseline = \"{b}\"\n",
+            pk = common::PUBLISHABLE_KEY,
+            b = common::baseline().display()
+        ),
+    )
+    .expect("config");
+    let key_file = dir.path().join("sk");
+    std::fs::write(&key_file, "sk_test_x").expect("key file");
+    for flag in [
+        vec!["--publishable-key", common::PUBLISHABLE_KEY],
+        vec!["--secret-key-file", key_file.to_str().expect("utf-8")],
+    ] {
+        let mut args = vec!["plan", "--all", "-q"];
+        args.extend(flag);
+        let o = output(live(&server.uri(), dir.path()).args(&args));
+        assert_eq!(code(&o), 1, "{args:?}");
+        assert_eq!(
+            stderr(&o),
+            "error: --all plans every instance with its own keys: drop --publishable-key and --secret-key-file, and set `publishable_key` and `secret_key_env` (or `secret_key_file`) in each [instances.NAME] table\n",
+            "{args:?}"
+        );
+    }
+    assert_eq!(
+        server
+            .received_requests()
+            .await
+            .expect("recording on")
+            .len(),
+        0
+    );
+}
+
 #[tokio::test]
 async fn plan_all_runs_every_instance_with_a_combined_exit_code() {
     let server = fake::start(&acme(), Options::default()).await;
