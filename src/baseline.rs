@@ -271,16 +271,22 @@ impl Prepared {
 
 /// Applies one change from `current` to `target`: the value, its provenance and coverage.
 fn apply(target: &mut Snapshot, current: &Snapshot, c: &diff::Change) {
-    let key = c.path.to_string();
-    // The sources' disagreement on the path comes with it (a `disagreement` change is only that).
-    target.conflicts.retain(|x| x.path != key);
-    if let Some(conflict) = current.conflicts.iter().find(|x| x.path == key) {
-        target.conflicts.push(conflict.clone());
-        target.conflicts.sort_by(|a, b| a.path.cmp(&b.path));
-    }
+    // The sources' disagreement on the path comes with it (a `disagreement` change is only
+    // that), and so does one on a setting holding it: a change at or below a disagreement's path
+    // is the one line the diff shows for both (`diff`), so accepting `mfa.factors[totp]` adopts
+    // whatever the sources say of `mfa.factors`, never leaves it to surface as drift nobody saw.
+    let adopts = |x: &crate::snapshot::model::Conflict| {
+        Path::parse(&x.path).is_ok_and(|p| c.path.starts_with(&p))
+    };
+    target.conflicts.retain(|x| !adopts(x));
+    target
+        .conflicts
+        .extend(current.conflicts.iter().filter(|x| adopts(x)).cloned());
+    target.conflicts.sort_by(|a, b| a.path.cmp(&b.path));
     if c.kind == ChangeKind::Disagreement {
         return;
     }
+    let key = c.path.to_string();
     // A set element (`instance.allowed_origins["https://x"]`): add or remove just that element,
     // so the set's other changes stay unaccepted; sets are kept sorted and unique, as normalized.
     if let Some((crate::path::Seg::Key(element), parent)) = c.path.0.split_last() {

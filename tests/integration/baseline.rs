@@ -240,6 +240,63 @@ fn accepting_one_set_element_leaves_the_others() {
     assert_eq!(left, ["restrictions.blocklist.identifiers[*@spam.example]"]);
 }
 
+/// Accepting a set's element adopts the sources' disagreement on the set that its change stood
+/// for: the Platform config drops the backup code (the Frontend API still lists it), the plan
+/// shows the one element, and once it is accepted nothing is left — no disagreement surfaces
+/// that no plan showed. (The partial-accept property found it.)
+#[test]
+fn accepting_an_element_adopts_the_disagreement_its_change_stood_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::copy(root().join("baselines/acme-prod.json"), d.join("b.json")).expect("copy");
+    let mut files = crate::common::json_files(&example("acme-prod"));
+    for (rel, body) in &mut files {
+        if rel.ends_with("plapi/config.json") {
+            body["auth_multi_factor"]["backup_code"]["enabled"] = serde_json::json!(false);
+        }
+    }
+    crate::common::write_recording(&d.join("rec"), &files);
+    let o = run_in(d, &["snapshot", "--from-dir", "rec"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    std::fs::write(d.join("cur.json"), stdout(&o)).expect("write");
+    let drift = |d: &Path| -> Vec<String> {
+        let o = run_in(d, &["diff", "b.json", "cur.json", "--format", "json"]);
+        let report: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON report");
+        report["drift"]
+            .as_array()
+            .expect("drift")
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {}",
+                    c["path"].as_str().unwrap_or(""),
+                    c["kind"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    assert_eq!(drift(d), ["mfa.factors[backup_code] removed"]);
+    let o = run_in(
+        d,
+        &[
+            "baseline",
+            "accept",
+            "--snapshot",
+            "cur.json",
+            "--baseline",
+            "b.json",
+            "--reason",
+            "backup codes off",
+            "--path",
+            "mfa.factors[backup_code]",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(drift(d), Vec::<String>::new());
+    let o = run_in(d, &["diff", "b.json", "cur.json"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+}
+
 /// Runs `baseline accept` in `dir` with the environment that decides who accepts set exactly:
 /// `vars` only, no global or system git configuration (HOME is `dir`).
 fn accept_as(dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> std::process::Output {
