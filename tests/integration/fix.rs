@@ -80,19 +80,13 @@ fn to_policy_makes_failing_rules_pass() {
     assert_eq!(doc["platform_config"]["destructive"], json!(false));
 }
 
-/// `--to policy` on a stored duration above the bound: the patch writes the switch and the raw
-/// `duration_seconds`, and the step names both raw keys (the snapshot's `seconds` is written
-/// under Clerk's name; a proptest seed found the step naming only the switch).
-#[test]
-fn a_duration_over_its_bound_is_written_and_named_under_its_raw_keys() {
+/// `fix --to policy` on the example `name` edited by `edit`: its JSON.
+fn fix_to_policy(name: &str, edit: impl Fn(&std::path::Path, &mut Value)) -> Value {
     let dir = tempfile::tempdir().expect("tempdir");
     let cur = dir.path().join("cur");
-    let mut files = json_files(&example("acme-prod-drifted"));
+    let mut files = json_files(&example(name));
     for (rel, body) in &mut files {
-        if rel.ends_with("plapi/config.json") {
-            body["session_settings"]["inactivity_timeout"] =
-                json!({"enabled": false, "duration_seconds": 7200});
-        }
+        edit(rel, body);
     }
     write_recording(&cur, &files);
     let out = run(&[
@@ -105,17 +99,43 @@ fn a_duration_over_its_bound_is_written_and_named_under_its_raw_keys() {
         "json",
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let doc: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    serde_json::from_str(&stdout(&out)).expect("JSON")
+}
+
+/// The step whose settings include `path`.
+fn step_of(doc: &Value, path: &str) -> Value {
+    doc["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| {
+            s["settings"]
+                .as_array()
+                .expect("settings")
+                .iter()
+                .any(|l| l["path"] == path)
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("a step for {path}: {doc}"))
+}
+
+/// `--to policy` on a stored duration above the bound: the patch writes the switch and the raw
+/// `duration_seconds`, and the step names both raw keys (the snapshot's `seconds` is written
+/// under Clerk's name; a proptest seed found the step naming only the switch).
+#[test]
+fn a_duration_over_its_bound_is_written_and_named_under_its_raw_keys() {
+    let doc = fix_to_policy("acme-prod-drifted", |rel, body| {
+        if is_config(rel) {
+            body["session_settings"]["inactivity_timeout"] =
+                json!({"enabled": false, "duration_seconds": 7200});
+        }
+    });
     assert_eq!(
         doc["platform_config"]["patch"]["session_settings"],
         json!({"inactivity_timeout": {"enabled": true, "duration_seconds": 3600}})
     );
-    let step = doc["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .find(|s| s["rules"] == json!(["session.inactivity-timeout"]))
-        .expect("the inactivity timeout's step");
+    let step = step_of(&doc, "session.inactivity_timeout");
+    assert_eq!(step["rules"], json!(["session.inactivity-timeout"]));
     assert_eq!(
         step["apply"],
         json!({
@@ -133,46 +153,24 @@ fn a_duration_over_its_bound_is_written_and_named_under_its_raw_keys() {
 /// element names that switch (an element of a set is written with its set).
 #[test]
 fn a_second_factor_added_to_the_set_is_named_by_its_switch() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cur = dir.path().join("cur");
-    let mut files = json_files(&example("acme-prod"));
-    for (rel, body) in &mut files {
-        if rel.ends_with("plapi/config.json") {
-            for block in ["authenticator_app", "backup_code"] {
+    let doc = fix_to_policy("acme-prod", |rel, body| {
+        for block in ["authenticator_app", "backup_code"] {
+            if is_config(rel) {
                 body["auth_multi_factor"][block]["enabled"] = json!(false);
             }
-        }
-        if rel.ends_with("fapi/environment.json") {
-            for block in ["authenticator_app", "backup_code"] {
+            if rel.ends_with("fapi/environment.json") {
                 let a = &mut body["user_settings"]["attributes"][block];
                 a["enabled"] = json!(false);
                 a["used_for_second_factor"] = json!(false);
                 a["second_factors"] = json!([]);
             }
         }
-    }
-    write_recording(&cur, &files);
-    let out = run(&[
-        "fix",
-        "--snapshot",
-        &cur.display().to_string(),
-        "--to",
-        "policy",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let doc: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    });
     assert_eq!(
         doc["platform_config"]["patch"]["auth_multi_factor"],
         json!({"authenticator_app": {"enabled": true}})
     );
-    let step = doc["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .find(|s| s["settings"][0]["path"] == "mfa.factors[totp]")
-        .expect("the second factor's step");
+    let step = step_of(&doc, "mfa.factors[totp]");
     assert_eq!(
         step["apply"],
         json!({
@@ -188,33 +186,15 @@ fn a_second_factor_added_to_the_set_is_named_by_its_switch() {
 /// `--destructive`), never kept as a key Clerk added.
 #[test]
 fn a_changed_and_an_added_session_claim_are_restored_by_the_patch() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cur = dir.path().join("cur");
-    let mut files = json_files(&example("acme-prod"));
-    let mut baseline_claims = Value::Null;
-    for (rel, body) in &mut files {
-        if rel.ends_with("plapi/config.json") {
-            baseline_claims = body["session"]["claims"].clone();
-            body["session"]["claims"]["org_slug"] = json!("{{org.id}}");
-            body["session"]["claims"]["extra"] = json!("x");
-        }
-    }
-    assert_eq!(
-        baseline_claims["org_slug"], "{{org.slug}}",
-        "the example's claim"
+    let (doc, _) = fix_pair(
+        |rel, body| {
+            if is_config(rel) {
+                body["session"]["claims"]["org_slug"] = json!("{{org.id}}");
+                body["session"]["claims"]["extra"] = json!("x");
+            }
+        },
+        |_, _| {},
     );
-    write_recording(&cur, &files);
-    let out = run(&[
-        "fix",
-        "--snapshot",
-        &cur.display().to_string(),
-        "--baseline",
-        "baselines/acme-prod.json",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let doc: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     assert_eq!(
         doc["platform_config"]["patch"],
         json!({"session": {"claims": {"extra": null, "org_slug": "{{org.slug}}"}}})
@@ -245,44 +225,17 @@ fn a_changed_and_an_added_session_claim_are_restored_by_the_patch() {
 /// app's switch, `phone_code` not (it follows from `auth_phone`, which its own steps name).
 #[test]
 fn each_second_factor_is_named_by_its_own_key() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cur = dir.path().join("cur");
-    let mut files = json_files(&example("acme-prod"));
-    for (rel, body) in &mut files {
-        if rel.ends_with("plapi/config.json") {
-            body["auth_multi_factor"]["authenticator_app"]["enabled"] = json!(false);
-            body["auth_phone"]["used_for_second_factor"] = json!(true);
-            body["auth_phone"]["second_factor_strategies"] = json!(["phone_code"]);
-        }
-    }
-    write_recording(&cur, &files);
-    let out = run(&[
-        "fix",
-        "--snapshot",
-        &cur.display().to_string(),
-        "--baseline",
-        "baselines/acme-prod.json",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let doc: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
-    let step = |path: &str| {
-        doc["steps"]
-            .as_array()
-            .expect("steps")
-            .iter()
-            .find(|s| {
-                s["settings"]
-                    .as_array()
-                    .expect("settings")
-                    .iter()
-                    .any(|l| l["path"] == path)
-            })
-            .cloned()
-            .unwrap_or_else(|| panic!("a step for {path}"))
-    };
-    let totp = step("mfa.factors[totp]");
+    let (doc, _) = fix_pair(
+        |rel, body| {
+            if is_config(rel) {
+                body["auth_multi_factor"]["authenticator_app"]["enabled"] = json!(false);
+                body["auth_phone"]["used_for_second_factor"] = json!(true);
+                body["auth_phone"]["second_factor_strategies"] = json!(["phone_code"]);
+            }
+        },
+        |_, _| {},
+    );
+    let totp = step_of(&doc, "mfa.factors[totp]");
     assert_eq!(totp["settings"].as_array().map(Vec::len), Some(1), "{totp}");
     assert_eq!(
         totp["apply"],
@@ -292,11 +245,11 @@ fn each_second_factor_is_named_by_its_own_key() {
         })
     );
     assert_eq!(
-        step("mfa.factors[phone_code]")["apply"],
+        step_of(&doc, "mfa.factors[phone_code]")["apply"],
         json!({"by": "follows_from_patch"})
     );
     assert_eq!(
-        step("mfa.sms_second_factor")["apply"],
+        step_of(&doc, "mfa.sms_second_factor")["apply"],
         json!({
             "by": "platform_config_patch",
             "fields": ["/auth_phone/used_for_second_factor"]
