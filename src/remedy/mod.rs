@@ -353,8 +353,7 @@ fn how(
     lists: &[String],
 ) -> How {
     let text = path.to_string();
-    let setting = setting_of(path);
-    let element = element_of(path).map(|(_, e)| e);
+    let (setting, element) = element_of(path).map_or((path.clone(), None), |(s, e)| (s, Some(e)));
     let secret = text.ends_with(".client_secret") || text.ends_with(".signing_key");
     if secret && target.get(path) != Some(&Value::from("present")) && !leaves.is_empty() {
         return How::Follows;
